@@ -1,0 +1,96 @@
+// The one error type of sftp-connector: a reason code, a retryable flag, the operation and path, and the cause.
+
+/** Every reason an sftp-connector operation can fail with. */
+export const ERROR_REASONS = [
+  "INVALID_CONFIG",
+  "INVALID_INPUT",
+  "AUTH_FAILED",
+  "HOST_KEY_MISMATCH",
+  "HOST_UNREACHABLE",
+  "PROXY_FAILED",
+  "TIMEOUT",
+  "CONNECTION_LOST",
+  "NO_SUCH_FILE",
+  "ALREADY_EXISTS",
+  "PERMISSION_DENIED",
+  "FAILURE",
+] as const;
+
+/** A reason code carried by {@link SftpConnectorError}. */
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/** Reasons that a retry (after reconnecting) may cure. */
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorReason> = new Set<ErrorReason>([
+  "CONNECTION_LOST",
+  "TIMEOUT",
+  "HOST_UNREACHABLE",
+]);
+
+/** A marker shared by every copy of this package, so `isSftpConnectorError` works across two installed copies. */
+const BRAND = Symbol.for("@sftp-connector/core/SftpConnectorError");
+
+/** Options of {@link SftpConnectorError}. */
+export interface SftpConnectorErrorOptions {
+  /** Whether retrying the operation (after reconnecting) may succeed. @default true for CONNECTION_LOST, TIMEOUT and HOST_UNREACHABLE */
+  retryable?: boolean;
+  /** The operation that failed, e.g. `"get"`, `"connect"`, `"validateConfig"`. */
+  operation?: string;
+  /** The remote (or local) path concerned. */
+  path?: string;
+  /** The underlying error. It must not carry a secret in its message. */
+  cause?: unknown;
+  /** For INVALID_CONFIG and INVALID_INPUT: every problem found, one line each, each starting with its field path. */
+  problems?: readonly string[];
+}
+
+/**
+ * The error every sftp-connector package throws. Its message never contains a secret: messages
+ * are written from field names and non-secret values only.
+ *
+ * @example
+ * ```ts
+ * try { await getFile(session, { fileName: "a.txt" }) }
+ * catch (e) { if (isSftpConnectorError(e) && e.reason === "NO_SUCH_FILE") … }
+ * ```
+ */
+export class SftpConnectorError extends Error {
+  /** Why it failed. */
+  readonly reason: ErrorReason;
+  /** Whether a retry after reconnecting may succeed. */
+  readonly retryable: boolean;
+  /** The operation that failed. */
+  readonly operation: string | undefined;
+  /** The path concerned. */
+  readonly path: string | undefined;
+  /** Every problem found (validation errors), one per line, each starting with its field path. */
+  readonly problems: readonly string[];
+
+  constructor(reason: ErrorReason, message: string, options: SftpConnectorErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SftpConnectorError";
+    this.reason = reason;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(reason);
+    this.operation = options.operation;
+    this.path = options.path;
+    this.problems = Object.freeze([...(options.problems ?? [])]);
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+
+  /** A JSON form for logs: reason, message, retryable, operation, path, problems (never the cause's internals). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      reason: this.reason,
+      message: this.message,
+      retryable: this.retryable,
+      operation: this.operation,
+      path: this.path,
+      problems: this.problems.length > 0 ? this.problems : undefined,
+    };
+  }
+}
+
+/** True for an {@link SftpConnectorError} from any installed copy of `@sftp-connector/core`. */
+export function isSftpConnectorError(value: unknown): value is SftpConnectorError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

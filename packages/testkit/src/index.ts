@@ -1,0 +1,9 @@
+// @sftp-connector/testkit: a real OpenSSH server with SOCKS and HTTP proxies on testcontainers, for testing SFTP connectors.
+export { startTestbed, freePorts, fingerprintOf } from "./startTestbed.js";
+export type { StartTestbedOptions, Testbed, TestbedKey, TestbedProxy, ExecResult } from "./startTestbed.js";
+export { ensureTestbedImage } from "./ensureTestbedImage.js";
+export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";
+export { prepareDockerEnvironment, removeLeftoverTestbeds, TESTBED_LABEL } from "./dockerEngine.js";
+export { testbedImageTag, TESTBED_PACKAGES, TESTBED_IMAGE_REPOSITORY } from "./imageRecipe.js";
+export { CLIENT_KEY_NAMES } from "./renderStartScript.js";
+export type { ClientKeyName } from "./renderStartScript.js";

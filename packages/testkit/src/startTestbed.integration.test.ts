@@ -1,0 +1,245 @@
+// The testbed proves itself with plain ssh2: every login kind, every proxy, refusals, exec, restart and pause.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect as tcpConnect, type Socket } from "node:net";
+import { Client, type ConnectConfig } from "ssh2";
+import { SocksClient } from "socks";
+import { startTestbed, fingerprintOf, type Testbed, type TestbedProxy } from "./index.js";
+
+let testbed: Testbed;
+
+beforeAll(async () => {
+  testbed = await startTestbed({ proxies: true });
+});
+afterAll(async () => {
+  await testbed?.stop();
+});
+
+/** Connects with ssh2, verifying the host key against the testbed's fingerprint unless told otherwise. */
+function login(
+  config: Partial<ConnectConfig>,
+  expectedFingerprint = testbed.hostKey.fingerprint,
+  client = new Client(),
+): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    client
+      .on("ready", () => resolve(client))
+      .on("error", (error) => {
+        client.end();
+        reject(error);
+      })
+      .connect({
+        host: testbed.host,
+        port: testbed.port,
+        readyTimeout: 20_000,
+        hostVerifier: (key: Buffer) =>
+          fingerprintOf(`x ${key.toString("base64")}`) === expectedFingerprint,
+        ...config,
+      });
+  });
+}
+
+/** Lists the home directory over SFTP, proving the session works end to end. */
+function listHome(client: Client): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    client.sftp((error, sftp) => {
+      if (error) return reject(error);
+      sftp.readdir(".", (err, list) => (err ? reject(err) : resolve(list.map((e) => e.filename))));
+    });
+  });
+}
+
+async function loginAndList(config: Partial<ConnectConfig>): Promise<string[]> {
+  const client = await login(config);
+  try {
+    return await listHome(client);
+  } finally {
+    client.end();
+  }
+}
+
+/** Opens an HTTP CONNECT tunnel; resolves with the socket or rejects with the proxy's status line. */
+function httpConnect(proxy: TestbedProxy, auth?: { username: string; password: string }): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: proxy.host, port: proxy.port });
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      const target = `${testbed.host}:${testbed.port}`;
+      const authHeader = auth
+        ? `Proxy-Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}\r\n`
+        : "";
+      socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authHeader}\r\n`);
+    });
+    let head = "";
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString("latin1");
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      socket.off("data", onData);
+      const status = head.split("\r\n")[0] ?? "";
+      if (/^HTTP\/1\.[01] 200/.test(status)) {
+        const rest = head.slice(end + 4);
+        if (rest) socket.unshift(Buffer.from(rest, "latin1"));
+        resolve(socket);
+      } else {
+        socket.destroy();
+        reject(new Error(status));
+      }
+    };
+    socket.on("data", onData);
+  });
+}
+
+async function socks(proxy: TestbedProxy, type: 4 | 5, auth?: { username: string; password: string }): Promise<Socket> {
+  const { socket } = await SocksClient.createConnection({
+    proxy: { host: proxy.host, port: proxy.port, type, userId: auth?.username, password: auth?.password },
+    command: "connect",
+    destination: { host: testbed.host, port: testbed.port },
+    timeout: 10_000,
+  });
+  return socket;
+}
+
+describe("testbed: logins", () => {
+  it("reports a host key whose fingerprint matches the key line", () => {
+    expect(testbed.hostKey.type).toBe("ssh-ed25519");
+    expect(testbed.hostKey.knownHostsLine).toBe(`[127.0.0.1]:${testbed.port} ${testbed.hostKey.publicKey}`);
+    expect(testbed.hostKey.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("accepts the password user and serves SFTP", async () => {
+    const { username, password } = testbed.users.password;
+    await testbed.exec(`touch ${testbed.users.password.home}/hello.txt`, { user: username });
+    expect(await loginAndList({ username, password })).toContain("hello.txt");
+  });
+
+  it.each(["ed25519", "ecdsa", "ecdsaPem", "rsa", "rsaPem"] as const)("accepts the key user with the %s key", async (name) => {
+    const { username, keys } = testbed.users.key;
+    expect(keys[name].encrypted).toBe(false);
+    expect(await loginAndList({ username, privateKey: keys[name].privateKey })).toEqual(expect.any(Array));
+  });
+
+  it("ships keys in the formats their names say", () => {
+    const { keys } = testbed.users.key;
+    expect(keys.ed25519.privateKey).toContain("BEGIN OPENSSH PRIVATE KEY");
+    expect(keys.rsaPem.privateKey).toContain("BEGIN RSA PRIVATE KEY");
+    expect(keys.ecdsaPem.privateKey).toContain("BEGIN EC PRIVATE KEY");
+    expect(keys.rsaPemEncrypted.privateKey).toContain("Proc-Type: 4,ENCRYPTED");
+  });
+
+  it.each(["ed25519Encrypted", "rsaPemEncrypted"] as const)("accepts the encrypted %s key with its passphrase", async (name) => {
+    const { username, keys, passphrase } = testbed.users.key;
+    expect(keys[name].encrypted).toBe(true);
+    expect(await loginAndList({ username, privateKey: keys[name].privateKey, passphrase })).toEqual(expect.any(Array));
+  });
+
+  it("accepts a key read from the file writeKeyFile made", async () => {
+    const { readFile, stat } = await import("node:fs/promises");
+    const path = await testbed.writeKeyFile("ed25519");
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const { username } = testbed.users.key;
+    expect(await loginAndList({ username, privateKey: await readFile(path) })).toEqual(expect.any(Array));
+  });
+
+  it("accepts the password user over keyboard-interactive", async () => {
+    const { username, password } = testbed.users.password;
+    const prompts: string[] = [];
+    const client = new Client();
+    client.on("keyboard-interactive", (_name, _instructions, _lang, asked, finish) => {
+      prompts.push(...asked.map((p) => p.prompt));
+      finish(asked.map(() => password));
+    });
+    const client2 = await login({ username, tryKeyboard: true, authHandler: ["keyboard-interactive"] } as Partial<ConnectConfig>, undefined, client);
+    client2.end();
+    expect(prompts.join(" ")).toMatch(/password/i);
+  });
+
+  it("refuses a wrong password", async () => {
+    await expect(login({ username: testbed.users.password.username, password: "wrong" })).rejects.toThrow(
+      /authentication methods failed/,
+    );
+  });
+
+  it("refuses a key that is not authorized", async () => {
+    const { username, keys } = testbed.users.key;
+    await expect(login({ username, privateKey: keys.unauthorized.privateKey })).rejects.toThrow(
+      /authentication methods failed/,
+    );
+  });
+
+  it("refuses a wrong passphrase for an encrypted key", async () => {
+    const { username, keys } = testbed.users.key;
+    await expect(login({ username, privateKey: keys.ed25519Encrypted.privateKey, passphrase: "wrong" })).rejects.toThrow();
+  });
+
+  it("is refused when the host key does not match the pinned fingerprint", async () => {
+    const { username, password } = testbed.users.password;
+    await expect(login({ username, password }, "SHA256:" + "A".repeat(43))).rejects.toThrow(/verification failed/i);
+  });
+});
+
+describe("testbed: proxies", () => {
+  it("tunnels SSH through SOCKS5 without auth", async () => {
+    const sock = await socks(testbed.proxies!.socks, 5);
+    expect(await loginAndList({ sock, ...testbed.users.password })).toEqual(expect.any(Array));
+  });
+
+  it("tunnels SSH through SOCKS4", async () => {
+    const sock = await socks(testbed.proxies!.socks, 4);
+    expect(await loginAndList({ sock, ...testbed.users.password })).toEqual(expect.any(Array));
+  });
+
+  it("tunnels SSH through SOCKS5 with username and password", async () => {
+    const proxy = testbed.proxies!.socksAuth;
+    const sock = await socks(proxy, 5, proxy);
+    expect(await loginAndList({ sock, ...testbed.users.password })).toEqual(expect.any(Array));
+  });
+
+  it("is refused by the SOCKS5 auth proxy with wrong credentials", async () => {
+    const proxy = testbed.proxies!.socksAuth;
+    await expect(socks(proxy, 5, { username: proxy.username, password: "wrong" })).rejects.toThrow(/Socks5/i);
+  });
+
+  it("tunnels SSH through HTTP CONNECT without auth", async () => {
+    const sock = await httpConnect(testbed.proxies!.http);
+    expect(await loginAndList({ sock, ...testbed.users.password })).toEqual(expect.any(Array));
+  });
+
+  it("tunnels SSH through HTTP CONNECT with basic auth", async () => {
+    const proxy = testbed.proxies!.httpAuth;
+    const sock = await httpConnect(proxy, proxy);
+    expect(await loginAndList({ sock, ...testbed.users.password })).toEqual(expect.any(Array));
+  });
+
+  it("is refused by the HTTP auth proxy without or with wrong credentials", async () => {
+    const proxy = testbed.proxies!.httpAuth;
+    await expect(httpConnect(proxy)).rejects.toThrow(/ 407 /);
+    // tinyproxy answers wrong credentials with 401 rather than 407.
+    await expect(httpConnect(proxy, { username: proxy.username, password: "wrong" })).rejects.toThrow(/ 40[17] /);
+  });
+});
+
+describe("testbed: control", () => {
+  it("runs commands in the container, as root or as a user, and reports failures", async () => {
+    expect((await testbed.exec("id -un")).stdout.trim()).toBe("root");
+    expect((await testbed.exec("id -un", { user: "tester" })).stdout.trim()).toBe("tester");
+    await expect(testbed.exec("exit 3")).rejects.toThrow(/exit 3/);
+    expect((await testbed.exec("exit 3", { allowFailure: true })).exitCode).toBe(3);
+  });
+
+  it("stalls connections while paused and serves again after unpause", async () => {
+    await testbed.pause();
+    try {
+      await expect(login({ ...testbed.users.password, readyTimeout: 1_500 })).rejects.toThrow(/Timed out/i);
+    } finally {
+      await testbed.unpause();
+    }
+    expect(await loginAndList(testbed.users.password)).toEqual(expect.any(Array));
+  });
+
+  it("restarts keeping its host key, users and files", async () => {
+    const { home, username } = testbed.users.password;
+    await testbed.exec(`echo kept > ${home}/kept.txt`, { user: username });
+    await testbed.restart();
+    expect(await loginAndList(testbed.users.password)).toContain("kept.txt");
+  });
+});

@@ -1,0 +1,273 @@
+// Starts a throwaway OpenSSH server (and optionally dante SOCKS4/5 and tinyproxy HTTP CONNECT proxies) on 127.0.0.1 with testcontainers.
+import { randomBytes, createHash } from "node:crypto";
+import { createServer, connect, type AddressInfo } from "node:net";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { ensureTestbedImage } from "./ensureTestbedImage.js";
+import { TESTBED_LABEL, prepareDockerEnvironment } from "./dockerEngine.js";
+import { CLIENT_KEY_NAMES, renderStartScript, type ClientKeyName } from "./renderStartScript.js";
+
+/** Options of {@link startTestbed}. */
+export interface StartTestbedOptions {
+  /** Also start the proxies: dante (SOCKS4/5 with and without auth) and tinyproxy (HTTP CONNECT with and without basic auth). @default false */
+  proxies?: boolean;
+  /** The server's host key type. @default "ed25519" */
+  hostKeyType?: "ed25519" | "ecdsa" | "rsa";
+  /** Extra sshd_config lines, e.g. `["MaxStartups 2:100:2"]`. @default [] */
+  sshdConfig?: readonly string[];
+  /** tmpfs mounts in the container, e.g. `{ "/home/tester/small": "size=1m,uid=1000" }` to fill a disk. @default {} */
+  tmpfs?: Record<string, string>;
+  /** The image to run. @default the result of `ensureTestbedImage()` (or SFTP_TESTBED_IMAGE) */
+  image?: string;
+  /** How long the container may take to start. @default 60000 */
+  startupTimeoutMs?: number;
+}
+
+/** A client key pair made by the testbed. */
+export interface TestbedKey {
+  /** The private key text (OpenSSH or PEM format, as the name says). */
+  privateKey: string;
+  /** The public key as an authorized_keys line. */
+  publicKey: string;
+  /** Whether the private key is encrypted with the key user's passphrase. */
+  encrypted: boolean;
+}
+
+/** A proxy the testbed runs. */
+export interface TestbedProxy {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+/** The result of a command run in the container. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** A running testbed. Everything listens on 127.0.0.1. */
+export interface Testbed {
+  /** Always `127.0.0.1`. */
+  host: string;
+  /** The SSH port. */
+  port: number;
+  /** The server's host key. */
+  hostKey: {
+    /** The key type, e.g. `ssh-ed25519`. */
+    type: string;
+    /** `TYPE BASE64` as in a .pub file. */
+    publicKey: string;
+    /** A known_hosts line for this host and port: `[127.0.0.1]:PORT TYPE BASE64`. */
+    knownHostsLine: string;
+    /** The SHA256 fingerprint as OpenSSH prints it: `SHA256:…` (base64, no padding). */
+    fingerprint: string;
+  };
+  users: {
+    /** A user that logs in with a password (also over keyboard-interactive). */
+    password: { username: string; password: string; home: string };
+    /** A user that logs in with keys: every key in `keys` but `unauthorized` is in its authorized_keys. */
+    key: { username: string; home: string; passphrase: string; keys: Record<ClientKeyName, TestbedKey> };
+  };
+  /** The proxies, when started with `proxies: true`. */
+  proxies?: {
+    /** dante, no auth: SOCKS4 and SOCKS5. */
+    socks: TestbedProxy;
+    /** dante, SOCKS5 with username/password. */
+    socksAuth: Required<TestbedProxy>;
+    /** tinyproxy, HTTP CONNECT without auth. */
+    http: TestbedProxy;
+    /** tinyproxy, HTTP CONNECT with basic auth. */
+    httpAuth: Required<TestbedProxy>;
+  };
+  /** The container's id. */
+  containerId: string;
+  /** Runs `sh -c command` in the container (as root unless `user` is given); throws on a non-zero exit unless `allowFailure`. */
+  exec(command: string, options?: { user?: string; allowFailure?: boolean }): Promise<ExecResult>;
+  /** Writes a private key to a fresh temporary file (mode 0600) and returns its path. */
+  writeKeyFile(name: ClientKeyName): Promise<string>;
+  /** Restarts the container (users, keys and host key survive) and waits until sshd answers again. */
+  restart(): Promise<void>;
+  /** Freezes every process of the container: connections stall, nothing is refused. */
+  pause(): Promise<void>;
+  /** Thaws a paused container. */
+  unpause(): Promise<void>;
+  /** Stops and removes the container. */
+  stop(): Promise<void>;
+}
+
+/** Picks `count` distinct free TCP ports on 127.0.0.1. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** The SHA256 fingerprint of an OpenSSH public key line (`TYPE BASE64 [comment]`), as `ssh-keygen -l` prints it. */
+export function fingerprintOf(publicKeyLine: string): string {
+  const blob = publicKeyLine.trim().split(/\s+/)[1];
+  if (!blob) throw new Error("fingerprintOf: expected a public key line `TYPE BASE64`");
+  return "SHA256:" + createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64").replace(/=+$/, "");
+}
+
+/** Resolves once something on 127.0.0.1:port accepts a TCP connection (and, for SSH, sends its banner). */
+async function waitForPort(port: number, timeoutMs: number, expectBanner: boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port });
+      const done = (result: boolean) => {
+        socket.destroy();
+        resolve(result);
+      };
+      socket.setTimeout(2000, () => done(false));
+      socket.once("error", (e) => {
+        lastError = e.message;
+        done(false);
+      });
+      socket.once("connect", () => (expectBanner ? undefined : done(true)));
+      socket.once("data", (d) => done(d.toString("latin1").startsWith("SSH-")));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Nothing answered on 127.0.0.1:${port} within ${timeoutMs} ms (${lastError || "no banner"})`);
+}
+
+const secret = () => randomBytes(12).toString("hex");
+
+/**
+ * Starts a testbed: OpenSSH's sshd on a free port of 127.0.0.1 in a container with host networking,
+ * a password user, a key user with ed25519/ECDSA/RSA keys in OpenSSH and PEM formats (two of them
+ * encrypted), a fresh host key, and with `proxies: true` dante and tinyproxy. Fails with a message
+ * saying what to start when no Docker engine is reachable; never skips.
+ *
+ * @example
+ * ```ts
+ * const testbed = await startTestbed({ proxies: true });
+ * try { console.log(testbed.port, testbed.hostKey.fingerprint); } finally { await testbed.stop(); }
+ * ```
+ */
+export async function startTestbed(options: StartTestbedOptions = {}): Promise<Testbed> {
+  await prepareDockerEnvironment();
+  const image = options.image ?? (await ensureTestbedImage());
+  const hostKeyType = options.hostKeyType ?? "ed25519";
+  const [sshPort, socks, socksAuth, http, httpAuth] = await freePorts(options.proxies ? 5 : 1);
+  const proxyPorts = options.proxies ? { socks: socks!, socksAuth: socksAuth!, http: http!, httpAuth: httpAuth! } : undefined;
+  const passwordUser = { username: "tester", password: secret() };
+  const keyUser = { username: "keyuser", passphrase: secret() };
+  const proxyUser = { username: "proxyuser", password: secret() };
+  const script = renderStartScript({
+    sshPort: sshPort!,
+    hostKeyType,
+    passwordUser,
+    keyUser,
+    proxyUser,
+    proxyPorts,
+    extraSshdConfig: options.sshdConfig ?? [],
+  });
+
+  const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+  let builder = new GenericContainer(image)
+    .withNetworkMode("host")
+    .withLabels({ [TESTBED_LABEL]: process.env.SFTP_TESTBED_RUN_ID ?? "adhoc" })
+    .withCopyContentToContainer([{ content: script, target: "/etc/testbed-start.sh", mode: 0o755 }])
+    .withCommand(["/bin/sh", "/etc/testbed-start.sh"])
+    .withWaitStrategy(Wait.forLogMessage(/Server listening on 127\.0\.0\.1/))
+    .withStartupTimeout(startupTimeoutMs);
+  if (options.tmpfs) builder = builder.withTmpFs(options.tmpfs);
+  const container: StartedTestContainer = await builder.start();
+
+  const exec: Testbed["exec"] = async (command, execOptions = {}) => {
+    const result = await container.exec(["sh", "-c", command], execOptions.user ? { user: execOptions.user } : {});
+    const out = { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+    if (out.exitCode !== 0 && !execOptions.allowFailure) {
+      throw new Error(`testbed exec failed (exit ${out.exitCode}): ${command}\n${out.stderr || out.stdout}`);
+    }
+    return out;
+  };
+
+  try {
+    const hostPub = (await exec(`cat /etc/ssh/ssh_host_${hostKeyType}_key.pub`)).stdout.trim();
+    const [type, blob] = hostPub.split(/\s+/);
+    const bundle = (await exec("cd /etc/testbed/keys && for f in *; do printf '=== %s\\n' \"$f\"; cat \"$f\"; done")).stdout;
+    const files = new Map<string, string>();
+    for (const part of bundle.split(/^=== /m).slice(1)) {
+      const newline = part.indexOf("\n");
+      files.set(part.slice(0, newline), part.slice(newline + 1));
+    }
+    const keys = Object.fromEntries(
+      CLIENT_KEY_NAMES.map((name) => [
+        name,
+        { privateKey: files.get(name) ?? "", publicKey: (files.get(`${name}.pub`) ?? "").trim(), encrypted: name.endsWith("Encrypted") },
+      ]),
+    ) as Record<ClientKeyName, TestbedKey>;
+    if (proxyPorts) {
+      await Promise.all(Object.values(proxyPorts).map((port) => waitForPort(port, startupTimeoutMs, false)));
+    }
+    const docker = async () => (await getContainerRuntimeClient()).container.getById(container.getId());
+    let keyDir: string | undefined;
+    return {
+      host: "127.0.0.1",
+      port: sshPort!,
+      hostKey: {
+        type: type!,
+        publicKey: `${type} ${blob}`,
+        knownHostsLine: `[127.0.0.1]:${sshPort} ${type} ${blob}`,
+        fingerprint: fingerprintOf(hostPub),
+      },
+      users: {
+        password: { ...passwordUser, home: `/home/${passwordUser.username}` },
+        key: { ...keyUser, home: `/home/${keyUser.username}`, keys },
+      },
+      proxies: proxyPorts && {
+        socks: { host: "127.0.0.1", port: proxyPorts.socks },
+        socksAuth: { host: "127.0.0.1", port: proxyPorts.socksAuth, ...proxyUser },
+        http: { host: "127.0.0.1", port: proxyPorts.http },
+        httpAuth: { host: "127.0.0.1", port: proxyPorts.httpAuth, ...proxyUser },
+      },
+      containerId: container.getId(),
+      exec,
+      async writeKeyFile(name) {
+        keyDir ??= await mkdtemp(join(tmpdir(), "sftp-testbed-keys-"));
+        const path = join(keyDir, name);
+        await writeFile(path, keys[name].privateKey, { mode: 0o600 });
+        return path;
+      },
+      async restart() {
+        await container.restart();
+        await waitForPort(sshPort!, startupTimeoutMs, true);
+        if (proxyPorts) await Promise.all(Object.values(proxyPorts).map((port) => waitForPort(port, startupTimeoutMs, false)));
+      },
+      async pause() {
+        await (await docker()).pause();
+      },
+      async unpause() {
+        await (await docker()).unpause();
+      },
+      async stop() {
+        const c = await docker();
+        const state = await c.inspect().catch(() => undefined);
+        if (state?.State.Paused) await c.unpause();
+        await container.stop({ timeout: 2_000 });
+      },
+    };
+  } catch (error) {
+    await container.stop({ timeout: 0 }).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+// Root vitest config: one project per package; integration tests share one testbed image built in globalSetup.
+import { defineConfig } from "vitest/config";
+import { readdirSync, existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const packages = readdirSync(new URL("./packages", import.meta.url)).filter((name) =>
+  existsSync(new URL(`./packages/${name}/src/index.ts`, import.meta.url)),
+);
+
+/** Tests import sibling packages from source, so `pnpm test` needs no build first. */
+const alias = Object.fromEntries(
+  packages.map((dir) => {
+    const { name } = JSON.parse(readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), "utf8"));
+    return [name, fileURLToPath(new URL(`./packages/${dir}/src/index.ts`, import.meta.url))];
+  }),
+);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
+        include: ["src/**/*.test.ts"],
+      },
+    })),
+    globalSetup: [fileURLToPath(new URL("./scripts/vitest-global-setup.ts", import.meta.url))],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    pool: "forks",
+  },
+});
