@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: sets up (Docker engine, pnpm, dependencies), builds, runs
+# every test against the real testbed, stops what it started. Last line: "N passed, N failed".
+cd "$(dirname "$0")/.."
+source scripts/ensure-env.sh
+trap env_cleanup EXIT
+env_prepare
+pnpm build >/dev/null
+pnpm typecheck
+rm -f .vitest-results.json
+set +e
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@"
+rc=$?
+set -e
+env_cleanup
+node scripts/print-test-count.mjs .vitest-results.json || rc=1
+exit $rc
