@@ -51,7 +51,8 @@ describe("SftpConnectorError", () => {
 describe("isSftpConnectorError", () => {
   it("recognises errors from another installed copy of core", async () => {
     // A query string makes vitest load a second, separate instance of the module, as a second install would.
-    const copy = (await import("./SftpConnectorError.js?second-copy")) as typeof import("./SftpConnectorError.js");
+    const secondCopy = "./SftpConnectorError.js?second-copy";
+    const copy = (await import(/* @vite-ignore */ secondCopy)) as typeof import("./SftpConnectorError.js");
     const foreign = new copy.SftpConnectorError("NO_SUCH_FILE", "gone");
     expect(copy.SftpConnectorError).not.toBe(SftpConnectorError);
     expect(foreign instanceof SftpConnectorError).toBe(false);

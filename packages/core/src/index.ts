@@ -1,3 +1,47 @@
 // @sftp-connector/core: the contracts every sftp-connector package shares.
 export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS } from "./SftpConnectorError.js";
 export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorError.js";
+
+export { validateConfig } from "./validateConfig.js";
+export { fromBoomiProperties } from "./fromBoomiProperties.js";
+export type { FromBoomiPropertiesOptions } from "./fromBoomiProperties.js";
+export { redactSecrets, describeConfig, SECRET_FIELDS, REDACTED } from "./redactSecrets.js";
+export type { SecretField } from "./redactSecrets.js";
+export { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
+export type {
+  ConnectionConfig,
+  HostConnectionConfig,
+  AuthMethod,
+  AuthType,
+  PasswordAuth,
+  PrivateKeyAuth,
+  PrivateKeyFileAuth,
+  PrivateKeyContentAuth,
+  AgentAuth,
+  KeyboardInteractiveAuth,
+  KeyboardInteractivePasswordAuth,
+  KeyboardInteractiveResponsesAuth,
+  HostKeyConfig,
+  PinnedHostKey,
+  InsecureAcceptAnyHostKey,
+  ProxyConfig,
+  ProxyServer,
+  EnvironmentProxy,
+  JumpProxy,
+  TimeoutOptions,
+  AlgorithmOptions,
+  PoolOptions,
+  RetryOptions,
+  NormalizedConnectionConfig,
+  NormalizedHostConnectionConfig,
+  NormalizedHostKey,
+  NormalizedPinnedHostKey,
+  NormalizedProxy,
+  NormalizedJumpProxy,
+  NormalizedTimeouts,
+  NormalizedPoolOptions,
+  NormalizedRetryOptions,
+} from "./ConnectionConfig.js";
+
+export { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName } from "./resolveRemoteFile.js";
+export type { RemoteDirectorySources, ResolveRemoteFileOptions, ResolvedRemoteFile } from "./resolveRemoteFile.js";
