@@ -16,7 +16,7 @@ env_apt_install() {
   if [ ${#missing[@]} -gt 0 ]; then
     env_log "installing ${missing[*]} with apt-get"
     $SUDO apt-get update -qq >/dev/null
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
 
