@@ -45,3 +45,19 @@ export type {
 
 export { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName } from "./resolveRemoteFile.js";
 export type { RemoteDirectorySources, ResolveRemoteFileOptions, ResolvedRemoteFile } from "./resolveRemoteFile.js";
+
+export { compileFilter, MAX_FILTER_DEPTH } from "./filter/compileFilter.js";
+export type { CompileFilterOptions } from "./filter/compileFilter.js";
+export { parseFilter, MAX_PARENTHESIS_DEPTH, OPERATOR_SYMBOLS } from "./filter/parseFilter.js";
+export { formatFilter } from "./filter/formatFilter.js";
+export { FILTER_FIELDS, FILTER_OPERATORS, QUERY_FILTER_FIELDS, LIST_FILTER_FIELDS } from "./filter/Filter.js";
+export type {
+  Filter,
+  ComparisonFilter,
+  AndFilter,
+  OrFilter,
+  FilterField,
+  FilterOperator,
+  FilterEntry,
+  FilterPredicate,
+} from "./filter/Filter.js";
