@@ -40,7 +40,7 @@ env_install_pnpm() {
     $SUDO npm install -g --silent "pnpm@$want" >/dev/null 2>&1
   fi
   env_log "installing dependencies (frozen lockfile)"
-  pnpm install --frozen-lockfile --reporter=silent
+  pnpm install --frozen-lockfile
 }
 
 env_cleanup() {
