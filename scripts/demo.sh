@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-env.sh
 trap env_cleanup EXIT
 env_prepare
-pnpm build >/dev/null
+env_quiet pnpm build
 node -e "import('@sftp-connector/testkit').then(t => t.ensureTestbedImage({ log: l => console.error('[testbed] ' + l) }))"
 pnpm --filter @sftp-connector/example-quickstart start

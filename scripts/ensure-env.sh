@@ -57,3 +57,9 @@ env_prepare() {
   env_start_docker
   env_install_pnpm
 }
+
+# Runs a command quietly, printing its output only when it fails.
+env_quiet() {
+  local out
+  if ! out="$("$@" 2>&1)"; then printf '%s\n' "$out" >&2; env_log "failed: $*"; return 1; fi
+}

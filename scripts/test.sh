@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-env.sh
 trap env_cleanup EXIT
 env_prepare
-pnpm build >/dev/null
+env_quiet pnpm build
 pnpm typecheck
 rm -f .vitest-results.json
 set +e
