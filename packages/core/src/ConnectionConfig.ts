@@ -189,7 +189,7 @@ export interface PoolOptions {
 
 /** Reconnect-and-retry settings for failures that a retry may cure. */
 export interface RetryOptions {
-  /** Total attempts, including the first; 1 means no retry. @default 1 */
+  /** Retries after a failed first try (each after reconnecting); 0 means no retry. Boomi retries once. @default 1 */
   attempts?: number;
   /** Milliseconds to wait before each retry. @default 1000 */
   backoffMs?: number;
@@ -238,7 +238,7 @@ export interface NormalizedPoolOptions {
 
 /** {@link RetryOptions} with every default filled in. */
 export interface NormalizedRetryOptions {
-  /** Total attempts, at least 1. */
+  /** Retries after the first try, at least 0. */
   attempts: number;
   /** Wait before each retry, in ms. */
   backoffMs: number;

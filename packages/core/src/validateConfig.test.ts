@@ -408,8 +408,8 @@ describe("validateConfig: problems", () => {
     ["retry as number", { ...base, retry: 3 }, ["retry: expected an object like { attempts: 3, backoffMs: 1000 }, got 3"]],
     [
       "bad retry values",
-      { ...base, retry: { attempts: 0, backoffMs: -5 } },
-      ["retry.attempts: expected an integer of at least 1, got 0", "retry.backoffMs: expected an integer from 0 to 2147483647 (milliseconds), got -5"],
+      { ...base, retry: { attempts: -1, backoffMs: -5 } },
+      ["retry.attempts: expected an integer from 0 to 100 (retries after the first try), got -1", "retry.backoffMs: expected an integer from 0 to 2147483647 (milliseconds), got -5"],
     ],
     // values that must never be echoed from non-secret fields
     ["private key pasted into host", { ...base, host: "-----BEGIN OPENSSH PRIVATE KEY----- abc" }, ["host: expected a host name or IP address (a non-empty string without spaces), got a private key (not shown)"]],

@@ -538,7 +538,7 @@ function checkRetry(p: Problems, value: unknown, path: string): NormalizedRetryO
   }
   p.unknownKeys(value, path, ["attempts", "backoffMs"]);
   return {
-    attempts: checkInt(p, value.attempts, `${path}.attempts`, defaults.attempts, 1, Number.MAX_SAFE_INTEGER, "an integer of at least 1"),
+    attempts: checkInt(p, value.attempts, `${path}.attempts`, defaults.attempts, 0, 100, "an integer from 0 to 100 (retries after the first try)"),
     backoffMs: checkInt(p, value.backoffMs, `${path}.backoffMs`, defaults.backoffMs, 0, MAX_MS, EXPECT.ms),
   };
 }
