@@ -1,0 +1,125 @@
+// A write stream that survives a lost connection: it keeps the bytes the server has not acknowledged and replays them on a fresh session.
+import { Writable } from "node:stream";
+import type { SessionProvider } from "./SessionPool.js";
+import type { SftpSession } from "./SftpSession.js";
+import type { SftpWriteStream, WriteStreamOptions } from "./SftpWriteStream.js";
+import { isRetryable } from "./withRetry.js";
+import { silentLogger, type Logger } from "./Logger.js";
+
+/** Options of {@link createResumableWriteStream}. */
+export interface ResumableWriteStreamOptions extends WriteStreamOptions {
+  /** Retries after a lost connection or a timeout. @default 1 */
+  attempts?: number;
+  /** Wait before the first retry, doubled for each next one, in ms. @default 1000 */
+  backoffMs?: number;
+  /** Told about every resume. @default silent */
+  logger?: Logger;
+}
+
+/**
+ * Writes a remote file through sessions from `provider`. Bytes are kept until the server
+ * acknowledges them (at most about `concurrency × chunkSize` plus the buffer); when the connection
+ * is lost or times out, the session is discarded and writing resumes on a fresh one at the last
+ * acknowledged offset (the file opened with `r+`), up to `attempts` times.
+ */
+export function createResumableWriteStream(provider: SessionProvider, path: string, options: ResumableWriteStreamOptions = {}): Writable {
+  const { attempts = 1, backoffMs = 1_000, logger = silentLogger, ...writeOptions } = options;
+  let session: SftpSession | undefined;
+  let inner: SftpWriteStream | undefined;
+  /** Absolute offset of the first retained byte. */
+  let retainedFrom = 0;
+  const retained: Buffer[] = [];
+  let retries = 0;
+
+  const acknowledged = () => (inner ? inner.startOffset + inner.bytesWritten : retainedFrom);
+
+  /** Drops retained bytes the server has acknowledged. */
+  const trim = () => {
+    const upTo = acknowledged();
+    while (retained.length > 0 && retainedFrom + retained[0]!.length <= upTo) retainedFrom += retained.shift()!.length;
+    if (retained.length > 0 && retainedFrom < upTo) {
+      retained[0] = retained[0]!.subarray(upTo - retainedFrom);
+      retainedFrom = upTo;
+    }
+  };
+
+  const whenOpen = (stream: SftpWriteStream) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      stream.once("error", onError);
+      stream.once("ready", () => {
+        stream.off("error", onError);
+        resolve();
+      });
+    });
+
+  /** Opens (or reopens after a failure) the inner stream and replays what was not acknowledged. */
+  const connect = async (resume: boolean) => {
+    session = await provider.acquire();
+    inner = session.createWriteStream(path, resume ? { ...writeOptions, flags: "r+", start: retainedFrom } : writeOptions);
+    inner.on("error", () => {}); // failures surface through write callbacks and are retried there
+    await whenOpen(inner);
+    if (!resume) retainedFrom = inner.startOffset;
+    for (const chunk of retained) await writeInner(chunk);
+  };
+
+  const writeInner = (chunk: Buffer) =>
+    new Promise<void>((resolve, reject) => inner!.write(chunk, (error) => (error ? reject(error) : resolve())));
+
+  const endInner = () =>
+    new Promise<void>((resolve, reject) => {
+      inner!.once("error", reject);
+      inner!.end(() => resolve());
+    });
+
+  /**
+   * Runs `step`; on a retryable failure reconnects and runs it again. `step` is told whether the
+   * stream was (re)opened just now, in which case every retained byte was already replayed.
+   */
+  let opened = false;
+  const guarded = async (step: (replayed: boolean) => Promise<void>) => {
+    for (;;) {
+      try {
+        const replayed = !inner;
+        if (!inner) {
+          await connect(opened);
+          opened = true;
+        }
+        await step(replayed);
+        trim();
+        return;
+      } catch (error) {
+        trim();
+        if (session) provider.release(session, { broken: true });
+        inner?.destroy();
+        inner = undefined;
+        session = undefined;
+        if (!isRetryable(error) || retries >= attempts) throw error;
+        retries += 1;
+        logger.warn(`writing ${path} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
+        await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (retries - 1)));
+      }
+    }
+  };
+
+  return new Writable({
+    highWaterMark: writeOptions.highWaterMark ?? 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      retained.push(chunk);
+      guarded((replayed) => (replayed ? Promise.resolve() : writeInner(chunk))).then(() => callback(), callback);
+    },
+    final(callback) {
+      guarded(endInner).then(() => {
+        if (session) provider.release(session);
+        session = undefined;
+        callback();
+      }, callback);
+    },
+    destroy(error, callback) {
+      inner?.destroy();
+      if (session) provider.release(session, { broken: true });
+      session = undefined;
+      callback(error);
+    },
+  });
+}

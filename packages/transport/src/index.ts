@@ -1,0 +1,28 @@
+// @sftp-connector/transport: SSH+SFTP sessions with ssh2, through proxies or jump hosts, verified, pooled, pipelined and retried.
+export { openSession, toNormalizedConfig, LEGACY_KEX } from "./openSession.js";
+export type { OpenSessionOptions } from "./openSession.js";
+export { testConnection } from "./testConnection.js";
+export type { ConnectionReport } from "./testConnection.js";
+export { SftpSession, toFileStats } from "./SftpSession.js";
+export type { SessionInfo, FileStats, DirectoryEntry, SessionParts } from "./SftpSession.js";
+export { SftpReadStream } from "./SftpReadStream.js";
+export type { ReadStreamOptions } from "./SftpReadStream.js";
+export { SftpWriteStream } from "./SftpWriteStream.js";
+export type { WriteStreamOptions } from "./SftpWriteStream.js";
+export { SessionPool, sessionPoolFor, closeAllPools, configKey } from "./SessionPool.js";
+export type { SessionProvider, SessionPoolOptions } from "./SessionPool.js";
+export { withRetry, isRetryable } from "./withRetry.js";
+export type { WithRetryOptions } from "./withRetry.js";
+export { createResumableReadStream } from "./createResumableReadStream.js";
+export type { ResumableReadStreamOptions } from "./createResumableReadStream.js";
+export { createResumableWriteStream } from "./createResumableWriteStream.js";
+export type { ResumableWriteStreamOptions } from "./createResumableWriteStream.js";
+export { openTunnel, proxyFromEnvironment, describeProxy, setNoDelay, ProxyError } from "./openTunnel.js";
+export type { TunnelTarget, SocketFactory, OpenTunnelOptions } from "./openTunnel.js";
+export { LoginQueue, defaultLoginQueue } from "./LoginQueue.js";
+export { silentLogger } from "./Logger.js";
+export type { Logger } from "./Logger.js";
+export { createHostKeyVerifier, parseKnownHosts, fingerprintOf, keyTypeOf, knownHostsName } from "./verifyHostKey.js";
+export type { HostKeyVerifier, HostKeyVerifierOptions, KnownHostsEntry, ParsedKnownHosts, PresentedHostKey } from "./verifyHostKey.js";
+export { classifyError, ERROR_CLASSIFICATION_RULES } from "./classifyError.js";
+export type { ErrorContext, ErrorClassificationRule } from "./classifyError.js";

@@ -1,0 +1,54 @@
+// Reconnect and retry: runs work with a session, and on a lost connection or a timeout takes a fresh session and tries again, with backoff.
+import { isSftpConnectorError, SftpConnectorError, type NormalizedRetryOptions } from "@sftp-connector/core";
+import type { SessionProvider } from "./SessionPool.js";
+import type { SftpSession } from "./SftpSession.js";
+import { silentLogger, type Logger } from "./Logger.js";
+
+/** Options of {@link withRetry}. */
+export interface WithRetryOptions extends Partial<NormalizedRetryOptions> {
+  /** Told about every retry. @default silent */
+  logger?: Logger;
+  /** Called before each retry with the error and the retry number (1-based). */
+  onRetry?: (error: SftpConnectorError, retry: number) => void;
+  /** The operation, for errors. */
+  operation?: string;
+}
+
+/** True for failures a fresh connection may cure: CONNECTION_LOST and TIMEOUT (and anything marked retryable). */
+export function isRetryable(error: unknown): error is SftpConnectorError {
+  return isSftpConnectorError(error) && (error.reason === "CONNECTION_LOST" || error.reason === "TIMEOUT" || error.retryable);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work(session, attempt)` with a session from `provider`. When it fails with a retryable
+ * error, the session is discarded as broken, and after `backoffMs × 2^(retry-1)` the work runs
+ * again on a fresh session, up to `attempts` retries (Boomi: one). Work that moves bytes should
+ * resume from what it already moved (it is called again with the attempt number).
+ */
+export async function withRetry<T>(
+  provider: SessionProvider,
+  work: (session: SftpSession, attempt: number) => Promise<T>,
+  options: WithRetryOptions = {},
+): Promise<T> {
+  const retries = options.attempts ?? 1;
+  const backoffMs = options.backoffMs ?? 1_000;
+  const logger = options.logger ?? silentLogger;
+  for (let attempt = 0; ; attempt += 1) {
+    let session: SftpSession | undefined;
+    try {
+      session = await provider.acquire();
+      const result = await work(session, attempt);
+      provider.release(session);
+      return result;
+    } catch (error) {
+      if (session) provider.release(session, { broken: session.closed || isRetryable(error) });
+      if (!isRetryable(error) || attempt >= retries) throw error;
+      const wait = backoffMs * 2 ** attempt;
+      logger.warn(`${options.operation ?? "operation"} failed (${error.reason}: ${error.message}); retry ${attempt + 1} of ${retries} in ${wait} ms`);
+      options.onRetry?.(error, attempt + 1);
+      await sleep(wait);
+    }
+  }
+}
