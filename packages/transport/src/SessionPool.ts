@@ -82,6 +82,7 @@ export class SessionPool implements SessionProvider {
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
       const reused = await this.takeIdle();
       if (reused) return reused;
+      if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
       if (this.size < this.max) return this.openNew();
       const handed = await this.wait();
       if (handed) {
@@ -119,17 +120,20 @@ export class SessionPool implements SessionProvider {
 
   private async openNew(): Promise<SftpSession> {
     this.opening += 1;
+    let session: SftpSession;
     try {
       const open = this.options.open ?? openSession;
-      const session = await open(this.config, this.options);
-      this.active.add(session);
-      this.peak = Math.max(this.peak, this.size);
-      session.once("close", () => this.forget(session));
-      return session;
-    } finally {
+      session = await open(this.config, this.options);
+    } catch (error) {
       this.opening -= 1;
-      if (this.size < this.max) this.wakeOne(null);
+      this.wakeOne(null); // the slot is free again
+      throw error;
     }
+    this.opening -= 1;
+    this.active.add(session);
+    this.peak = Math.max(this.peak, this.size);
+    session.once("close", () => this.forget(session));
+    return session;
   }
 
   private wait(): Promise<SftpSession | null> {

@@ -63,8 +63,13 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     for (const chunk of retained) await writeInner(chunk);
   };
 
+  /** Writes to the inner stream; a stream that already failed reports its own (classified) error. */
   const writeInner = (chunk: Buffer) =>
-    new Promise<void>((resolve, reject) => inner!.write(chunk, (error) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) => {
+      const stream = inner!;
+      if (stream.errored) return reject(stream.errored);
+      stream.write(chunk, (error) => (error ? reject(stream.errored ?? error) : resolve()));
+    });
 
   const endInner = () =>
     new Promise<void>((resolve, reject) => {
