@@ -327,3 +327,32 @@ describe("testConnection", () => {
     expect(report.algorithms.kex).not.toMatch(/group1-sha1/);
   });
 });
+
+describe("logging", () => {
+  it("debug output names host, port, proxy and algorithms, and never a secret", async () => {
+    const lines: string[] = [];
+    const record = (level: string) => (message: string, details?: Record<string, unknown>) =>
+      lines.push(`${level} ${message} ${details ? JSON.stringify(details) : ""}`);
+    const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+    const p = testbed.proxies!.socksAuth;
+    const { passphrase, keys } = testbed.users.key;
+    const jump: ProxyConfig = {
+      type: "jump",
+      host: testbed.host,
+      port: testbed.port,
+      username: testbed.users.key.username,
+      auth: { type: "privateKey", content: keys.ed25519Encrypted.privateKey, passphrase },
+      hostKey: { knownHosts: testbed.hostKey.knownHostsLine },
+      proxy: { type: "socks5", host: p.host, port: p.port, username: p.username, password: p.password },
+    };
+    const session = await openSession(config(passwordAuth(), { proxy: jump }), { logger });
+    await session.close();
+    const text = lines.join("\n");
+    expect(text).toContain(`socks5 proxy 127.0.0.1:${p.port}`);
+    expect(text).toContain(`127.0.0.1:${testbed.port}`);
+    expect(text).toMatch(/cipher/);
+    for (const secret of [testbed.users.password.password, p.password, passphrase, keys.ed25519Encrypted.privateKey.split("\n")[1]!]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
