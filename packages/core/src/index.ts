@@ -61,3 +61,6 @@ export type {
   FilterEntry,
   FilterPredicate,
 } from "./filter/Filter.js";
+
+export { formatIsoSeconds, formatTimestamp } from "./FileDocument.js";
+export type { DocumentContentInput, DocumentProperties, FileDocument } from "./FileDocument.js";

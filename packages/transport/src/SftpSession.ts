@@ -1,7 +1,7 @@
 // An open SSH+SFTP session: the SFTP calls operations need, as promises with a read timeout, plus pipelined streams.
 import { EventEmitter } from "node:events";
 import type { Client, SFTPWrapper, Stats, FileEntryWithStats, OpenMode } from "ssh2";
-import { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, resolveRemoteDirectory } from "@sftp-connector/core";
 import { classifyError } from "./classifyError.js";
 import type { Logger } from "./Logger.js";
 import { SftpReadStream, type ReadStreamOptions } from "./SftpReadStream.js";
@@ -23,6 +23,8 @@ export interface SessionInfo {
   hostKey: { type: string; fingerprint: string };
   /** The user's home directory (`realpath(".")`). */
   homeDirectory: string;
+  /** The connection's `remoteDirectory` as configured (relative paths resolve against home), if any. */
+  remoteDirectory?: string;
   /** SFTP extensions the server announced, e.g. `posix-rename@openssh.com`. */
   extensions: string[];
   /** Largest read and write request sizes (from `limits@openssh.com` when the server offers it). */
@@ -80,7 +82,7 @@ export interface SessionParts {
   sftp: SFTPWrapper;
   /** Jump-host clients under this session, closed with it. */
   hops: Client[];
-  info: Omit<SessionInfo, "homeDirectory" | "extensions" | "limits">;
+  info: Omit<SessionInfo, "homeDirectory" | "remoteDirectory" | "extensions" | "limits">;
   readMs: number;
   logger: Logger;
 }
@@ -178,6 +180,14 @@ export class SftpSession extends EventEmitter {
         reject(classifyError(error, { operation, path, host: this.parts.info.host, port: this.parts.info.port }));
       }
     });
+  }
+
+  /**
+   * The effective remote directory of an operation (Boomi's rule): the per-call value if
+   * non-blank, else the connection's `remoteDirectory`, else home; relative paths resolve against home.
+   */
+  resolveDirectory(perCall?: string): string {
+    return resolveRemoteDirectory({ perCall, connection: this.info.remoteDirectory, home: this.info.homeDirectory });
   }
 
   /** Metadata of a path, following symlinks. */

@@ -61,7 +61,7 @@ function algorithmsFor(hop: NormalizedHostConnectionConfig, pinnedKeyTypes: read
 
 interface HopResult {
   client: Client;
-  info: Omit<SessionInfo, "homeDirectory" | "extensions" | "limits">;
+  info: Omit<SessionInfo, "homeDirectory" | "remoteDirectory" | "extensions" | "limits">;
 }
 
 /** Logs in to one hop over `sock`. Rejects with a classified SftpConnectorError. */
@@ -269,7 +269,13 @@ export async function openSession(
     const { hop, sftp } = await Promise.race([attempt, timedOut]);
     const session = new SftpSession({ client: hop.client, sftp, hops, info: hop.info, readMs: config.timeouts.readMs, logger });
     const homeDirectory = await session.realpath(".");
-    session.info = { ...hop.info, homeDirectory, extensions: session.extensions, limits: session.limits };
+    session.info = {
+      ...hop.info,
+      homeDirectory,
+      ...(config.remoteDirectory === undefined ? {} : { remoteDirectory: config.remoteDirectory }),
+      extensions: session.extensions,
+      limits: session.limits,
+    };
     logger.debug(`SFTP session open on ${config.host}:${config.port}`, { homeDirectory, extensions: session.info.extensions });
     return session;
   } catch (error) {

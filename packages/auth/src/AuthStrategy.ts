@@ -1,0 +1,22 @@
+// The one shape every auth strategy returns, and what the transport asks of it.
+import type { AnyAuthMethod } from "ssh2";
+
+/** The SSH user-auth method a strategy uses. */
+export type AuthMethodName = "password" | "publickey" | "keyboard-interactive" | "agent";
+
+/**
+ * An auth strategy, as every factory of this package returns it. The transport calls `prepare`
+ * once per connection attempt and offers the entries it returns to the server in order.
+ */
+export interface AuthStrategy {
+  /** The SSH method it uses. */
+  readonly method: AuthMethodName;
+  /** A description safe for logs and errors (e.g. `publickey (ssh-ed25519 key from ~/.ssh/id_ed25519)`); never a secret. */
+  readonly description: string;
+  /**
+   * Reads and decrypts what it needs (key files, passphrases) and returns the ssh2 auth entries to
+   * try, in order. Throws `SftpConnectorError` with reason `INVALID_CONFIG` for an unreadable key
+   * file, a corrupt key, a wrong or missing passphrase, or a public key that does not match.
+   */
+  prepare(username: string): Promise<AnyAuthMethod[]>;
+}

@@ -1,0 +1,2 @@
+// @sftp-connector/create: the CREATE operation.
+export {};

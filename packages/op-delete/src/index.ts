@@ -1,0 +1,2 @@
+// @sftp-connector/delete: the DELETE operation.
+export {};

@@ -1,0 +1,2 @@
+// @sftp-connector/get: the GET operation.
+export {};

@@ -1,0 +1,2 @@
+// @sftp-connector/list: the LIST operation.
+export {};

@@ -1,0 +1,2 @@
+// @sftp-connector/query: the QUERY operation.
+export {};

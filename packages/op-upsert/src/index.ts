@@ -1,0 +1,2 @@
+// @sftp-connector/upsert: the UPSERT operation.
+export {};
