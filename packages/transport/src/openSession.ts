@@ -102,16 +102,19 @@ async function loginHop(
       client.removeAllListeners("ready");
       client.end();
       sock.destroy();
-      const preparation = auth.preparationError();
-      if (preparation) return reject(preparation);
       if (verifier.failure) return reject(verifier.failure);
       const classified = classifyError(error, { operation: "connect", host: hop.host, port: hop.port });
       if (classified.reason === "AUTH_FAILED") {
+        // A key that could not be read or decrypted is a config problem, not a refused login.
+        const preparation = auth.preparationError();
+        if (preparation) return reject(preparation);
         const tried = auth.tried();
+        const left = auth.methodsLeft();
         return reject(
           new SftpConnectorError(
             "AUTH_FAILED",
-            `authentication failed for user ${hop.username} at ${where} (tried: ${tried.length > 0 ? tried.join(", ") : "nothing the server accepts"})`,
+            `authentication failed for user ${hop.username} at ${where} (tried: ${tried.length > 0 ? tried.join(", ") : "nothing the server accepts"}` +
+              `${left ? `; the server accepts: ${left.join(", ") || "nothing"}` : ""})`,
             { operation: "connect", cause: error, retryable: false },
           ),
         );
