@@ -22,7 +22,8 @@ interface Pending {
 }
 
 /**
- * Reads a remote file with up to `concurrency` requests in flight. Bytes come out in order; a
+ * Reads a remote file with up to `concurrency` requests in flight (a window that opens as full
+ * answers arrive, so a small file costs a few requests). Bytes come out in order; a
  * short answer is completed by a follow-up request; reading stops at the server's end of file,
  * never at a size taken from `stat` (a growing file, or one whose size reads 0, is read whole).
  * Memory stays within `concurrency × chunkSize` plus the stream's buffer.
@@ -40,6 +41,8 @@ export class SftpReadStream extends Readable {
   private expected: number;
   private eofAt = Number.POSITIVE_INFINITY;
   private inFlight = 0;
+  /** Requests allowed in flight now: starts at 2 and doubles with every full answer, up to `concurrency` (small files cost a few requests, not `concurrency`). */
+  private window = 2;
   private wantMore = false;
   private finished = false;
   private readonly pending = new Map<number, Pending>();
@@ -80,7 +83,7 @@ export class SftpReadStream extends Readable {
 
   private fill(): void {
     if (this.finished || this.destroyed) return;
-    while (this.wantMore && this.inFlight < this.concurrency && this.next < this.stopAt) {
+    while (this.wantMore && this.inFlight < Math.min(this.window, this.concurrency) && this.next < this.stopAt) {
       const length = Math.min(this.chunkSize, this.stopAt - this.next);
       this.issue(this.next, length);
       this.next += length;
@@ -106,6 +109,7 @@ export class SftpReadStream extends Readable {
           this.eofAt = Math.min(this.eofAt, offset);
         } else {
           entry.data = bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+          if (bytesRead === length) this.window = Math.min(this.concurrency, this.window * 2);
           const end = offset + bytesRead;
           // A short answer before the end: ask for the rest of this range.
           if (bytesRead < length && end < this.stopAt) this.issue(end, length - bytesRead);
