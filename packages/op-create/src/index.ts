@@ -1,2 +1,14 @@
 // @sftp-connector/create: the CREATE operation.
-export {};
+export {
+  createFile,
+  ACTIONS_IF_FILE_EXISTS,
+  FILE_CREATED_MESSAGE,
+  MISSING_FILE_NAME_MESSAGE,
+} from "./createFile.js";
+export type { ActionIfFileExists, CreateFileInput, CreateFileOptions, CreateFileResponse, CreateFileResult } from "./createFile.js";
+export { expandFileNameTemplate, TEMPLATE_VARIABLES } from "./expandFileNameTemplate.js";
+export type { TemplateValues } from "./expandFileNameTemplate.js";
+export { nextUniqueName, uniqueNamePattern } from "./nextUniqueName.js";
+export { splitFileName } from "./splitFileName.js";
+export type { SplitFileName } from "./splitFileName.js";
+export { isTemporaryFileName, temporaryFileName } from "@sftp-connector/transport";

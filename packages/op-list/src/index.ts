@@ -1,2 +1,4 @@
-// @sftp-connector/list: the LIST operation.
-export {};
+// @sftp-connector/list: the LIST operation (Boomi SFTP V2): a remote directory's entries as metadata, streamed.
+export { listFiles, toListEntry } from "./listFiles.js";
+export type { ListInput, ListOptions, ListEntry } from "./listFiles.js";
+export { formatPermissions } from "./formatPermissions.js";

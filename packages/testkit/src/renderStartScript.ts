@@ -109,6 +109,8 @@ export function renderStartScript(p: StartScriptParams): string {
     `  useradd -m -s /bin/sh ${p.passwordUser.username}`,
     `  useradd -m -s /bin/sh ${keyUser}`,
     `  useradd -M -s /usr/sbin/nologin ${p.proxyUser.username}`,
+    // A tmpfs mounted under a home makes docker create that home as root before useradd runs.
+    `  chown ${p.passwordUser.username}: /home/${p.passwordUser.username} && chown ${keyUser}: /home/${keyUser}`,
     `  printf '%s\\n' ${sq(`${p.passwordUser.username}:${p.passwordUser.password}`)} ${sq(`${p.proxyUser.username}:${p.proxyUser.password}`)} | chpasswd`,
     `  mkdir -p /etc/testbed/keys /home/${keyUser}/.ssh`,
     ...Object.entries(KEYGEN).map(

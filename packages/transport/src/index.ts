@@ -26,3 +26,12 @@ export { createHostKeyVerifier, parseKnownHosts, fingerprintOf, keyTypeOf, known
 export type { HostKeyVerifier, HostKeyVerifierOptions, KnownHostsEntry, ParsedKnownHosts, PresentedHostKey } from "./verifyHostKey.js";
 export { classifyError, ERROR_CLASSIFICATION_RULES } from "./classifyError.js";
 export type { ErrorContext, ErrorClassificationRule } from "./classifyError.js";
+export { walkDirectory } from "./walkDirectory.js";
+export type { WalkEntry, WalkDirectoryOptions, WalkSession } from "./walkDirectory.js";
+export { openContent, isReadableContent } from "./openContent.js";
+export type { OpenContentOptions } from "./openContent.js";
+export { uploadViaTemp, fileAlreadyExistsMessage, UPLOAD_MODES } from "./uploadViaTemp.js";
+export type { UploadViaTempOptions, UploadResult, UploadMode } from "./uploadViaTemp.js";
+export { temporaryFileName, isTemporaryFileName, TEMPORARY_FILE_PATTERN, TEMPORARY_FILE_SUFFIX } from "./temporaryFileName.js";
+export { withSessionTarget, isSessionProvider } from "./withSessionTarget.js";
+export type { SessionTarget } from "./withSessionTarget.js";

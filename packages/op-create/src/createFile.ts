@@ -1,0 +1,312 @@
+// CREATE: uploads a document to a temporary name and renames it into place, as Boomi's SFTP V2 does, with its four actions if the file exists.
+import { posix } from "node:path";
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import {
+  SftpConnectorError,
+  formatTimestamp,
+  isSafeRemoteName,
+  isSftpConnectorError,
+  resolveRemoteDirectory,
+  resolveRemoteFile,
+  type DocumentContentInput,
+} from "@sftp-connector/core";
+import {
+  fileAlreadyExistsMessage,
+  openContent,
+  temporaryFileName,
+  uploadViaTemp,
+  withSessionTarget,
+  type SessionTarget,
+  type SftpSession,
+  type UploadMode,
+} from "@sftp-connector/transport";
+import { expandFileNameTemplate } from "./expandFileNameTemplate.js";
+import { nextUniqueName } from "./nextUniqueName.js";
+
+/** What CREATE does when the file exists (Boomi's `actionIfFileExists`). */
+export const ACTIONS_IF_FILE_EXISTS = ["ERROR", "OVERWRITE", "APPEND", "FORCE_UNIQUE_NAMES"] as const;
+
+/** One of {@link ACTIONS_IF_FILE_EXISTS}. */
+export type ActionIfFileExists = (typeof ACTIONS_IF_FILE_EXISTS)[number];
+
+/** Boomi's success message of CREATE and UPSERT. */
+export const FILE_CREATED_MESSAGE = "Created the file successfully";
+
+/** Boomi's message for a blank `fileName`. */
+export const MISSING_FILE_NAME_MESSAGE =
+  "the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
+
+/** The input document of CREATE: content plus Boomi's document properties. */
+export interface CreateFileInput {
+  /** The bytes: a Readable, a Buffer, a Uint8Array, a string (UTF-8) or `{ path }` of a local file. */
+  content: DocumentContentInput;
+  /** The target name; may hold a sub-path (`in/a.txt`) inside the remote directory. Trimmed. */
+  fileName: string;
+  /** Overrides the connection's remote directory (relative → home). @default the connection's, else home */
+  remoteDirectory?: string;
+  /** Overrides `options.stagingDirectory` when non-blank (Boomi's document property). @default options.stagingDirectory */
+  stagingDirectory?: string;
+  /** Overrides `options.tempExtension` when non-blank (Boomi's document property). @default options.tempExtension */
+  tempExtension?: string;
+}
+
+/** Options of {@link createFile} (Boomi's operation fields, plus what goes past Boomi). */
+export interface CreateFileOptions {
+  /**
+   * `ERROR`: fail with `ALREADY_EXISTS` when the file exists. `OVERWRITE`: replace it (atomically
+   * with posix-rename where the server offers it). `APPEND`: append to it (created when missing;
+   * no temporary file). `FORCE_UNIQUE_NAMES`: pick `a1.txt`, `a2.txt`, … as Boomi does.
+   * @default "ERROR"
+   */
+  actionIfFileExists?: ActionIfFileExists;
+  /** A directory (relative → home) to upload into before the rename; it must exist and be on the same file system. Ignored for APPEND. @default none: beside the target */
+  stagingDirectory?: string;
+  /** Temporary name `<fileName><UUID>.<ext>` instead of the default `.<name>.<uuid>.sftp-tmp` (a leading `.` is added to the extension). Ignored for APPEND. @default none */
+  tempExtension?: string;
+  /** FORCE_UNIQUE_NAMES only (as in Boomi): a template (`$BASE`, `$EXTENSION`, `$UUID`, `$DATE`, `$TIME`) for the name before the unique-name search. @default the entered name */
+  targetFileName?: string;
+  /** FORCE_UNIQUE_NAMES only, and only without `tempExtension` (as in Boomi): a template for the temporary name. @default `.<name>.<uuid>.sftp-tmp` */
+  tempFileName?: string;
+  /** Create the file's directory (recursively) when it is missing, instead of failing with "Remote directory does not exist". @default false */
+  createDirectories?: boolean;
+  /** Add `timestamp` (the new file's mtime, `yyyy-MM-dd HH:mm:ss.SSS`, local time) to the response (Boomi's extended profile). @default false */
+  includeAllMetadata?: boolean;
+  /** Let `fileName` be absolute or climb out of the remote directory with `..`. @default false */
+  allowAbsolutePaths?: boolean;
+  /** Called with the total bytes taken from the content so far. @default none */
+  onProgress?: (bytes: number) => void;
+  /**
+   * With a session provider: retries after a lost connection or a timeout, each on a fresh
+   * session; the upload resumes at the last byte the server acknowledged. Not used with a plain session.
+   * @default { attempts: 1, backoffMs: 1000 }
+   */
+  retry?: { attempts?: number; backoffMs?: number };
+}
+
+/** Boomi's CREATE/UPSERT response JSON (simple profile; `timestamp` with the extended one). */
+export interface CreateFileResponse {
+  /** The name the file was created under (after FORCE_UNIQUE_NAMES and `targetFileName`). */
+  fileName: string;
+  /** The absolute directory the file is in. */
+  remoteDirectory: string;
+  /** The file's modification time, `yyyy-MM-dd HH:mm:ss.SSS` in local time; with `includeAllMetadata`. */
+  timestamp?: string;
+}
+
+/** What {@link createFile} returns. */
+export interface CreateFileResult {
+  /** Boomi's response document. */
+  response: CreateFileResponse;
+  /** Boomi's status message: "Created the file successfully". */
+  message: typeof FILE_CREATED_MESSAGE;
+  /** The file's absolute path. */
+  path: string;
+  /** Bytes written. */
+  bytesWritten: number;
+}
+
+const OPERATION = "create";
+
+const invalid = (message: string, path?: string) => new SftpConnectorError("INVALID_INPUT", message, { operation: OPERATION, path });
+
+/** A non-blank string, trimmed, or undefined; anything else but undefined/null is INVALID_INPUT naming `field`. */
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw invalid(`${field}: expected a string, got ${typeof value}`);
+  const trimmed = value.trim();
+  if (trimmed.includes("\0")) throw invalid(`${field}: must not contain a NUL character`);
+  return trimmed === "" ? undefined : trimmed;
+}
+
+function optionalBoolean(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw invalid(`${field}: expected true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Validates `retry` ({ attempts ≥ 0 integer, backoffMs ≥ 0 }); INVALID_INPUT names the field. */
+function validateRetry(retry: unknown, operation = OPERATION): { attempts: number; backoffMs: number } {
+  if (retry === undefined || retry === null) return { attempts: 1, backoffMs: 1_000 };
+  const fail = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
+  if (typeof retry !== "object") throw fail(`retry: expected { attempts, backoffMs }, got ${typeof retry}`);
+  const { attempts = 1, backoffMs = 1_000 } = retry as { attempts?: unknown; backoffMs?: unknown };
+  if (typeof attempts !== "number" || !Number.isInteger(attempts) || attempts < 0) {
+    throw fail(`retry.attempts: expected an integer of at least 0, got ${JSON.stringify(attempts)}`);
+  }
+  if (typeof backoffMs !== "number" || !Number.isFinite(backoffMs) || backoffMs < 0) {
+    throw fail(`retry.backoffMs: expected a number of at least 0, got ${JSON.stringify(backoffMs)}`);
+  }
+  return { attempts, backoffMs };
+}
+
+/** A template's expansion checked to be a plain file name (no `/`, not `.`/`..`, no control characters). */
+function expandName(template: string, enteredName: string, field: string): string {
+  const name = expandFileNameTemplate(template, enteredName);
+  if (!isSafeRemoteName(name)) throw invalid(`${field}: "${template}" expands to "${name}", which is not a plain file name`);
+  return name;
+}
+
+async function lstatIfExists(session: SftpSession, path: string) {
+  try {
+    return await session.lstat(path);
+  } catch (error) {
+    if (isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE") return undefined;
+    throw error;
+  }
+}
+
+/** The unique name for `name` in `directory` (the directory is listed once, streamed). */
+async function uniqueName(session: SftpSession, directory: string, name: string): Promise<string> {
+  const names: string[] = [];
+  for await (const entry of session.readdir(directory)) names.push(entry.name);
+  return nextUniqueName(name, names);
+}
+
+/** Makes sure the directory exists (creating it when `create`), else NO_SUCH_FILE with Boomi's message. */
+async function ensureDirectory(session: SftpSession, directory: string, create: boolean, operation: string): Promise<void> {
+  const stats = await session.statIfExists(directory);
+  if (stats?.isDirectory) return;
+  if (stats) {
+    throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory} is not a directory`, { operation, path: directory });
+  }
+  if (!create) throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation, path: directory });
+  try {
+    await session.mkdir(directory, { recursive: true });
+  } catch (error) {
+    const cause = error as SftpConnectorError;
+    throw new SftpConnectorError(cause.reason ?? "FAILURE", `An error occurred while creating the '${directory}' directory. Cause: ${cause.message}`, {
+      operation,
+      path: directory,
+      cause: error,
+      retryable: cause.retryable,
+    });
+  }
+}
+
+/**
+ * CREATE: uploads `input.content` as `input.fileName` in the remote directory, the way Boomi's
+ * SFTP V2 CREATE does, with its `actionIfFileExists`, staging directory, temporary extension and
+ * name templates, and these differences:
+ *
+ * - The upload always goes to a temporary name (default `.<name>.<uuid>.sftp-tmp` beside the
+ *   target or in the staging directory; see `isTemporaryFileName`) and is renamed into place,
+ *   except for APPEND. OVERWRITE replaces the old file atomically with posix-rename where the
+ *   server offers it (Boomi's delete-then-rename only where it does not); ERROR renames without
+ *   replacing, so a file that appeared meanwhile is not overwritten either.
+ * - On any failure the temporary file is removed and nothing new exists at the final name (an
+ *   APPEND is truncated back). FORCE_UNIQUE_NAMES picks the next number again when another
+ *   client took the chosen name meanwhile.
+ * - Unique-name matching escapes the name (`a+b(1).txt` works); `createDirectories` creates a
+ *   missing directory.
+ *
+ * `target` is a session, or a session provider (a `SessionPool`): then every step retries on a
+ * fresh session after a lost connection, and the upload resumes at the last acknowledged byte.
+ *
+ * Errors (`SftpConnectorError`): `INVALID_INPUT` for a blank name (Boomi's message), an escaping
+ * name, bad options or a missing local file, before anything reaches the server; `NO_SUCH_FILE`
+ * "Remote directory does not exist" / "Staging directory does not exist" with the path;
+ * `ALREADY_EXISTS` with Boomi's message; `PERMISSION_DENIED`, `FAILURE` (e.g. a full disk) naming the path.
+ * The content stream is consumed, and destroyed when the call fails.
+ */
+export async function createFile(target: SessionTarget, input: CreateFileInput, options: CreateFileOptions = {}): Promise<CreateFileResult> {
+  if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
+  const action = options.actionIfFileExists ?? "ERROR";
+  if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
+    throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);
+  }
+  const createDirectories = optionalBoolean(options.createDirectories, "createDirectories");
+  const includeAllMetadata = optionalBoolean(options.includeAllMetadata, "includeAllMetadata");
+  const allowAbsolutePaths = optionalBoolean(options.allowAbsolutePaths, "allowAbsolutePaths");
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw invalid("onProgress: expected a function");
+  const retry = validateRetry(options.retry);
+  if (typeof input.fileName !== "string" || input.fileName.trim() === "") throw invalid(MISSING_FILE_NAME_MESSAGE);
+  const remoteDirectory = optionalString(input.remoteDirectory, "remoteDirectory");
+  const staging = optionalString(input.stagingDirectory, "stagingDirectory") ?? optionalString(options.stagingDirectory, "stagingDirectory");
+  let tempExtension = optionalString(input.tempExtension, "tempExtension") ?? optionalString(options.tempExtension, "tempExtension");
+  if (tempExtension !== undefined) {
+    if (tempExtension.includes("/")) throw invalid(`tempExtension: must not contain "/", got "${tempExtension}"`);
+    if (!tempExtension.startsWith(".")) tempExtension = `.${tempExtension}`;
+  }
+  const targetTemplate = optionalString(options.targetFileName, "targetFileName");
+  const tempTemplate = optionalString(options.tempFileName, "tempFileName");
+
+  // Everything that can be checked without the server is checked now.
+  const enteredName = posix.basename(input.fileName.trim());
+  const unique = action === "FORCE_UNIQUE_NAMES";
+  const append = action === "APPEND";
+  const wantedName = unique && targetTemplate !== undefined ? expandName(targetTemplate, enteredName, "targetFileName") : undefined;
+  let tempName: string | undefined;
+  if (!append && tempExtension !== undefined) tempName = `${enteredName}${randomUUID()}${tempExtension}`;
+  else if (!append && unique && tempTemplate !== undefined) tempName = expandName(tempTemplate, enteredName, "tempFileName");
+  if (tempName !== undefined && !isSafeRemoteName(tempName)) throw invalid(`tempExtension: "${tempExtension}" makes the temporary name "${tempName}" invalid`);
+
+  const source: Readable = await openContent(input.content, { field: "content", operation: OPERATION });
+  try {
+    const plan = await withSessionTarget(
+      target,
+      async (session) => {
+        const base = session.resolveDirectory(remoteDirectory);
+        const file = resolveRemoteFile(base, input.fileName, { allowAbsolutePaths, operation: OPERATION, field: "fileName" });
+        await ensureDirectory(session, file.directory, createDirectories, OPERATION);
+        let tempDirectory = file.directory;
+        if (staging !== undefined && !append) {
+          tempDirectory = resolveRemoteDirectory({ perCall: staging, home: session.info.homeDirectory });
+          const stats = await session.statIfExists(tempDirectory);
+          if (!stats?.isDirectory) {
+            throw new SftpConnectorError(
+              "NO_SUCH_FILE",
+              `Staging directory does not exist: ${tempDirectory}${stats ? " is not a directory" : ""}`,
+              { operation: OPERATION, path: tempDirectory },
+            );
+          }
+        }
+        let name = wantedName ?? file.name;
+        if (unique) {
+          name = await uniqueName(session, file.directory, name);
+        } else {
+          const path = posix.join(file.directory, name);
+          const existing = await lstatIfExists(session, path);
+          if (existing && action === "ERROR") {
+            throw new SftpConnectorError("ALREADY_EXISTS", fileAlreadyExistsMessage(path), {
+              operation: OPERATION,
+              path,
+            });
+          }
+          if (existing?.isDirectory) {
+            throw new SftpConnectorError("ALREADY_EXISTS", `cannot ${append ? "append to" : "overwrite"} ${path}: it is a directory`, {
+              operation: OPERATION,
+              path,
+            });
+          }
+        }
+        const finalPath = posix.join(file.directory, name);
+        const tempPath = append ? undefined : posix.join(tempDirectory, tempName ?? temporaryFileName(name));
+        return { directory: file.directory, name, finalPath, tempPath };
+      },
+      { ...retry, operation: OPERATION },
+    );
+    const mode: UploadMode = action === "OVERWRITE" ? "replace" : append ? "append" : "error";
+    const uploaded = await uploadViaTemp(target, {
+      content: source,
+      finalPath: plan.finalPath,
+      ...(plan.tempPath === undefined ? {} : { tempPath: plan.tempPath }),
+      overwrite: mode,
+      ...(unique
+        ? { onConflict: async (session: SftpSession) => posix.join(plan.directory, await uniqueName(session, plan.directory, wantedName ?? enteredName)) }
+        : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      retry,
+      operation: OPERATION,
+    });
+    const response: CreateFileResponse = { fileName: posix.basename(uploaded.path), remoteDirectory: posix.dirname(uploaded.path) };
+    if (includeAllMetadata) {
+      const stats = await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION });
+      response.timestamp = formatTimestamp(stats.modifiedAt);
+    }
+    return { response, message: FILE_CREATED_MESSAGE, path: uploaded.path, bytesWritten: uploaded.bytesWritten };
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+// The Readable a GET document carries: the file's bytes (or its metadata JSON), progress, and the after-read action once the caller has consumed it all.
+import { Readable } from "node:stream";
+import { MetadataJsonEncoder } from "./MetadataJsonEncoder.js";
+
+/** What {@link createContentStream} needs. */
+export interface ContentStreamOptions {
+  /** Opens the source of the file's bytes; called when the caller first reads. */
+  open: () => Readable;
+  /** Told the running total of file bytes read. */
+  onBytes?: (total: number) => void;
+  /** With `includeAllMetadata`: the `modifiedDate` of the JSON; the stream then carries the JSON instead of the raw bytes. */
+  metadataDate?: string;
+  /**
+   * Runs after the caller has been handed the last byte, before the stream ends, with the number
+   * of file bytes read. A rejection becomes the stream's error (the content has been delivered).
+   */
+  afterRead: (total: number) => Promise<void>;
+}
+
+/**
+ * A Readable over a remote file's content. It holds no more than one chunk of its own (the source
+ * keeps its pipelined window): its `afterRead` runs only once the caller has taken every byte,
+ * and only then does the stream end (or fail with `afterRead`'s error). Destroying the stream
+ * early destroys the source and skips `afterRead`.
+ */
+export function createContentStream(options: ContentStreamOptions): Readable {
+  let source: Readable | undefined;
+  async function* generate(): AsyncGenerator<Buffer> {
+    source = options.open();
+    const encoder = options.metadataDate === undefined ? undefined : new MetadataJsonEncoder(options.metadataDate);
+    if (encoder) yield encoder.start();
+    let total = 0;
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      options.onBytes?.(total);
+      const out = encoder ? encoder.write(chunk) : chunk;
+      if (out.length > 0) yield out;
+    }
+    if (encoder) yield encoder.end();
+    // With highWaterMark 0, the generator resumes after the last yield only once that chunk was
+    // handed to the caller (emitted to a flowing consumer, or read out of the buffer).
+    await options.afterRead(total);
+  }
+  const stream = Readable.from(generate(), { objectMode: false, highWaterMark: 0 });
+  stream.once("close", () => {
+    if (source && !source.destroyed) source.destroy();
+  });
+  return stream;
+}

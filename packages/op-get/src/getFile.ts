@@ -1,0 +1,288 @@
+// GET: one remote file as a document (a stream by default), with Boomi's not-found, delete-after and metadata rules, plus move-after and resume.
+import { posix } from "node:path";
+import type { Readable } from "node:stream";
+import {
+  SftpConnectorError,
+  formatTimestamp,
+  isSftpConnectorError,
+  resolveRemoteFile,
+  type DocumentProperties,
+  type ErrorReason,
+  type FileDocument,
+  type ResolvedRemoteFile,
+} from "@sftp-connector/core";
+import { createResumableReadStream, type FileStats, type SftpSession } from "@sftp-connector/transport";
+import { createContentStream } from "./createContentStream.js";
+import { formatMetadataJson } from "./MetadataJsonEncoder.js";
+import { normalizeGetFileOptions, invalidInput, type GetFileInput, type GetFileOptions, type NormalizedGetFileOptions } from "./GetFileOptions.js";
+import { isSessionProvider, runWithSession, type SessionSource } from "./runWithSession.js";
+
+const OPERATION = "get";
+
+/** Boomi's message when `deleteAfter` cannot delete the file (`UNABLE_TO_DELETE_FILE`). */
+export const UNABLE_TO_DELETE_MESSAGE = "Unable to delete the file";
+
+/**
+ * The error of a failed after-read action: `deleteAfter` with `failDeleteAfter`, or any failed
+ * `moveAfter`. Its `reason` is the failure's (e.g. `PERMISSION_DENIED`, `ALREADY_EXISTS`); the
+ * content was read in full. With `as: "buffer"`, `document` holds it (Boomi returns the content
+ * with its "Unable to delete the file" error); with a stream, the caller already received it.
+ */
+export class AfterReadError extends SftpConnectorError {
+  /** Which action failed. */
+  readonly action: "delete" | "move";
+  /** With `as: "buffer"`: the document that was read, whole. */
+  readonly document: FileDocument<Buffer> | undefined;
+
+  constructor(
+    action: "delete" | "move",
+    reason: ErrorReason,
+    message: string,
+    options: { path: string; cause?: unknown; document?: FileDocument<Buffer> },
+  ) {
+    super(reason, message, { operation: OPERATION, path: options.path, cause: options.cause, retryable: false });
+    this.name = "AfterReadError";
+    this.action = action;
+    this.document = options.document;
+  }
+}
+
+/** What the preparation found: where the file is, its stats, and where it moves to. */
+interface Plan {
+  directory: string;
+  file: ResolvedRemoteFile;
+  stats: FileStats;
+  move: { directory: string; target: string } | undefined;
+}
+
+const reasonOf = (error: unknown): ErrorReason => (isSftpConnectorError(error) ? error.reason : "FAILURE");
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * GET (Boomi SFTP V2): downloads one file by name (Boomi's object ID; sub-paths inside the remote
+ * directory allowed) and returns it as a document: `content` is a `Readable` (or a `Buffer` with
+ * `as: "buffer"`), `properties` are `{ fileName, remoteDirectory, timestamp, size }`, where
+ * `posix.join(remoteDirectory, fileName)` is the file's path, `fileName` keeps the sub-path
+ * relative to the effective remote directory, and `timestamp` is the mtime as
+ * `yyyy-MM-dd HH:mm:ss.SSS` (local time).
+ *
+ * A missing file resolves to `undefined` (Boomi's empty result) unless `failIfNotFound`; a
+ * missing remote directory is `NO_SUCH_FILE` "Remote directory does not exist: <dir>"; a directory
+ * given as the file, a blank, absolute or escaping name, and bad options are `INVALID_INPUT`.
+ *
+ * The file is read to its end of file, whatever `stat` says its size is. `deleteAfter` and
+ * `moveAfter` run only once the content was read whole: with `as: "buffer"` before the call
+ * resolves; with a stream when the caller has consumed it to its end, just before the stream
+ * ends. Their failure (`failDeleteAfter`, or any failed move) is then an {@link AfterReadError}:
+ * the call rejects (buffer), or the stream emits it instead of `end` (stream). `properties.size`
+ * is stat's size until a stream ends, then the bytes actually read.
+ *
+ * With a `SessionProvider`, a download cut by a lost connection resumes at the byte offset
+ * reached on a fresh session, within `retry.attempts`.
+ *
+ * @example
+ * ```ts
+ * const doc = await getFile(session, { fileName: "in/orders.csv" }, { deleteAfter: true });
+ * if (doc) await pipeline(doc.content, createWriteStream("orders.csv")); // deleted once fully read
+ * ```
+ */
+export function getFile(
+  session: SessionSource,
+  input: GetFileInput,
+  options: GetFileOptions & { as: "buffer" },
+): Promise<FileDocument<Buffer> | undefined>;
+export function getFile(
+  session: SessionSource,
+  input: GetFileInput,
+  options?: GetFileOptions & { as?: "stream" },
+): Promise<FileDocument<Readable> | undefined>;
+export function getFile(session: SessionSource, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
+export async function getFile(
+  session: SessionSource,
+  input: GetFileInput,
+  options: GetFileOptions = {},
+): Promise<FileDocument<Readable | Buffer> | undefined> {
+  const { fileName, options: opts } = normalizeGetFileOptions(input, options);
+  const plan = await runWithSession(session, opts.retry, opts.logger, OPERATION, (s) => prepare(s, fileName, input.remoteDirectory, opts));
+  if (plan === undefined) return undefined;
+
+  const properties = propertiesOf(plan);
+  const metadataDate = opts.includeAllMetadata ? formatTimestamp(plan.stats.modifiedAt) : undefined;
+  const open = (): Readable =>
+    isSessionProvider(session)
+      ? createResumableReadStream(session, plan.file.path, { ...opts.retry, logger: opts.logger })
+      : session.createReadStream(plan.file.path);
+
+  if (opts.as === "buffer") {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of open() as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      total += chunk.length;
+      opts.onProgress?.(total);
+    }
+    const raw = Buffer.concat(chunks, total);
+    const content = metadataDate === undefined ? raw : Buffer.from(formatMetadataJson(raw.toString("utf8"), metadataDate), "utf8");
+    const document: FileDocument<Buffer> = { content, properties: { ...properties, size: total } };
+    await afterRead(session, plan, opts, document);
+    return document;
+  }
+
+  const content = createContentStream({
+    open,
+    onBytes: opts.onProgress,
+    metadataDate,
+    afterRead: async (total) => {
+      properties.size = total;
+      await afterRead(session, plan, opts, undefined);
+    },
+  });
+  return { content, properties };
+}
+
+/** Resolves the paths, stats the file (and, when it is missing, the remote directory), and checks the move target. */
+async function prepare(session: SftpSession, fileName: string, remoteDirectory: string | undefined, opts: NormalizedGetFileOptions): Promise<Plan | undefined> {
+  const directory = session.resolveDirectory(remoteDirectory);
+  const file = resolveRemoteFile(directory, fileName, { allowAbsolutePaths: opts.allowAbsolutePaths, operation: OPERATION, field: "fileName" });
+  const move = opts.moveAfter === undefined ? undefined : resolveMoveTarget(directory, file, opts.moveAfter, opts.allowAbsolutePaths);
+
+  let stats: FileStats;
+  try {
+    stats = await session.stat(file.path);
+  } catch (error) {
+    if (reasonOf(error) !== "NO_SUCH_FILE") throw error;
+    // Boomi's check of the remote directory, made only when it matters: the file is missing, and inside it.
+    if (isInside(directory, file.path)) await assertRemoteDirectory(session, directory);
+    if (opts.failIfNotFound) {
+      throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${file.path}`, { operation: OPERATION, path: file.path, cause: error });
+    }
+    opts.logger.warn(`File Not Found: ${file.path}; GET returns no document`, { path: file.path });
+    return undefined;
+  }
+  if (stats.isDirectory) throw invalidInput([`fileName: ${file.path} is a directory, not a file`], OPERATION, file.path);
+  if (move) await checkMoveTarget(session, move, opts);
+  return { directory, file, stats, move };
+}
+
+/** Boomi's check: the effective remote directory must exist. */
+async function assertRemoteDirectory(session: SftpSession, directory: string): Promise<void> {
+  const stats = await session.statIfExists(directory);
+  if (!stats) {
+    throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory });
+  }
+  if (!stats.isDirectory) throw invalidInput([`remoteDirectory: ${directory} is not a directory`], OPERATION, directory);
+}
+
+/** Where `moveAfter` puts the file: `<moveAfter resolved against the remote directory>/<base name>`. */
+function resolveMoveTarget(directory: string, file: ResolvedRemoteFile, moveAfter: string, allowAbsolutePaths: boolean): { directory: string; target: string } {
+  if (!allowAbsolutePaths) {
+    if (moveAfter.startsWith("/")) {
+      throw invalidInput([`moveAfter: "${moveAfter}" is absolute; give a directory relative to ${directory}, or set allowAbsolutePaths`], OPERATION);
+    }
+    const resolved = posix.resolve(directory, moveAfter);
+    if (resolved !== directory && !resolved.startsWith(directory === "/" ? "/" : `${directory}/`)) {
+      throw invalidInput([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths to allow it`], OPERATION);
+    }
+  }
+  const target = posix.resolve(directory, moveAfter);
+  if (target === file.directory) throw invalidInput([`moveAfter: ${target} is the directory the file is already in`], OPERATION, target);
+  return { directory: target, target: posix.join(target, file.name) };
+}
+
+const clash = (target: string, cause?: unknown) =>
+  new SftpConnectorError(
+    "ALREADY_EXISTS",
+    `moveAfter: the '${target}' file already exists in the remote directory on the SFTP server; set overwrite to replace it`,
+    { operation: OPERATION, path: target, cause },
+  );
+
+/** Before the download: the move's directory exists (or will be created) and its target name is free (or may be replaced). */
+async function checkMoveTarget(session: SftpSession, move: { directory: string; target: string }, opts: NormalizedGetFileOptions): Promise<void> {
+  const directory = await session.statIfExists(move.directory);
+  if (!directory) {
+    if (opts.createDirectories) return;
+    throw new SftpConnectorError("NO_SUCH_FILE", `moveAfter: the directory ${move.directory} does not exist; set createDirectories to create it`, {
+      operation: OPERATION,
+      path: move.directory,
+    });
+  }
+  if (!directory.isDirectory) throw invalidInput([`moveAfter: ${move.directory} is not a directory`], OPERATION, move.directory);
+  const existing = await session.statIfExists(move.target);
+  if (existing?.isDirectory) {
+    throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${move.target} is a directory; the file cannot be moved there`, { operation: OPERATION, path: move.target });
+  }
+  if (existing && !opts.overwrite) throw clash(move.target);
+}
+
+/** True when `path` lies inside `directory` (at any depth). */
+function isInside(directory: string, path: string): boolean {
+  const relative = posix.relative(directory, path);
+  return relative !== "" && relative !== ".." && !relative.startsWith("../") && !relative.startsWith("/");
+}
+
+/** The document's properties: `posix.join(remoteDirectory, fileName)` is the path; names inside the remote directory keep their sub-path. */
+function propertiesOf(plan: Plan): DocumentProperties {
+  const inside = isInside(plan.directory, plan.file.path);
+  const relative = posix.relative(plan.directory, plan.file.path);
+  return {
+    fileName: inside ? relative : plan.file.name,
+    remoteDirectory: inside ? plan.directory : plan.file.directory,
+    timestamp: formatTimestamp(plan.stats.modifiedAt),
+    size: plan.stats.size,
+  };
+}
+
+/** `deleteAfter` or `moveAfter`, once the content was read whole. Throws {@link AfterReadError} when it must fail; warns otherwise. */
+async function afterRead(session: SessionSource, plan: Plan, opts: NormalizedGetFileOptions, document: FileDocument<Buffer> | undefined): Promise<void> {
+  const path = plan.file.path;
+  if (opts.deleteAfter) {
+    try {
+      await runWithSession(session, opts.retry, opts.logger, OPERATION, async (s, attempt) => {
+        try {
+          await s.unlink(path);
+        } catch (error) {
+          // A retry after a lost connection: the first unlink may have run before the answer was lost.
+          if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE") return;
+          throw error;
+        }
+      });
+    } catch (error) {
+      const message = `${UNABLE_TO_DELETE_MESSAGE} ${path}: ${messageOf(error)}`;
+      if (opts.failDeleteAfter) throw new AfterReadError("delete", reasonOf(error), message, { path, cause: error, document });
+      opts.logger.warn(message, { path, reason: reasonOf(error) });
+    }
+    return;
+  }
+  const move = plan.move;
+  if (!move) return;
+  try {
+    await runWithSession(session, opts.retry, opts.logger, OPERATION, async (s, attempt) => {
+      if (opts.createDirectories) await s.mkdir(move.directory, { recursive: true });
+      try {
+        await moveFile(s, path, move.target, opts.overwrite);
+      } catch (error) {
+        if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE" && (await s.statIfExists(move.target))) return;
+        throw error;
+      }
+    });
+  } catch (error) {
+    const detail = isSftpConnectorError(error) && error.reason === "ALREADY_EXISTS" ? error.message : messageOf(error);
+    throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${path} to ${move.target}: ${detail}`, { path, cause: error, document });
+  }
+}
+
+/** Renames `from` to `to`: without `overwrite`, never replacing a file; with it, atomically where the server offers posix-rename. */
+async function moveFile(session: SftpSession, from: string, to: string, overwrite: boolean): Promise<void> {
+  try {
+    await session.rename(from, to, { overwrite });
+  } catch (error) {
+    const reason = reasonOf(error);
+    if (reason !== "FAILURE" && reason !== "ALREADY_EXISTS") throw error;
+    const existing = await session.statIfExists(to);
+    if (!existing) throw error;
+    if (!overwrite || existing.isDirectory || session.hasPosixRename) throw clash(to, error);
+    // A server without posix-rename: Boomi's delete-then-rename.
+    await session.unlink(to);
+    await session.rename(from, to);
+  }
+}

@@ -1,0 +1,496 @@
+// The QUERY operation: the files of a remote directory that pass a filter, as documents with their content, downloaded a bounded few at a time over one connection.
+import type { Readable } from "node:stream";
+import {
+  QUERY_FILTER_FIELDS,
+  SftpConnectorError,
+  compileFilter,
+  formatIsoSeconds,
+  formatTimestamp,
+  isSftpConnectorError,
+  type DocumentProperties,
+  type FileDocument,
+  type Filter,
+  type FilterPredicate,
+} from "@sftp-connector/core";
+import {
+  isRetryable,
+  silentLogger,
+  walkDirectory,
+  type Logger,
+  type SessionProvider,
+  type SftpSession,
+  type WalkEntry,
+} from "@sftp-connector/transport";
+import { openContent, readAll } from "./openContent.js";
+
+/** What to query. */
+export interface QueryInput {
+  /**
+   * The directory to query, overriding the connection's (Boomi's `remoteDirectory` document property);
+   * relative paths resolve against the home directory.
+   * @default the connection's `remoteDirectory`, else the home directory
+   */
+  remoteDirectory?: string;
+}
+
+/** Options of {@link queryFiles}. */
+export interface QueryOptions {
+  /** Most documents to return (failed files do not count, as in Boomi); `-1` for no limit. @default -1 */
+  count?: number;
+  /**
+   * Which files to return: a filter tree or its string form (`fileName ~ "*.csv" and fileSize > 0`), over
+   * `fileName`, `fileSize` and `modifiedDate`. Wildcards and regexes match the path relative to the queried
+   * directory, so with `recursive`, `*.csv` matches only top-level files; `**.csv` matches at every level.
+   * @default every file
+   */
+  filter?: Filter | string;
+  /**
+   * Content becomes the JSON `{"fileContent":"<the file as UTF-8 text>","modifiedDate":"2023-03-23T12:08:56Z"}`
+   * (Boomi's; the text is kept exactly, a trailing newline and CRLF included). Still streamed.
+   * @default false
+   */
+  includeAllMetadata?: boolean;
+  /**
+   * Most files downloading at once, all over the query's one connection. It is also how far the query
+   * runs ahead of you: a file starts downloading (into a bounded buffer) before you reach its document,
+   * and holds its place until its content is read to the end or destroyed.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * A file that cannot be fetched (before its document is returned): `"report"` it as an error item
+   * `{ error, properties }` among the results and go on; `"skip"` it with a warning (Boomi's code);
+   * or `"fail"` the query with its error. Also applies to sub-directories that cannot be read, broken
+   * symbolic links and link loops. Failures after a document was returned surface on its content stream.
+   * @default "report"
+   */
+  onError?: "report" | "skip" | "fail";
+  /** `"stream"`: content is a Readable. `"buffer"`: content is a Buffer (the whole file in memory). @default "stream" */
+  as?: "stream" | "buffer";
+  /** Query the sub-directories too, one level deep; same as `depth: 1` (an extension: Boomi's QUERY ignores it). @default false */
+  recursive?: boolean;
+  /**
+   * Levels of sub-directories to query (every sub-directory is entered: QUERY's filter chooses files
+   * only). Wins over `recursive`.
+   * @default 1 with `recursive`, else 0
+   */
+  depth?: number;
+  /** Fetch files through symbolic links (and enter linked directories within `depth`, never around a loop). Without it links are skipped, as Boomi does. @default false */
+  followSymlinks?: boolean;
+  /**
+   * With a `SessionProvider`: a download that fails with a lost connection or a timeout resumes on a
+   * fresh session at the byte reached; the listing starts again only when no document was returned yet.
+   * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
+   */
+  retry?: { attempts?: number; backoffMs?: number };
+  /** Told the running total of a file's bytes read, after every chunk, with that file's properties. @default none */
+  onProgress?: (bytes: number, properties: DocumentProperties) => void;
+  /** Told about skipped files, unsafe names and retries. @default silent */
+  logger?: Logger;
+}
+
+/** A file QUERY could not fetch: the error (naming the path) and the file's properties. */
+export interface QueryError {
+  error: SftpConnectorError;
+  properties: DocumentProperties;
+}
+
+/** One result of {@link queryFiles}: a document, or (with `onError: "report"`) a file that failed. */
+export type QueryItem<Content = Readable> = FileDocument<Content> | QueryError;
+
+/** True when a query result is an error item rather than a document. */
+export function isQueryError<Content>(item: QueryItem<Content>): item is QueryError {
+  return "error" in item;
+}
+
+interface Plan {
+  remoteDirectory: string | undefined;
+  count: number;
+  depth: number;
+  accept: FilterPredicate;
+  includeAllMetadata: boolean;
+  concurrency: number;
+  onError: "report" | "skip" | "fail";
+  as: "stream" | "buffer";
+  followSymlinks: boolean;
+  attempts: number;
+  backoffMs: number;
+  onProgress: ((bytes: number, properties: DocumentProperties) => void) | undefined;
+  logger: Logger;
+}
+
+type Outcome = { document: FileDocument<Readable | Buffer> } | { error: SftpConnectorError };
+
+/** A result in listing order: started, maybe not finished. */
+interface Pending {
+  properties: DocumentProperties;
+  /** Never rejects. */
+  outcome: Promise<Outcome>;
+  /** Ends the download when the query stops before handing it out. */
+  cancel(): void;
+}
+
+const OPERATION = "query";
+
+/**
+ * Queries a remote directory as Boomi's QUERY does: the files (never directories, links unless
+ * `followSymlinks`, nor special files) that pass `filter`, in server order, each as a document
+ * `{ content, properties: { fileName, remoteDirectory, timestamp, size } }` (`fileName` relative to the
+ * queried directory, `sub/a.txt` below it). Up to `concurrency` files download at once over the same
+ * connection while documents come out in listing order. A file that fails is an error item, is skipped,
+ * or fails the query, by `onError`.
+ *
+ * Read (or destroy) each document's content: a stream holds its place among the `concurrency` until it
+ * ends, and the query waits for a free place before it returns more documents. Breaking out of the loop
+ * stops the listing and every download not yet handed out.
+ *
+ * `session` is an open `SftpSession`, or a `SessionProvider` (a pool): one session is taken on the first
+ * pull for the listing and the downloads, and given back once the last handed-out content has ended.
+ *
+ * @throws SftpConnectorError INVALID_INPUT at once (before any request) for a bad option or filter, naming
+ * every problem; from the iteration, NO_SUCH_FILE "Remote directory does not exist: <path>", the error of a
+ * file with `onError: "fail"`, and the classified error when the directory cannot be read or the connection fails.
+ *
+ * @example
+ * ```ts
+ * for await (const item of queryFiles(session, { remoteDirectory: "in" }, { filter: 'fileName ~ "*.csv"' })) {
+ *   if (isQueryError(item)) console.warn(item.properties.fileName, item.error.message);
+ *   else await pipeline(item.content, createWriteStream(`/tmp/${item.properties.fileName}`));
+ * }
+ * ```
+ */
+export function queryFiles(
+  session: SftpSession | SessionProvider,
+  input: QueryInput | undefined,
+  options: QueryOptions & { as: "buffer" },
+): AsyncGenerator<QueryItem<Buffer>, void, undefined>;
+export function queryFiles(
+  session: SftpSession | SessionProvider,
+  input?: QueryInput,
+  options?: QueryOptions & { as?: "stream" },
+): AsyncGenerator<QueryItem<Readable>, void, undefined>;
+export function queryFiles(
+  session: SftpSession | SessionProvider,
+  input?: QueryInput,
+  options?: QueryOptions,
+): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined>;
+export function queryFiles(
+  session: SftpSession | SessionProvider,
+  input: QueryInput = {},
+  options: QueryOptions = {},
+): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
+  const plan = planQuery(input, options);
+  return isProvider(session) ? queryWithProvider(session, plan) : new Query(session, undefined, plan).run();
+}
+
+function isProvider(session: SftpSession | SessionProvider): session is SessionProvider {
+  return typeof (session as Partial<SessionProvider>).acquire === "function" && typeof (session as Partial<SessionProvider>).release === "function";
+}
+
+async function* queryWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
+  for (let attempt = 0; ; attempt += 1) {
+    let session: SftpSession | undefined;
+    let emitted = false;
+    let broken = false;
+    let query: Query | undefined;
+    try {
+      session = await provider.acquire();
+      query = new Query(session, provider, plan);
+      for await (const item of query.run()) {
+        emitted = true;
+        yield item;
+      }
+      return;
+    } catch (error) {
+      broken = session?.closed === true || isRetryable(error);
+      if (emitted || !isRetryable(error) || attempt >= plan.attempts) throw error;
+      plan.logger.warn(`query failed before its first document (${error.reason}: ${error.message}); retry ${attempt + 1} of ${plan.attempts}`);
+    } finally {
+      // Give the session back once every download on it has ended (handed-out contents may still be read).
+      const held = session;
+      if (held) {
+        const release = () => provider.release(held, { broken: broken || held.closed });
+        if (query) void query.idle().then(release);
+        else release();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, plan.backoffMs * 2 ** attempt));
+  }
+}
+
+/** Wakes every waiter: a condition variable for the listing pump and the consumer. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** One run of a query on one session: a listing pump that starts downloads, and the consumer that hands out results in order. */
+class Query {
+  private readonly queue: Pending[] = [];
+  private readonly signal = new Signal();
+  /** Downloads holding a place: started and not yet ended (stream mode: until the content closes). */
+  private active = 0;
+  private successes = 0;
+  private stopped = false;
+  private listingDone = false;
+  private listingError: unknown;
+  private directory = "";
+
+  constructor(
+    private readonly session: SftpSession,
+    private readonly provider: SessionProvider | undefined,
+    private readonly plan: Plan,
+  ) {}
+
+  /** Resolves once no download holds a place and the listing has stopped. */
+  async idle(): Promise<void> {
+    while (this.active > 0 || !this.listingDone) await this.signal.wait();
+  }
+
+  async *run(): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
+    const { plan } = this;
+    if (plan.count === 0) {
+      this.listingDone = true;
+      return;
+    }
+    try {
+      this.directory = this.session.resolveDirectory(plan.remoteDirectory);
+    } catch (error) {
+      this.listingDone = true;
+      throw error;
+    }
+    const pump = this.pump();
+    try {
+      for (;;) {
+        if (plan.count !== -1 && this.successes >= plan.count) return;
+        const head = this.queue[0];
+        if (head === undefined) {
+          if (this.listingDone) {
+            if (this.listingError !== undefined) throw this.listingError;
+            return;
+          }
+          await this.signal.wait();
+          continue;
+        }
+        const outcome = await head.outcome;
+        this.queue.shift();
+        this.signal.notify();
+        if ("document" in outcome) {
+          this.successes += 1;
+          yield outcome.document;
+        } else if (plan.onError === "report") {
+          yield { error: outcome.error, properties: head.properties };
+        } else if (plan.onError === "fail") {
+          throw outcome.error;
+        } else {
+          plan.logger.warn(`skipped ${head.properties.fileName}: ${outcome.error.message}`, { reason: outcome.error.reason, path: outcome.error.path });
+        }
+      }
+    } finally {
+      this.stopped = true;
+      this.signal.notify();
+      // Downloads started but never handed out: end them once they have opened.
+      for (const pending of this.queue.splice(0)) pending.cancel();
+      await pump;
+    }
+  }
+
+  /** Whether the pump may take another entry from the listing now. */
+  private mayStart(): boolean {
+    const { concurrency, count } = this.plan;
+    return this.active < concurrency && this.queue.length < concurrency && (count === -1 || this.successes + this.queue.length < count);
+  }
+
+  /** Lists the directory and starts a download per accepted file, keeping within `concurrency`. */
+  private async pump(): Promise<void> {
+    const { plan } = this;
+    const walk = walkDirectory(this.session, this.directory, {
+      depth: plan.depth,
+      filter: (entry) =>
+        entry.stats.isFile &&
+        plan.accept({ name: entry.name, relativePath: entry.relativePath, size: entry.stats.size, mtime: entry.stats.modifiedAt, isDirectory: false }),
+      descend: () => true,
+      includeDirectories: false,
+      followSymlinks: plan.followSymlinks,
+      onError: (error) => this.listingFailure(error),
+      logger: plan.logger,
+      operation: OPERATION,
+    });
+    try {
+      for (;;) {
+        while (!this.stopped && !this.mayStart()) await this.signal.wait();
+        if (this.stopped) break;
+        const step = await walk.next();
+        if (step.done) break;
+        if (this.stopped) break;
+        this.start(step.value);
+      }
+    } catch (error) {
+      this.listingError = error;
+    } finally {
+      if (this.stopped) await walk.return().catch(() => {});
+      this.listingDone = true;
+      this.signal.notify();
+    }
+  }
+
+  /** A sub-directory, link or loop the walk had to skip: reported, skipped or fatal, as a file would be. */
+  private listingFailure(error: SftpConnectorError): void {
+    const { plan } = this;
+    if (plan.onError === "fail") throw error;
+    if (plan.onError === "skip") {
+      plan.logger.warn(error.message, { reason: error.reason, path: error.path });
+      return;
+    }
+    const path = error.path ?? this.directory;
+    const fileName = path.startsWith(`${this.directory}/`) ? path.slice(this.directory.length + 1) : this.directory === "/" ? path.slice(1) : path;
+    this.queue.push({ properties: { fileName, remoteDirectory: this.directory }, outcome: Promise.resolve({ error }), cancel: () => {} });
+    this.signal.notify();
+  }
+
+  private start(entry: WalkEntry): void {
+    const { plan } = this;
+    const properties: DocumentProperties = {
+      fileName: entry.relativePath,
+      remoteDirectory: this.directory,
+      timestamp: formatTimestamp(entry.stats.modifiedAt),
+      size: entry.stats.size,
+    };
+    this.active += 1;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active -= 1;
+      this.signal.notify();
+    };
+    const onProgress = plan.onProgress;
+    const opening = openContent({
+      session: this.session,
+      provider: this.provider,
+      attempts: plan.attempts,
+      backoffMs: plan.backoffMs,
+      path: entry.path,
+      metadataDate: plan.includeAllMetadata ? formatIsoSeconds(entry.stats.modifiedAt) : undefined,
+      onBytes: onProgress ? (total) => onProgress(total, properties) : undefined,
+      logger: plan.logger,
+    });
+    let cancelled = false;
+    let opened: Readable | undefined;
+    const cancel = () => {
+      cancelled = true;
+      opened?.destroy();
+    };
+    const outcome: Promise<Outcome> = opening.then(
+      async (content): Promise<Outcome> => {
+        opened = content;
+        if (cancelled) content.destroy();
+        if (plan.as === "buffer") {
+          try {
+            return { document: { content: await readAll(content), properties } };
+          } finally {
+            release();
+          }
+        }
+        if (content.closed) release();
+        else content.once("close", release);
+        return { document: { content, properties } };
+      },
+      (error: unknown): Outcome => {
+        release();
+        return { error: fetchError(error, entry.path) };
+      },
+    ).catch((error: unknown): Outcome => ({ error: fetchError(error, entry.path) }));
+    this.queue.push({ properties, outcome, cancel });
+    this.signal.notify();
+  }
+}
+
+/** The error of a file that could not be fetched, naming its path (Boomi: "Error fetching file from <path>"). */
+function fetchError(error: unknown, path: string): SftpConnectorError {
+  const reason = isSftpConnectorError(error) ? error.reason : "FAILURE";
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SftpConnectorError(reason, `Error fetching file from ${path}: ${detail}`, {
+    operation: OPERATION,
+    path,
+    cause: error,
+    ...(isSftpConnectorError(error) ? { retryable: error.retryable } : {}),
+  });
+}
+
+const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
+
+/** Validates everything before any request; one INVALID_INPUT naming every problem. */
+function planQuery(input: QueryInput | undefined, options: QueryOptions | undefined): Plan {
+  const problems: string[] = [];
+  const inputObject = (input ?? {}) as Record<string, unknown>;
+  const opts = (options ?? {}) as QueryOptions;
+  if (typeof inputObject !== "object") problems.push(`input: expected an object, got ${describe(input)}`);
+  const remoteDirectory = inputObject.remoteDirectory;
+  if (remoteDirectory !== undefined && (typeof remoteDirectory !== "string" || remoteDirectory.includes("\0"))) {
+    problems.push(`remoteDirectory: expected a path without NUL characters, got ${describe(remoteDirectory)}`);
+  }
+
+  const count = opts.count ?? -1;
+  if (typeof count !== "number" || !Number.isInteger(count)) problems.push(`count: expected a whole number, got ${describe(count)}`);
+  else if (count <= 0 && count !== -1) problems.push(`count: Limit must be positive or -1 (given: ${count})`);
+
+  for (const key of ["recursive", "followSymlinks", "includeAllMetadata"] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== "boolean") problems.push(`${key}: expected true or false, got ${describe(opts[key])}`);
+  }
+  const depth = opts.depth ?? (opts.recursive ? 1 : 0);
+  if (typeof depth !== "number" || !(depth === Infinity || (Number.isInteger(depth) && depth >= 0))) {
+    problems.push(`depth: expected a whole number of at least 0 or Infinity, got ${describe(depth)}`);
+  }
+  const concurrency = opts.concurrency ?? 4;
+  if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) {
+    problems.push(`concurrency: expected a whole number of at least 1, got ${describe(concurrency)}`);
+  }
+  const onError = opts.onError ?? "report";
+  if (onError !== "report" && onError !== "skip" && onError !== "fail") problems.push(`onError: expected "report", "skip" or "fail", got ${describe(onError)}`);
+  const as = opts.as ?? "stream";
+  if (as !== "stream" && as !== "buffer") problems.push(`as: expected "stream" or "buffer", got ${describe(as)}`);
+  const attempts = opts.retry?.attempts ?? 1;
+  const backoffMs = opts.retry?.backoffMs ?? 1_000;
+  if (!Number.isInteger(attempts) || attempts < 0) problems.push(`retry.attempts: expected a whole number of at least 0, got ${describe(attempts)}`);
+  if (typeof backoffMs !== "number" || !Number.isFinite(backoffMs) || backoffMs < 0) problems.push(`retry.backoffMs: expected a number of ms of at least 0, got ${describe(backoffMs)}`);
+  for (const key of ["onProgress"] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== "function") problems.push(`${key}: expected a function, got ${describe(opts[key])}`);
+  }
+
+  let accept: FilterPredicate = () => true;
+  try {
+    accept = compileFilter(opts.filter, { allowedFields: QUERY_FILTER_FIELDS });
+  } catch (error) {
+    if (!isSftpConnectorError(error)) throw error;
+    // Tree problems are prefixed by their path in the tree (`and[0].operator: …`); string-syntax problems add the input and a caret.
+    const found = error.problems.length > 0 ? error.problems : [`filter: ${error.message}`];
+    problems.push(...found.map((p) => (p.startsWith("filter") || /^\s/.test(p) ? p : `filter.${p}`)));
+  }
+  if (problems.length > 0) {
+    const summary = problems.filter((p) => !/^\s/.test(p)).join("; ");
+    throw new SftpConnectorError("INVALID_INPUT", `Invalid query request: ${summary}`, { operation: OPERATION, problems });
+  }
+  return {
+    remoteDirectory: remoteDirectory as string | undefined,
+    count,
+    depth,
+    accept,
+    includeAllMetadata: opts.includeAllMetadata ?? false,
+    concurrency,
+    onError,
+    as,
+    followSymlinks: opts.followSymlinks ?? false,
+    attempts,
+    backoffMs,
+    onProgress: opts.onProgress,
+    logger: opts.logger ?? silentLogger,
+  };
+}
