@@ -1,0 +1,707 @@
+// Polls a directory through a list() function: snapshots, added/modified/removed events in rdp4j's order, stable files, checkpoints and a singleton lock.
+import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
+import { backoffDelay } from "./backoffDelay.js";
+import { DeliveryCancelled, EventChannel } from "./EventChannel.js";
+import { normalizePollerOptions, type DirectoryPollerOptions, type NormalizedPollerOptions } from "./normalizePollerOptions.js";
+import type { AddedEvent, CycleStats, ModifiedEvent, PollEvent, PolledEntry, RemovedEvent } from "./PollEvent.js";
+import type { Lease } from "./PollerLock.js";
+import type { Snapshot } from "./SnapshotStore.js";
+
+/** Where a poller is in its life. `running` includes standing by for a lock held elsewhere. */
+export type PollerState = "idle" | "starting" | "running" | "stopping" | "stopped";
+
+/** A change of lock ownership, given to `lock` listeners. */
+export interface LockChange {
+  /** Whether this poller now holds the lock (and polls). */
+  readonly held: boolean;
+}
+
+/** The listeners `poller.on(type, listener)` takes, by type. */
+export interface PollerListeners {
+  /** A new entry. Awaited: the change counts as delivered once every listener (and the handler) completed. */
+  added: (event: AddedEvent) => void | Promise<void>;
+  /** A changed entry. Awaited, like `added`. */
+  modified: (event: ModifiedEvent) => void | Promise<void>;
+  /** A vanished entry. Awaited, like `added`. */
+  removed: (event: RemovedEvent) => void | Promise<void>;
+  /** A failure: a listing (`operation: "poll.list"`), a delivery (`"poll.deliver"`, `path` = the entry), the store (`"poll.store"`) or the lock (`"poll.lock"`). The poller keeps going. */
+  error: (error: SftpConnectorError) => void;
+  /** A completed cycle, with its statistics. */
+  cycle: (stats: CycleStats) => void;
+  /** This poller took or lost the lock. */
+  lock: (change: LockChange) => void;
+}
+
+/** A running (or runnable) directory poller. Iterate it with `for await`, or give it a handler, or listen with `on`. */
+export interface DirectoryPoller extends AsyncIterable<PollEvent> {
+  /**
+   * Loads the snapshot from the store (and tries the lock), then runs the first cycle at once and the
+   * next ones `intervalMs` after each other. Resolves when polling has begun; rejects, at start, when the
+   * store is unreadable or corrupt or the lock cannot be tried.
+   */
+  start(): Promise<void>;
+  /**
+   * Stops polling: events of the current cycle not yet started are left for the next run, deliveries in
+   * progress (handlers, listeners) are awaited, the snapshot is saved and the lock released. Do not
+   * await it inside a handler (that would wait for itself); call `void poller.stop()` there.
+   */
+  stop(): Promise<void>;
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): () => void;
+  /** Removes a listener. */
+  off<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): void;
+  /** Where the poller is in its life. */
+  readonly state: PollerState;
+  /** Whether it polls now: it runs and, with a lock, holds it. */
+  readonly holdsLock: boolean;
+  /** The snapshot: every entry as last delivered (or found by the baseline). */
+  snapshot(): PolledEntry[];
+  /**
+   * Iterates the events (starting the poller if needed). An event counts as delivered when the loop asks
+   * for the next one, so the next cycle waits for the loop. Leaving the loop stops the poller; the event in
+   * hand then (and any a `stop()` cuts short) is delivered again after the next start: at least once.
+   * One loop at a time.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<PollEvent>;
+}
+
+/** Mid-cycle checkpoints are saved at most this often (and always at the end of a cycle). */
+const CHECKPOINT_EVERY_MS = 1000;
+
+interface Observation {
+  size: number;
+  mtime: number;
+  /** When this size and mtime were first seen (epoch ms). */
+  since: number;
+  /** Listings since then that showed the same size and mtime. */
+  polls: number;
+}
+
+/** One listed entry, as last seen. */
+interface Slot {
+  entry: PolledEntry;
+  /** Whether the filter accepts it. */
+  accepted: boolean;
+  /** The cycle whose listing last showed it. */
+  seen: number;
+}
+
+interface RetryState {
+  failures: number;
+  notBefore: number;
+}
+
+type Counts = { added: number; modified: number; removed: number; failed: number; skipped: number };
+
+/**
+ * Creates a directory poller over `list()` (it knows nothing of SFTP: `list` can read any directory-like
+ * source). It does not poll until `start()` (or a `for await` loop) starts it.
+ *
+ * Semantics (rdp4j's, with its known failures fixed):
+ * - The first cycle runs at once; cycles never overlap (the next is scheduled `intervalMs` after one ends).
+ * - The first cycle of a first run is a baseline: the listing becomes the snapshot and nothing is delivered
+ *   (unless `emitInitial`). With a store that has a snapshot, the first cycle compares against it instead, so
+ *   changes made while the poller was down are delivered and nothing already delivered is delivered again.
+ * - Each cycle delivers every `removed`, then every `added`, then every `modified` event. Modified means size
+ *   or mtime changed (`compare` overrides). Directories are ignored unless `includeDirectories`.
+ * - With `stableAfter`, a new or changed entry waits until its size and mtime held still that long.
+ * - The snapshot advances per event only once it was delivered (handler, listeners and loop completed). A
+ *   delivery that fails leaves its entry as it was: it is retried in a later cycle, after `retryBackoffMs`,
+ *   while other events proceed. Checkpoints are saved to the store during and at the end of each cycle.
+ * - A failing `list()` is an `error` event; the poller retries with exponential backoff and never stops on
+ *   its own.
+ * - With a `lock`, it polls only while it holds the lock and otherwise stands by, trying again every interval.
+ *
+ * @throws SftpConnectorError INVALID_CONFIG naming each bad option (`intervalMs`, `list`, `filter`, …).
+ *
+ * @example
+ * ```ts
+ * const poller = createDirectoryPoller({
+ *   list: () => sftp.readdir("/inbox"), // any function returning { name, size, mtime, isDirectory }[]
+ *   intervalMs: 5_000,
+ *   filter: 'fileName ~ "*.csv"',
+ *   stableAfter: { polls: 2 },
+ *   store: createFileStore("/var/lib/etl/inbox.json"),
+ *   handler: async (event) => { if (event.type !== "removed") await importFile(event.entry.name); },
+ * });
+ * await poller.start();
+ * ```
+ */
+export function createDirectoryPoller(options: DirectoryPollerOptions): DirectoryPoller {
+  return new Poller(normalizePollerOptions(options));
+}
+
+class Poller implements DirectoryPoller {
+  private current: PollerState = "idle";
+  /** The snapshot: each name as last delivered. */
+  private delivered = new Map<string, PolledEntry>();
+  /** Whether `delivered` came from the store or a baseline (false: the next cycle is a first run's baseline). */
+  private hasSnapshot = false;
+  /** Every entry of the listings, kept across cycles so an unchanged entry costs a lookup (no allocation, no filter call). */
+  private listing = new Map<string, Slot>();
+  private readonly observed = new Map<string, Observation>();
+  private readonly retries = new Map<string, RetryState>();
+  private dirty = false;
+  private flushQueued = false;
+  private lastSaveAt = 0;
+  private saveChain: Promise<void> = Promise.resolve();
+  private lockHeld = false;
+  /** Set when start() just took the lock, so the first cycle does not ask again at once. */
+  private lockJustTaken = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private listFailures = 0;
+  private cycles = 0;
+  private channel: EventChannel | undefined;
+  private readonly listeners: { [K in keyof PollerListeners]: Set<PollerListeners[K]> } = {
+    added: new Set(),
+    modified: new Set(),
+    removed: new Set(),
+    error: new Set(),
+    cycle: new Set(),
+    lock: new Set(),
+  };
+
+  constructor(private readonly o: NormalizedPollerOptions) {}
+
+  get state(): PollerState {
+    return this.current;
+  }
+
+  get holdsLock(): boolean {
+    return this.current === "running" && (this.o.lock === undefined || this.lockHeld);
+  }
+
+  snapshot(): PolledEntry[] {
+    return [...this.delivered.values()];
+  }
+
+  on<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): () => void {
+    const set = this.listeners[type] as Set<PollerListeners[K]> | undefined;
+    if (set === undefined) throw new SftpConnectorError("INVALID_INPUT", `on: unknown event "${String(type)}" (known: ${Object.keys(this.listeners).join(", ")})`, { operation: "poll.on" });
+    if (typeof listener !== "function") throw new SftpConnectorError("INVALID_INPUT", `on("${type}"): expected a listener function`, { operation: "poll.on" });
+    set.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): void {
+    (this.listeners[type] as Set<PollerListeners[K]> | undefined)?.delete(listener);
+  }
+
+  start(): Promise<void> {
+    if (this.current === "starting" || this.current === "running") return this.starting ?? Promise.resolve();
+    if (this.current === "stopping") return (this.stopping ?? Promise.resolve()).then(() => this.start());
+    this.current = "starting";
+    this.stopping = undefined;
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  stop(): Promise<void> {
+    if (this.current === "idle" || this.current === "stopped") {
+      this.detachChannel();
+      return Promise.resolve();
+    }
+    this.stopping ??= this.end();
+    return this.stopping;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<PollEvent> {
+    if (this.channel !== undefined) {
+      throw new SftpConnectorError("INVALID_INPUT", "This poller is already being iterated: use one for-await loop at a time", { operation: "poll.iterate" });
+    }
+    const channel = new EventChannel(async () => {
+      if (this.channel === channel) this.channel = undefined;
+      await this.stop();
+    });
+    this.channel = channel;
+    if (this.current !== "starting" && this.current !== "running") this.start().catch(() => {}); // a failed start ends the loop with its error
+    return channel;
+  }
+
+  // ── life cycle ─────────────────────────────────────────────────────────────────────────────
+
+  private async begin(): Promise<void> {
+    const { lock, key, logger } = this.o;
+    try {
+      if (lock !== undefined) {
+        let result: boolean | Lease;
+        try {
+          result = await lock.acquire(key);
+        } catch (error) {
+          throw asPollerError(error, "poll.lock", "Cannot try the lock at start");
+        }
+        this.lockHeld = isHeld(result);
+        this.lockJustTaken = this.lockHeld;
+      }
+      await this.loadSnapshot(); // at start even without the lock: a corrupt store is an error now, not later
+    } catch (error) {
+      if (this.lockHeld) await this.releaseLock();
+      this.current = "stopped";
+      const channel = this.channel;
+      this.channel = undefined;
+      channel?.close(error);
+      throw error;
+    }
+    this.current = "running";
+    logger.info("poller started", { key, snapshotEntries: this.hasSnapshot ? this.delivered.size : undefined });
+    if (this.lockHeld) this.emit("lock", { held: true });
+    this.tick();
+  }
+
+  private async end(): Promise<void> {
+    if (this.current === "starting") await this.starting?.catch(() => {});
+    if (this.current !== "running") return; // the start failed
+    this.current = "stopping";
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.detachChannel();
+    await this.inFlight;
+    await this.flush();
+    this.listing = new Map();
+    if (this.lockHeld) {
+      await this.releaseLock();
+      this.emit("lock", { held: false });
+    }
+    this.current = "stopped";
+    this.o.logger.info("poller stopped", { key: this.o.key });
+  }
+
+  private detachChannel(): void {
+    const channel = this.channel;
+    this.channel = undefined;
+    channel?.close();
+  }
+
+  private async releaseLock(): Promise<void> {
+    this.lockHeld = false;
+    try {
+      await this.o.lock?.release(this.o.key);
+    } catch (error) {
+      this.emitError(asPollerError(error, "poll.lock", "Cannot release the lock"));
+    }
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    let snapshot: Snapshot | undefined;
+    try {
+      snapshot = await this.o.store.load(this.o.key);
+    } catch (error) {
+      throw asPollerError(error, "poll.store", `Cannot load the snapshot "${this.o.key}" from the store`);
+    }
+    this.delivered = snapshot === undefined ? new Map() : snapshotToMap(snapshot, this.o.key);
+    this.hasSnapshot = snapshot !== undefined;
+    this.observed.clear();
+    this.retries.clear();
+    this.dirty = false;
+  }
+
+  private forgetState(): void {
+    this.delivered = new Map();
+    this.listing = new Map();
+    this.hasSnapshot = false;
+    this.observed.clear();
+    this.retries.clear();
+    this.dirty = false;
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.current !== "running") return;
+    this.inFlight = this.safeCycle().then((delay) => {
+      this.inFlight = undefined;
+      if (this.current === "running") this.timer = setTimeout(() => this.tick(), delay);
+    });
+  }
+
+  private async safeCycle(): Promise<number> {
+    try {
+      return await this.cycle();
+    } catch (error) {
+      // Not expected (every step handles its own failures), but the poller must not stop silently.
+      this.emitError(asPollerError(error, "poll.cycle", "A poll cycle failed unexpectedly"));
+      return this.o.intervalMs;
+    }
+  }
+
+  // ── one cycle ──────────────────────────────────────────────────────────────────────────────
+
+  private async cycle(): Promise<number> {
+    const { o } = this;
+    if (this.lockJustTaken) this.lockJustTaken = false;
+    else if (o.lock !== undefined && !(await this.confirmLock())) return o.intervalMs;
+    if (this.current !== "running") return o.intervalMs;
+
+    const cycle = ++this.cycles;
+    const started = performance.now();
+    let listing: { listed: number; entries: number };
+    try {
+      listing = await this.collect(cycle);
+    } catch (error) {
+      this.listFailures += 1;
+      const delay = backoffDelay(o.backoff, this.listFailures);
+      const what = isSftpConnectorError(error) || error instanceof Error ? `: ${error.message}` : "";
+      this.emitError(
+        new SftpConnectorError(
+          isSftpConnectorError(error) ? error.reason : "FAILURE",
+          `Listing failed (${this.listFailures} in a row); next try in ${delay} ms${what}`,
+          { operation: "poll.list", cause: error, retryable: true, path: isSftpConnectorError(error) ? error.path : undefined },
+        ),
+      );
+      return delay;
+    }
+    const listMs = performance.now() - started;
+    if (this.listFailures > 0) {
+      o.logger.info(`listing works again after ${this.listFailures} failure(s)`, { key: o.key });
+      this.listFailures = 0;
+    }
+    if (this.current !== "running") return o.intervalMs;
+    const { listed, entries } = listing;
+
+    if (!this.hasSnapshot) {
+      this.hasSnapshot = true;
+      this.dirty = true;
+      if (!o.emitInitial) {
+        const baseline = new Map<string, PolledEntry>();
+        for (const [name, slot] of this.listing) if (slot.seen === cycle && slot.accepted) baseline.set(name, slot.entry);
+        this.delivered = baseline;
+        await this.flush();
+        const counts = { added: 0, modified: 0, removed: 0, failed: 0, skipped: 0 };
+        this.emitCycle(cycle, true, listed, entries, counts, 0, listMs, started);
+        return o.intervalMs;
+      }
+    }
+
+    const { events, deferred } = this.compare(cycle, Date.now());
+    this.lastSaveAt = Date.now(); // what the cycle started from is saved: checkpoint mid-cycle only after a second of deliveries
+    const counts = await this.dispatch(events);
+    await this.flush();
+    this.emitCycle(cycle, false, listed, entries, counts, deferred, listMs, started);
+    return o.intervalMs;
+  }
+
+  /** Before each cycle: takes or confirms the lock; on taking it, reloads the snapshot (the last holder advanced it). */
+  private async confirmLock(): Promise<boolean> {
+    const { lock, key, logger } = this.o;
+    let held: boolean;
+    try {
+      held = isHeld(await lock!.acquire(key));
+    } catch (error) {
+      this.emitError(asPollerError(error, "poll.lock", "Cannot acquire the lock"));
+      held = false;
+    }
+    if (held && !this.lockHeld) {
+      try {
+        await this.loadSnapshot();
+      } catch (error) {
+        this.emitError(asPollerError(error, "poll.store", "Took the lock but cannot load the snapshot"));
+        await this.releaseLock();
+        return false;
+      }
+      this.lockHeld = true;
+      logger.info("took the lock; polling", { key });
+      this.emit("lock", { held: true });
+    } else if (!held && this.lockHeld) {
+      this.lockHeld = false;
+      this.forgetState();
+      logger.warn("lost the lock to another poller; standing by", { key });
+      this.emit("lock", { held: false });
+    }
+    return held;
+  }
+
+  /**
+   * Lists and checks the entries into `this.listing`, stamping each with `cycle`: `.`/`..` and directories (unless
+   * included) are left out; the filter decides `accepted`. An entry unchanged since the last listing keeps its slot
+   * and object, and the core filter's answer for it.
+   */
+  private async collect(cycle: number): Promise<{ listed: number; entries: number }> {
+    const { accept, acceptIsPure, includeDirectories } = this.o;
+    const result: unknown = await this.o.list();
+    const listing = this.listing;
+    let listed = 0;
+    let entries = 0;
+    const take = (raw: unknown): void => {
+      const index = listed++;
+      if (typeof raw !== "object" || raw === null) throw badEntry(index, undefined, `expected an object { name, size, mtime, isDirectory }, got ${raw === null ? "null" : typeof raw}`);
+      const { name, size, mtime, isDirectory } = raw as Record<string, unknown>;
+      if (typeof name !== "string" || name.length === 0) throw badEntry(index, undefined, `name: expected a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
+      if (name === "." || name === "..") return;
+      if (typeof size !== "number" || !Number.isFinite(size) || size < 0) throw badEntry(index, name, `size: expected a number of bytes ≥ 0, got ${String(size)}`);
+      const ms = typeof mtime === "number" ? mtime : mtime instanceof Date ? mtime.getTime() : Number.NaN;
+      if (!Number.isFinite(ms)) throw badEntry(index, name, `mtime: expected epoch milliseconds or a valid Date, got ${String(mtime)}`);
+      if (isDirectory !== undefined && typeof isDirectory !== "boolean") throw badEntry(index, name, `isDirectory: expected true or false, got ${String(isDirectory)}`);
+      const directory = isDirectory === true;
+      if (directory && !includeDirectories) return;
+
+      const slot = listing.get(name);
+      if (slot !== undefined && slot.entry.size === size && slot.entry.mtime === ms && slot.entry.isDirectory === directory) {
+        if (slot.seen !== cycle) {
+          slot.seen = cycle;
+          if (accept !== undefined && !acceptIsPure) slot.accepted = accept(slot.entry);
+          if (slot.accepted) entries++;
+        }
+        return;
+      }
+      const entry: PolledEntry = { name, size, mtime: ms, isDirectory: directory };
+      const accepted = accept === undefined || accept(entry);
+      if (accepted && slot?.seen !== cycle) entries++;
+      else if (!accepted && slot?.seen === cycle && slot.accepted) entries--; // a duplicate name: the last one wins
+      if (slot === undefined) listing.set(name, { entry, accepted, seen: cycle });
+      else {
+        slot.entry = entry;
+        slot.accepted = accepted;
+        slot.seen = cycle;
+      }
+    };
+    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
+      for await (const raw of result as AsyncIterable<unknown>) take(raw);
+    } else if (typeof result === "object" && result !== null && Symbol.iterator in result) {
+      for (const raw of result as Iterable<unknown>) take(raw);
+    } else {
+      throw new SftpConnectorError("INVALID_INPUT", `list() must return an array, an iterable or an async iterable of entries, got ${result === null ? "null" : typeof result}`, {
+        operation: "poll.list",
+      });
+    }
+    return { listed, entries };
+  }
+
+  /** Compares this cycle's listing with the snapshot: the events ready to deliver, in rdp4j's order, and how many changes wait. */
+  private compare(cycle: number, now: number): { events: PollEvent[]; deferred: number } {
+    const { delivered, observed, retries, listing } = this;
+    const { changed, stableAfter } = this.o;
+    const removed: PollEvent[] = [];
+    const added: PollEvent[] = [];
+    const modified: PollEvent[] = [];
+    let deferred = 0;
+    const attempt = (name: string): number => (retries.get(name)?.failures ?? 0) + 1;
+    const waiting = (name: string): boolean => {
+      const retry = retries.get(name);
+      return retry !== undefined && retry.notBefore > now;
+    };
+    const present = (name: string): boolean => {
+      const slot = listing.get(name);
+      return slot !== undefined && slot.seen === cycle && slot.accepted;
+    };
+
+    let known = 0; // names of the snapshot found in this listing: when that is all of them, nothing was removed
+    for (const [name, slot] of listing) {
+      if (slot.seen !== cycle) {
+        listing.delete(name); // gone from the listing
+        continue;
+      }
+      if (!slot.accepted) continue;
+      const { entry } = slot;
+      const previous = delivered.get(name);
+      if (previous !== undefined) known++;
+      if (previous !== undefined && (previous === entry || !changed(previous, entry))) {
+        if (observed.size > 0) observed.delete(name);
+        if (retries.size > 0) retries.delete(name);
+        continue;
+      }
+      if (stableAfter !== undefined && !this.isStable(name, entry, now)) deferred++;
+      else if (waiting(name)) deferred++;
+      else if (previous === undefined) added.push({ type: "added", entry, previous: undefined, attempt: attempt(name), cycle });
+      else modified.push({ type: "modified", entry, previous, attempt: attempt(name), cycle });
+    }
+    if (known < delivered.size) {
+      for (const [name, previous] of delivered) {
+        if (present(name)) continue;
+        if (waiting(name)) deferred++;
+        else removed.push({ type: "removed", entry: previous, previous, attempt: attempt(name), cycle });
+      }
+    }
+    // Forget what vanished before it was ever delivered.
+    for (const name of observed.keys()) if (!present(name)) observed.delete(name);
+    for (const name of retries.keys()) if (!present(name) && !delivered.has(name)) retries.delete(name);
+    return { events: removed.concat(added, modified), deferred };
+  }
+
+  /** True once the entry has shown the same size and mtime for `stableAfter`; a change restarts the wait. */
+  private isStable(name: string, entry: PolledEntry, now: number): boolean {
+    const stableAfter = this.o.stableAfter!;
+    const seen = this.observed.get(name);
+    if (seen === undefined || seen.size !== entry.size || seen.mtime !== entry.mtime) {
+      this.observed.set(name, { size: entry.size, mtime: entry.mtime, since: now, polls: 0 });
+      return false;
+    }
+    seen.polls += 1;
+    return "polls" in stableAfter ? seen.polls >= stableAfter.polls : now - seen.since >= stableAfter.ms;
+  }
+
+  /** Delivers the events, at most `concurrency` at once, in order of starting; stops starting new ones on stop(). */
+  private async dispatch(events: PollEvent[]): Promise<Counts> {
+    const counts: Counts = { added: 0, modified: 0, removed: 0, failed: 0, skipped: 0 };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < events.length) {
+        const event = events[next++]!;
+        if (this.current !== "running") {
+          counts.skipped++;
+          continue;
+        }
+        try {
+          await this.deliver(event);
+        } catch (error) {
+          if (error instanceof DeliveryCancelled) counts.skipped++;
+          else {
+            counts.failed++;
+            this.recordFailure(event, error);
+          }
+          continue;
+        }
+        this.advance(event);
+        counts[event.type]++;
+      }
+    };
+    const workers = Math.min(this.o.concurrency, events.length);
+    if (workers === 1) await worker();
+    else if (workers > 1) await Promise.all(Array.from({ length: workers }, worker));
+    return counts;
+  }
+
+  /** Hands one event to the handler, the listeners of its type and the loop; settles when all are done, rejecting if any failed. */
+  private async deliver(event: PollEvent): Promise<void> {
+    const tasks: Promise<unknown>[] = [];
+    if (this.o.handler !== undefined) tasks.push(invoke(this.o.handler, event));
+    for (const listener of this.listeners[event.type] as Set<(event: PollEvent) => unknown>) tasks.push(invoke(listener, event));
+    if (this.channel !== undefined) tasks.push(this.channel.push(event));
+    if (tasks.length === 0) return;
+    if (tasks.length === 1) {
+      await tasks[0];
+      return;
+    }
+    const results = await Promise.allSettled(tasks); // every consumer finishes before the outcome counts
+    const failure = results.find((result) => result.status === "rejected");
+    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+  }
+
+  /** The event was delivered: the snapshot takes the delivered state. */
+  private advance(event: PollEvent): void {
+    const { name } = event.entry;
+    if (event.type === "removed") this.delivered.delete(name);
+    else this.delivered.set(name, event.entry);
+    this.retries.delete(name);
+    this.observed.delete(name);
+    this.dirty = true;
+    if (!this.flushQueued && Date.now() - this.lastSaveAt >= CHECKPOINT_EVERY_MS) void this.flush();
+  }
+
+  private recordFailure(event: PollEvent, error: unknown): void {
+    const { name } = event.entry;
+    const failures = (this.retries.get(name)?.failures ?? 0) + 1;
+    const delay = this.o.retryDelay(failures);
+    this.retries.set(name, { failures, notBefore: Date.now() + delay });
+    this.emitError(
+      new SftpConnectorError(
+        isSftpConnectorError(error) ? error.reason : "FAILURE",
+        `Delivering the "${event.type}" event of ${name} failed (attempt ${event.attempt}); it stays undelivered and is retried in ${delay} ms or later`,
+        { operation: "poll.deliver", path: name, cause: error, retryable: true },
+      ),
+    );
+  }
+
+  /** Saves the snapshot if it changed; saves run one at a time. Never rejects: a failed save is an `error` event and is retried. */
+  private flush(): Promise<void> {
+    this.flushQueued = true;
+    this.saveChain = this.saveChain.then(() => this.save());
+    return this.saveChain;
+  }
+
+  private async save(): Promise<void> {
+    this.flushQueued = false;
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastSaveAt = Date.now();
+    const snapshot: Snapshot = { entries: [...this.delivered.values()], savedAt: this.lastSaveAt };
+    try {
+      await this.o.store.save(this.o.key, snapshot);
+    } catch (error) {
+      this.dirty = true;
+      this.emitError(asPollerError(error, "poll.store", "Cannot save the snapshot (it is retried after the next cycle)"));
+    }
+  }
+
+  // ── listeners ──────────────────────────────────────────────────────────────────────────────
+
+  private emitCycle(cycle: number, baseline: boolean, listed: number, entries: number, counts: Counts, deferred: number, listMs: number, started: number): void {
+    const { added, modified, removed, failed, skipped } = counts;
+    const stats: CycleStats = {
+      cycle,
+      baseline,
+      listed,
+      entries,
+      events: { added, modified, removed },
+      failed,
+      deferred,
+      skipped,
+      listMs,
+      durationMs: performance.now() - started,
+    };
+    this.o.logger.debug("poll cycle", { key: this.o.key, ...stats });
+    this.emit("cycle", stats);
+  }
+
+  private emitError(error: SftpConnectorError): void {
+    if (this.listeners.error.size === 0) {
+      this.o.logger.error(error.message, { key: this.o.key, reason: error.reason, operation: error.operation, path: error.path });
+      return;
+    }
+    this.emit("error", error);
+  }
+
+  private emit<K extends "error" | "cycle" | "lock">(type: K, value: Parameters<PollerListeners[K]>[0]): void {
+    for (const listener of this.listeners[type] as Set<(value: unknown) => void>) {
+      try {
+        listener(value);
+      } catch (error) {
+        this.o.logger.error(`a "${type}" listener threw`, { key: this.o.key, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+}
+
+function isHeld(result: boolean | Lease | undefined | null): boolean {
+  return result !== false && result !== undefined && result !== null;
+}
+
+function invoke(fn: (event: PollEvent) => unknown, event: PollEvent): Promise<unknown> {
+  try {
+    return Promise.resolve(fn(event));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function badEntry(index: number, name: string | undefined, problem: string): SftpConnectorError {
+  const which = name === undefined ? `entry #${index}` : `entry #${index} (${JSON.stringify(name)})`;
+  return new SftpConnectorError("INVALID_INPUT", `list() returned an invalid ${which}: ${problem}`, { operation: "poll.list", path: name, problems: [problem] });
+}
+
+/** Builds the snapshot map from a store's snapshot, refusing a malformed one. */
+function snapshotToMap(snapshot: Snapshot, key: string): Map<string, PolledEntry> {
+  const map = new Map<string, PolledEntry>();
+  const invalid = (problem: string): SftpConnectorError =>
+    new SftpConnectorError("INVALID_CONFIG", `The store returned an invalid snapshot for "${key}": ${problem}`, { operation: "poll.store", problems: [problem] });
+  if (typeof snapshot !== "object" || snapshot === null || !Array.isArray(snapshot.entries)) throw invalid("expected { entries: [...] }");
+  snapshot.entries.forEach((entry: unknown, i) => {
+    const e = entry as Partial<PolledEntry> | null;
+    if (
+      typeof e !== "object" || e === null || typeof e.name !== "string" || e.name.length === 0 ||
+      typeof e.size !== "number" || !Number.isFinite(e.size) || typeof e.mtime !== "number" || !Number.isFinite(e.mtime)
+    ) {
+      throw invalid(`entries[${i}]: expected { name, size, mtime, isDirectory }`);
+    }
+    map.set(e.name, { name: e.name, size: e.size, mtime: e.mtime, isDirectory: e.isDirectory === true });
+  });
+  return map;
+}
+
+/** Keeps an SftpConnectorError as it is; wraps anything else with the operation and a message. */
+function asPollerError(error: unknown, operation: string, message: string): SftpConnectorError {
+  if (isSftpConnectorError(error)) return error;
+  const detail = error instanceof Error ? `: ${error.message}` : "";
+  return new SftpConnectorError("FAILURE", `${message}${detail}`, { operation, cause: error });
+}
