@@ -1,0 +1,294 @@
+// LISTEN: polls a remote directory and hands each new, changed or removed file to a handler, once per change, across restarts.
+import { posix } from "node:path";
+import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import {
+  SftpConnectorError,
+  compileFilter,
+  formatTimestamp,
+  isSftpConnectorError,
+  type DocumentProperties,
+  type Filter,
+} from "@sftp-connector/core";
+import {
+  isRetryable,
+  isSessionProvider,
+  isTemporaryFileName,
+  silentLogger,
+  walkDirectory,
+  type Logger,
+  type SessionTarget,
+  type SftpSession,
+} from "@sftp-connector/transport";
+import {
+  createDirectoryPoller,
+  createFileLock,
+  createFileStore,
+  createMemoryStore,
+  type DirectoryPoller,
+  type PollEvent,
+  type PollerLock,
+  type SnapshotStore,
+} from "@sftp-connector/poller";
+
+/** Boomi's message when LISTEN has no remote directory. */
+export const MISSING_DIRECTORY_MESSAGE = "Please provide a value for the Remote Directory field!";
+
+/** What a listener does with a file after its handler succeeded. */
+export type AfterProcessing = "none" | "delete" | { moveTo: string };
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** The directory to listen to (relative paths resolve against home). Required, as in Boomi. */
+  remoteDirectory: string;
+  /** Milliseconds between the end of one poll and the start of the next. At least 100. @default 5000 */
+  pollingIntervalMs?: number;
+  /** Which files to deliver: the core filter language (fields fileName, fileSize, modifiedDate), as a tree or a string. @default every file */
+  filter?: Filter | string;
+  /** A glob shorthand on the path relative to `remoteDirectory` (e.g. `*.csv`), ANDed with `filter`. @default none */
+  pattern?: string;
+  /** Also listen one level of sub-directories deeper (Boomi's recursive listing). @default false */
+  recursive?: boolean;
+  /** Levels of sub-directories to listen to (overrides `recursive`); `Infinity` for the whole tree. @default 0 */
+  depth?: number;
+  /** Deliver a new or changed file only once its size and mtime held still this long, so half-uploaded files are not delivered. @default { polls: 1 } */
+  stableAfter?: { polls: number } | { ms: number };
+  /** Where the snapshot of delivered files is kept; with a persistent store a restart delivers exactly what changed while down. @default in memory */
+  store?: SnapshotStore;
+  /** Shorthand for `store: createFileStore(stateFile)`. */
+  stateFile?: string;
+  /** Deliver the files present at the first start as `added`. Boomi does not. @default false */
+  emitInitial?: boolean;
+  /** After the handler succeeded: leave the file, delete it, or move it into a directory. @default "none" */
+  afterProcessing?: AfterProcessing;
+  /** Create the `moveTo` directory when missing. @default true */
+  createDirectories?: boolean;
+  /** Handlers in flight at once; the poller does not fetch faster than handlers finish. @default 1 */
+  concurrency?: number;
+  /** Only one listener per remote directory runs, across processes of this machine (a lock file), unless `lock` is given. @default false */
+  isSingleton?: boolean;
+  /** The singleton lock (a shared lock for a cluster). @default a file lock in the OS temp directory */
+  lock?: PollerLock;
+  /** Globs of relative paths never delivered. Our own CREATE/UPSERT temporary names are always ignored. @default [] */
+  ignore?: string[];
+  /** Boomi's payloads: content as raw bytes (a Buffer), and for `removed` the file name as content. @default false */
+  boomiPayloads?: boolean;
+  /** Wait before a failed handler's file is tried again, in ms. @default 1000 */
+  retryBackoffMs?: number;
+  /** Let `afterProcessing.moveTo` be absolute or outside the remote directory. @default false */
+  allowAbsolutePaths?: boolean;
+  /** Told about retries, skipped entries and recoveries. @default silent */
+  logger?: Logger;
+}
+
+/** What a handler gets: the change, the content (a stream, or a Buffer with `boomiPayloads`), and the properties. */
+export interface ListenDocument {
+  /** The kind of change. */
+  event: "added" | "modified" | "removed";
+  /** The file's content for `added`/`modified`; none for `removed` (with `boomiPayloads`, its name as a Buffer). */
+  content?: Readable | Buffer;
+  /** `fileName` (relative to the remote directory), `remoteDirectory` (absolute, of the file), `event`, `timestamp`, `size`. */
+  properties: DocumentProperties & { event: "added" | "modified" | "removed" };
+  /** 1 the first time this change is handed out, 2 after one failed handler, and so on. */
+  attempt: number;
+}
+
+/** A handler: resolve to mark the change processed; throw to have it retried (the file is not marked processed). */
+export type ListenHandler = (document: ListenDocument) => Promise<void> | void;
+
+/** A running listener. */
+export interface Listener {
+  /** Stops polling; waits for handlers in flight; saves the snapshot; releases the singleton lock. */
+  stop(): Promise<void>;
+  /** The absolute directory listened to. */
+  readonly directory: string;
+  /** The underlying poller (events `error`, `cycle`, `lock`). */
+  readonly poller: DirectoryPoller;
+}
+
+const invalid = (problems: string[]) =>
+  new SftpConnectorError("INVALID_INPUT", `Invalid listen options:\n  - ${problems.join("\n  - ")}`, { operation: "listen", problems });
+
+/** Checks options before anything touches the server. */
+function checkOptions(options: ListenOptions): void {
+  const problems: string[] = [];
+  if (typeof options?.remoteDirectory !== "string" || options.remoteDirectory.trim() === "") problems.push(`remoteDirectory: ${MISSING_DIRECTORY_MESSAGE}`);
+  const interval = options?.pollingIntervalMs;
+  if (interval !== undefined && !(Number.isFinite(interval) && interval >= 100)) {
+    problems.push(`pollingIntervalMs: expected a number of milliseconds of at least 100, got ${String(interval)}`);
+  }
+  if (options?.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    problems.push(`concurrency: expected an integer of at least 1, got ${String(options.concurrency)}`);
+  }
+  const after = options?.afterProcessing;
+  if (after !== undefined && after !== "none" && after !== "delete" && !(typeof after === "object" && typeof after.moveTo === "string" && after.moveTo.trim() !== "")) {
+    problems.push('afterProcessing: expected "none", "delete" or { moveTo: "<directory>" }');
+  }
+  for (const [i, glob] of (options?.ignore ?? []).entries()) if (typeof glob !== "string" || glob === "") problems.push(`ignore[${i}]: expected a non-empty glob`);
+  if (problems.length > 0) throw invalid(problems);
+}
+
+/** Compiles `filter`, `pattern` and `ignore` into one predicate over walk entries (errors name the option). */
+function compileSelection(options: ListenOptions): (name: string, relativePath: string, size: number, mtime: Date) => boolean {
+  const compile = (filter: Filter | string | undefined, field: string) => {
+    try {
+      return compileFilter(filter, { allowedFields: ["fileName", "fileSize", "modifiedDate"] });
+    } catch (error) {
+      throw invalid([`${field}: ${(error as Error).message}`]);
+    }
+  };
+  const accept = compile(options.filter, "filter");
+  const pattern = options.pattern === undefined ? () => true : compile({ field: "fileName", operator: "WILDCARD", argument: options.pattern }, "pattern");
+  const ignored = (options.ignore ?? []).map((glob, i) => compile({ field: "fileName", operator: "WILDCARD", argument: glob }, `ignore[${i}]`));
+  return (name, relativePath, size, mtime) => {
+    if (isTemporaryFileName(name)) return false;
+    const entry = { name, relativePath, size, mtime, isDirectory: false };
+    return accept(entry) && pattern(entry) && !ignored.some((test) => test(entry));
+  };
+}
+
+/** The absolute `moveTo` directory; inside `directory` unless `allowAbsolutePaths`. */
+function resolveMoveTo(directory: string, moveTo: string, allowAbsolutePaths: boolean): string {
+  const resolved = posix.resolve(directory, moveTo.trim());
+  if (!allowAbsolutePaths && (posix.isAbsolute(moveTo.trim()) || !resolved.startsWith(`${directory}/`))) {
+    throw invalid([`afterProcessing.moveTo: "${moveTo}" is absolute or leaves ${directory}; give a sub-directory, or set allowAbsolutePaths`]);
+  }
+  return resolved;
+}
+
+/** Borrows a session from the target: a provider lends one; a plain session is its own. */
+async function borrow<T>(target: SessionTarget, work: (session: SftpSession) => Promise<T>): Promise<T> {
+  if (!isSessionProvider(target)) return work(target);
+  const session = await target.acquire();
+  try {
+    const result = await work(session);
+    target.release(session);
+    return result;
+  } catch (error) {
+    target.release(session, { broken: session.closed || isRetryable(error) });
+    throw error;
+  }
+}
+
+/**
+ * Starts listening to `options.remoteDirectory`: every poll lists it (through sessions from
+ * `target`, so a pool reconnects after a lost connection or a server restart), and each new,
+ * changed or removed file is handed to `handler` once per change: after the handler resolved,
+ * the change is recorded in the store (so a restart neither loses nor repeats it) and
+ * `afterProcessing` runs; a handler that throws is retried after `retryBackoffMs` and the file is
+ * not marked processed. Rejects at start for bad options, a missing directory, or an unreadable or
+ * corrupt store.
+ *
+ * @example
+ * ```ts
+ * const listener = await listen(pool, { remoteDirectory: "inbox", pattern: "*.csv", stateFile: "inbox.json", afterProcessing: "delete" },
+ *   async (doc) => { if (doc.content) await importCsv(doc.content as Readable, doc.properties.fileName); });
+ * // … later
+ * await listener.stop();
+ * ```
+ */
+export async function listen(target: SessionTarget, options: ListenOptions, handler: ListenHandler): Promise<Listener> {
+  checkOptions(options);
+  if (typeof handler !== "function") throw invalid(["handler: expected a function"]);
+  const select = compileSelection(options);
+  const logger = options.logger ?? silentLogger;
+  const depth = options.depth ?? (options.recursive ? 1 : 0);
+  const { directory, host, port } = await borrow(target, async (session) => {
+    const dir = session.resolveDirectory(options.remoteDirectory);
+    const stats = await session.statIfExists(dir);
+    if (!stats?.isDirectory) {
+      throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${dir}`, { operation: "listen", path: dir, retryable: false });
+    }
+    return { directory: dir, host: session.info.host, port: session.info.port };
+  });
+  const after = options.afterProcessing ?? "none";
+  const moveTo = typeof after === "object" ? resolveMoveTo(directory, after.moveTo, options.allowAbsolutePaths ?? false) : undefined;
+  /** Files this listener deleted or moved itself: their disappearance is not a `removed` change. */
+  const removedByUs = new Set<string>();
+  const key = `sftp://${host}:${port}${directory}`;
+  const lock =
+    options.lock ??
+    (options.isSingleton ? createFileLock(posix.join(tmpdir(), `sftp-connector-listen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`)) : undefined);
+
+  const properties = (name: string, event: ListenDocument["event"], size: number, mtime: number) => {
+    const path = posix.join(directory, name);
+    return { fileName: name, remoteDirectory: posix.dirname(path), event, timestamp: formatTimestamp(new Date(mtime)), size };
+  };
+
+  const deliver = async (event: PollEvent): Promise<void> => {
+    const { name, size, mtime } = event.entry;
+    if (event.type === "removed") {
+      if (removedByUs.delete(name)) return;
+      const content = options.boomiPayloads ? Buffer.from(name) : undefined;
+      await handler({ event: "removed", ...(content ? { content } : {}), properties: properties(name, "removed", size, mtime), attempt: event.attempt });
+      return;
+    }
+    const path = posix.join(directory, name);
+    await borrow(target, async (session) => {
+      const stream = session.createReadStream(path);
+      let content: Readable | Buffer = stream;
+      try {
+        if (options.boomiPayloads) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          content = Buffer.concat(chunks);
+        }
+        await handler({ event: event.type, content, properties: properties(name, event.type, size, mtime), attempt: event.attempt });
+      } finally {
+        stream.destroy();
+      }
+      if (after === "delete") {
+        removedByUs.add(name);
+        await session.unlink(path).catch((error: unknown) => {
+          if (!(isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE")) {
+            removedByUs.delete(name);
+            throw error;
+          }
+        });
+      } else if (moveTo) {
+        const target = posix.join(moveTo, name);
+        if (options.createDirectories !== false) await session.mkdir(posix.dirname(target), { recursive: true });
+        removedByUs.add(name);
+        await session.rename(path, target, { overwrite: true }).catch((error: unknown) => {
+          removedByUs.delete(name);
+          throw error;
+        });
+      }
+    });
+  };
+
+  const poller = createDirectoryPoller({
+    key,
+    intervalMs: options.pollingIntervalMs ?? 5_000,
+    stableAfter: options.stableAfter ?? { polls: 1 },
+    store: options.store ?? (options.stateFile ? createFileStore(options.stateFile) : createMemoryStore()),
+    emitInitial: options.emitInitial ?? false,
+    concurrency: options.concurrency ?? 1,
+    retryBackoffMs: options.retryBackoffMs ?? 1_000,
+    ...(lock ? { lock } : {}),
+    logger,
+    handler: deliver,
+    list: () =>
+      (async function* () {
+        const entries: Array<{ name: string; size: number; mtime: Date; isDirectory: boolean }> = [];
+        await borrow(target, async (session) => {
+          for await (const entry of walkDirectory(session, directory, {
+            depth,
+            includeDirectories: false,
+            descend: () => true,
+            logger,
+            operation: "listen",
+          })) {
+            if (!entry.stats.isFile) continue;
+            if (!select(entry.name, entry.relativePath, entry.stats.size, entry.stats.modifiedAt)) continue;
+            entries.push({ name: entry.relativePath, size: entry.stats.size, mtime: entry.stats.modifiedAt, isDirectory: false });
+          }
+        });
+        yield* entries;
+      })(),
+  });
+  poller.on("error", (error) => logger.warn(`listen ${directory}: ${error.message}`));
+  await poller.start();
+  return { stop: () => poller.stop(), directory, poller };
+}
