@@ -7,7 +7,8 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import SftpClient from "ssh2-sftp-client";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { openSession } from "@sftp-connector/transport";
+import { openSession, SessionPool } from "@sftp-connector/transport";
+import { listen } from "@sftp-connector/listen";
 import type { ConnectionConfig } from "@sftp-connector/core";
 
 const MiB = 1024 * 1024;
@@ -215,6 +216,32 @@ async function main(): Promise<void> {
     results.push({ name: `ours: peak RSS of the process during a ${sizes.rss / MiB} MiB GET to /dev/null`, unit: "MiB", value: huge.maxRssMiB });
     log(`GET ${sizes.rss / MiB} MiB: ${(sizes.rss / MiB / huge.seconds).toFixed(1)} MiB/s, peak RSS ${huge.maxRssMiB.toFixed(0)} MiB`);
 
+    // 6. LISTEN: one poll cycle over a big directory, and how it grows from a tenth of it.
+    log("LISTEN");
+    await testbed.exec(`mkdir -p ${remote}/l10 && cd ${remote}/l10 && seq 1 ${sizes.listEntries / 10} | xargs touch && chown -R ${user.username} ${remote}/l10`);
+    for (const [dir, entries] of [[`${remote}/l10`, sizes.listEntries / 10], [`${remote}/l`, sizes.listEntries]] as const) {
+      const pool = new SessionPool(config);
+      const cycles: number[] = [];
+      let heapBefore = 0;
+      const listener = await listen(pool, { remoteDirectory: dir, pollingIntervalMs: 100, stableAfter: { polls: 0 } }, () => {});
+      await new Promise<void>((resolve) => {
+        listener.poller.on("cycle", (stats) => {
+          cycles.push(stats.durationMs);
+          if (cycles.length === 1) heapBefore = process.memoryUsage().heapUsed;
+          if (cycles.length >= 1 + reps) resolve();
+        });
+      });
+      const heap = (process.memoryUsage().heapUsed - heapBefore) / MiB;
+      await listener.stop();
+      await pool.close();
+      const steady = median(cycles.slice(1));
+      results.push(
+        { name: `LISTEN poll cycle, ${entries} entries`, unit: "ms", value: steady },
+        { name: `LISTEN baseline cycle, ${entries} entries`, unit: "ms", value: cycles[0]! },
+      );
+      log(`LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`);
+    }
+
     const openssh = spawnSync("ssh", ["-V"], { encoding: "utf8" }).stderr.trim();
     report({ cipher: oursInfo.algorithms.cipher, serverBanner: oursInfo.banner, openssh });
   } finally {
@@ -247,6 +274,7 @@ function report(extra: Record<string, string>): void {
     `| --- | --- | --- | --- | --- |`,
     ...rows.map(([what, a, b, r, target]) => `| ${what} | ${fmt(results.find((x) => x.name === a))} | ${b.replace(/^\w+ /, "")}: ${fmt(results.find((x) => x.name === b))} | ${r.toFixed(2)}× | ${target} |`),
     ...results.filter((r) => r.unit === "MiB").map((r) => `| ${r.name.replace("ours: ", "")} | ${fmt(r)} | — | — | < 150 MiB |`),
+    ...results.filter((r) => r.unit === "ms").map((r) => `| ${r.name} | ${fmt(r)} | — | — | grows linearly |`),
   ];
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",

@@ -1,0 +1,1 @@
+// The sftp-connector CLI (filled in below).

@@ -1,0 +1,111 @@
+// The facade: one createSftpConnector(config) with every operation bound to a session pool with retry; no logic of its own.
+import type { Readable } from "node:stream";
+import {
+  fromBoomiProperties,
+  validateConfig,
+  type ConnectionConfig,
+  type FileDocument,
+  type FromBoomiPropertiesOptions,
+  type NormalizedConnectionConfig,
+} from "@sftp-connector/core";
+import { SessionPool, testConnection, type ConnectionReport, type Logger, type OpenSessionOptions } from "@sftp-connector/transport";
+import { getFile, type GetFileInput, type GetFileOptions } from "@sftp-connector/get";
+import { createFile, type CreateFileInput, type CreateFileOptions, type CreateFileResult } from "@sftp-connector/create";
+import { upsertFile, type UpsertFileInput, type UpsertFileOptions, type UpsertFileResult } from "@sftp-connector/upsert";
+import { deleteFiles, type DeleteFilesInput, type DeleteFilesOptions, type DeleteResult } from "@sftp-connector/delete";
+import { listFiles, type ListEntry, type ListInput, type ListOptions } from "@sftp-connector/list";
+import { queryFiles, type QueryInput, type QueryItem, type QueryOptions } from "@sftp-connector/query";
+import { listen, type ListenHandler, type ListenOptions, type Listener } from "@sftp-connector/listen";
+
+/** A config: ours (see `@sftp-connector/core`), or a Boomi SFTP V2 connection's properties as they are. */
+export type ConnectorConfig =
+  | ConnectionConfig
+  | NormalizedConnectionConfig
+  | { boomi: Record<string, unknown>; options?: FromBoomiPropertiesOptions };
+
+/** Options of {@link createSftpConnector}. */
+export interface ConnectorOptions extends Pick<OpenSessionOptions, "socketFactory"> {
+  /** Told about connections, retries and warnings; never secrets. @default silent */
+  logger?: Logger;
+}
+
+/** Every operation, bound to one connection config. */
+export interface SftpConnector {
+  /** Boomi's Test Connection: banner, algorithms, host key, home directory, round trip. */
+  testConnection(): Promise<ConnectionReport>;
+  /** GET one file (undefined when it does not exist, unless `failIfNotFound`). */
+  get(input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
+  /** CREATE a file (upload to a temporary name, then rename into place). */
+  create(input: CreateFileInput, options?: CreateFileOptions): Promise<CreateFileResult>;
+  /** UPSERT a file (replace or append). */
+  upsert(input: UpsertFileInput, options?: UpsertFileOptions): Promise<UpsertFileResult>;
+  /** DELETE files by name; not found is success unless `failIfNotFound`. */
+  delete(input: DeleteFilesInput, options?: DeleteFilesOptions): Promise<DeleteResult[]>;
+  /** LIST a directory: an async iterable of entries. */
+  list(input?: ListInput, options?: ListOptions): AsyncIterable<ListEntry>;
+  /** QUERY files with content: an async iterable of documents and error items. */
+  query(input?: QueryInput, options?: QueryOptions): AsyncIterable<QueryItem<Readable | Buffer>>;
+  /** LISTEN to a directory until `stop()`. */
+  listen(options: ListenOptions, handler: ListenHandler): Promise<Listener>;
+  /** Stops listeners this connector started and closes its sessions. */
+  close(): Promise<void>;
+  /** The validated config (secrets print as `[redacted]`). */
+  readonly config: NormalizedConnectionConfig;
+  /** The session pool behind every operation (for composing more operations on it). */
+  readonly pool: SessionPool;
+}
+
+/** Validates a {@link ConnectorConfig} into our normalized config. */
+export function toConnectionConfig(config: ConnectorConfig): NormalizedConnectionConfig {
+  if (config && typeof config === "object" && "boomi" in config) return fromBoomiProperties(config.boomi, config.options);
+  return validateConfig(config);
+}
+
+/**
+ * Binds every operation to a session pool for `config` (pool size and retries as the config says;
+ * Boomi: 10 sessions, one retry). It holds no logic of its own: to use less, import the operation
+ * packages and bind them yourself (see {@link defineConnector}).
+ *
+ * @example
+ * ```ts
+ * const sftp = createSftpConnector({ host, username, auth: { type: "password", password }, hostKey: { fingerprints: [fp] } });
+ * await sftp.create({ fileName: "hello.txt", content: "hello" });
+ * for await (const entry of sftp.list()) console.log(entry.fileName, entry.fileSize);
+ * await sftp.close();
+ * ```
+ */
+export function createSftpConnector(config: ConnectorConfig, options: ConnectorOptions = {}): SftpConnector {
+  const normalized = toConnectionConfig(config);
+  const pool = new SessionPool(normalized, { ...(options.logger ? { logger: options.logger } : {}), ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}) });
+  const retry = normalized.retry;
+  const listeners = new Set<Listener>();
+  const withRetry = <T extends object>(opts: T | undefined) => ({ retry, ...(options.logger ? { logger: options.logger } : {}), ...opts }) as T;
+  return {
+    config: normalized,
+    pool,
+    testConnection: () => testConnection(normalized, options),
+    get: (input, opts) => getFile(pool, input, withRetry(opts)),
+    create: (input, opts) => createFile(pool, input, withRetry(opts)),
+    upsert: (input, opts) => upsertFile(pool, input, withRetry(opts)),
+    delete: (input, opts) => deleteFiles(pool, input, withRetry(opts)),
+    list: (input, opts) => listFiles(pool, input, withRetry(opts)),
+    query: (input, opts) => queryFiles(pool, input ?? {}, withRetry(opts)) as AsyncIterable<QueryItem<Readable | Buffer>>,
+    async listen(listenOptions, handler) {
+      const listener = await listen(pool, { ...(options.logger ? { logger: options.logger } : {}), ...listenOptions }, handler);
+      listeners.add(listener);
+      return {
+        directory: listener.directory,
+        poller: listener.poller,
+        stop: async () => {
+          listeners.delete(listener);
+          await listener.stop();
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((listener) => listener.stop()));
+      listeners.clear();
+      await pool.close();
+    },
+  };
+}
