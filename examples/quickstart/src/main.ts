@@ -1,42 +1,65 @@
-// The quick-start demo: start a throwaway OpenSSH server, connect with its host key pinned, print its fingerprint and a listing.
-import { Client, type SFTPWrapper } from "ssh2";
-import { createHash } from "node:crypto";
+// The quick-start demo: a throwaway OpenSSH server, then all seven operations through the sftp-connector facade.
+import type { Readable } from "node:stream";
 import { startTestbed } from "@sftp-connector/testkit";
+import { createSftpConnector } from "sftp-connector";
 
 const testbed = await startTestbed();
-try {
-  const { username, password, home } = testbed.users.password;
-  await testbed.exec(
-    `mkdir -p ${home}/inbox && printf 'id,amount\\n1,42\\n' > ${home}/inbox/orders.csv && head -c 2048 /dev/urandom > ${home}/inbox/blob.bin`,
-    { user: username },
-  );
-  console.log(`OpenSSH testbed on ${testbed.host}:${testbed.port}`);
-  console.log(`server host key: ${testbed.hostKey.type} ${testbed.hostKey.fingerprint}`);
+const { username, password, home } = testbed.users.password;
+await testbed.exec(`mkdir -p ${home}/inbox && printf 'id,amount\\n1,42\\n' > ${home}/inbox/orders.csv`, { user: username });
+console.log(`OpenSSH testbed on ${testbed.host}:${testbed.port}, host key ${testbed.hostKey.fingerprint}\n`);
 
-  const client = new Client();
-  const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-    client
-      .on("ready", () => client.sftp((error, s) => (error ? reject(error) : resolve(s))))
-      .on("error", reject)
-      .connect({
-        host: testbed.host,
-        port: testbed.port,
-        username,
-        password,
-        // Strict host key checking: accept only the key whose fingerprint we pinned.
-        hostVerifier: (key: Buffer) =>
-          "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "") === testbed.hostKey.fingerprint,
-      });
+const sftp = createSftpConnector({
+  host: testbed.host,
+  port: testbed.port,
+  username,
+  auth: { type: "password", password },
+  hostKey: { fingerprints: [testbed.hostKey.fingerprint] }, // strict host key checking
+  remoteDirectory: "inbox",
+});
+/** Waits (up to 10 s) until the listener has reported `event`: polling sees changes one interval later. */
+const seen = async (events: string[], event: string) => {
+  const deadline = Date.now() + 10_000;
+  while (!events.includes(event) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+};
+const text = async (content: Readable | Buffer | undefined) => {
+  if (!content || Buffer.isBuffer(content)) return content?.toString() ?? "";
+  let out = "";
+  for await (const chunk of content) out += chunk;
+  return out;
+};
+
+try {
+  const report = await sftp.testConnection();
+  console.log(`TEST    ${report.banner}, ${report.algorithms.cipher}, home ${report.homeDirectory}, round trip ${report.roundTripMs} ms`);
+
+  const events: string[] = [];
+  const listener = await sftp.listen({ remoteDirectory: "inbox", pollingIntervalMs: 200, stableAfter: { polls: 0 } }, (doc) => {
+    events.push(`${doc.event} ${doc.properties.fileName}`);
   });
-  const entries = await new Promise<Parameters<Parameters<SFTPWrapper["readdir"]>[1]>[1]>((resolve, reject) =>
-    sftp.readdir(`${home}/inbox`, (error, list) => (error ? reject(error) : resolve(list))),
-  );
-  console.log(`\nlisting of ${home}/inbox:`);
-  for (const entry of entries.sort((a, b) => a.filename.localeCompare(b.filename))) {
-    const modified = new Date(entry.attrs.mtime * 1000).toISOString().replace(/\.000Z$/, "Z");
-    console.log(`  ${entry.attrs.size.toString().padStart(8)}  ${modified}  ${entry.filename}`);
+
+  const created = await sftp.create({ fileName: "invoice.txt", content: "invoice #1\n" }, { includeAllMetadata: true });
+  console.log(`CREATE  ${created.message}: ${JSON.stringify(created.response)}`);
+
+  const upserted = await sftp.upsert({ fileName: "invoice.txt", content: "paid\n" }, { append: true });
+  console.log(`UPSERT  appended: ${JSON.stringify(upserted.response)}`);
+
+  const doc = await sftp.get({ fileName: "invoice.txt" });
+  console.log(`GET     ${doc?.properties.fileName} (${doc?.properties.size} bytes): ${JSON.stringify(await text(doc?.content))}`);
+
+  await seen(events, "added invoice.txt");
+  for await (const entry of sftp.list()) console.log(`LIST    ${JSON.stringify(entry)}`);
+
+  for await (const item of sftp.query({}, { filter: 'fileName ~ "*.csv"', as: "buffer" })) {
+    if ("content" in item) console.log(`QUERY   ${item.properties.fileName}: ${JSON.stringify(String(item.content))}`);
   }
-  client.end();
+
+  const deleted = await sftp.delete({ ids: ["invoice.txt"] });
+  console.log(`DELETE  ${JSON.stringify(deleted.map(({ fileName, deleted: gone }) => ({ fileName, deleted: gone })))}`);
+
+  await seen(events, "removed invoice.txt");
+  await listener.stop();
+  console.log(`LISTEN  ${events.join(", ")}`);
 } finally {
+  await sftp.close();
   await testbed.stop();
 }
