@@ -18,14 +18,18 @@ const alias = Object.fromEntries(
 export default defineConfig({
   resolve: { alias },
   test: {
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
-        include: ["src/**/*.test.ts"],
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: {
+          name,
+          root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
+          include: ["src/**/*.test.ts"],
+        },
+      })),
+      // Cross-package scenarios (packed tarballs, examples).
+      { extends: true as const, test: { name: "tests", root: fileURLToPath(new URL("./tests", import.meta.url)), include: ["src/**/*.test.ts"] } },
+    ],
     globalSetup: [fileURLToPath(new URL("./scripts/vitest-global-setup.ts", import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 180_000,

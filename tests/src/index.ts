@@ -1,0 +1,2 @@
+// Cross-package scenarios live in this private package's tests.
+export {};
