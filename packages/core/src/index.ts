@@ -2,6 +2,10 @@
 export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS } from "./SftpConnectorError.js";
 export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorError.js";
 
+export { invalidInputError } from "./invalidInputError.js";
+export { describeValue } from "./describeValue.js";
+export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
+
 export { validateConfig } from "./validateConfig.js";
 export { fromBoomiProperties } from "./fromBoomiProperties.js";
 export type { FromBoomiPropertiesOptions } from "./fromBoomiProperties.js";
@@ -43,7 +47,7 @@ export type {
   NormalizedRetryOptions,
 } from "./ConnectionConfig.js";
 
-export { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName } from "./resolveRemoteFile.js";
+export { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName, isInsideDirectory } from "./resolveRemoteFile.js";
 export type { RemoteDirectorySources, ResolveRemoteFileOptions, ResolvedRemoteFile } from "./resolveRemoteFile.js";
 
 export { compileFilter, MAX_FILTER_DEPTH } from "./filter/compileFilter.js";

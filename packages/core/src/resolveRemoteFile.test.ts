@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName } from "./resolveRemoteFile.js";
+import { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemoteName, isInsideDirectory } from "./resolveRemoteFile.js";
 import { isSftpConnectorError } from "./SftpConnectorError.js";
 
 describe("resolveRemoteDirectory", () => {
@@ -81,6 +81,21 @@ describe("resolveRemoteFile", () => {
 
   it("works in the root directory", () => {
     expect(resolveRemoteFile("/", "a.txt").path).toBe("/a.txt");
+  });
+});
+
+describe("isInsideDirectory", () => {
+  it.each([
+    ["/data", "/data/a.txt", true],
+    ["/data", "/data/in/2026/a.txt", true],
+    ["/", "/a", true],
+    ["/data", "/data", false],
+    ["/data", "/", false],
+    ["/data", "/other/a.txt", false],
+    ["/data", "/data2/a.txt", false],
+    ["/data/in", "/data/a.txt", false],
+  ])("%s contains %s: %s", (directory, path, inside) => {
+    expect(isInsideDirectory(directory, path)).toBe(inside);
   });
 });
 

@@ -89,6 +89,15 @@ export function resolveRemoteFile(directory: string, fileName: string, options: 
 }
 
 /**
+ * True when `path` lies inside `directory` at any depth (both absolute and normalized); false for
+ * the directory itself and for anything outside it.
+ */
+export function isInsideDirectory(directory: string, path: string): boolean {
+  const relative = posix.relative(directory, path);
+  return relative !== "" && relative !== ".." && !relative.startsWith("../") && !relative.startsWith("/");
+}
+
+/**
  * True when a name from a server's directory listing is a plain entry name: not empty, not `.` or
  * `..`, and free of `/`, NUL and other control characters. Hostile or broken servers may send others.
  */

@@ -2,25 +2,10 @@
 import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import {
-  SftpConnectorError,
-  formatTimestamp,
-  isSafeRemoteName,
-  isSftpConnectorError,
-  resolveRemoteDirectory,
-  resolveRemoteFile,
-  type DocumentContentInput,
-} from "@sftp-connector/core";
-import {
-  fileAlreadyExistsMessage,
-  openContent,
-  temporaryFileName,
-  uploadViaTemp,
-  withSessionTarget,
-  type SessionTarget,
-  type SftpSession,
-  type UploadMode,
-} from "@sftp-connector/transport";
+import { SftpConnectorError, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput } from "@sftp-connector/core";
+import { buildUploadResult, checkUploadOptions, fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
+import { MISSING_FILE_NAME_MESSAGE, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
+import type { SessionTarget, SftpSession, UploadFileOptions, UploadFileResult, UploadMode, UploadResponse } from "@sftp-connector/transport";
 import { expandFileNameTemplate } from "./expandFileNameTemplate.js";
 import { nextUniqueName } from "./nextUniqueName.js";
 
@@ -29,13 +14,6 @@ export const ACTIONS_IF_FILE_EXISTS = ["ERROR", "OVERWRITE", "APPEND", "FORCE_UN
 
 /** One of {@link ACTIONS_IF_FILE_EXISTS}. */
 export type ActionIfFileExists = (typeof ACTIONS_IF_FILE_EXISTS)[number];
-
-/** Boomi's success message of CREATE and UPSERT. */
-export const FILE_CREATED_MESSAGE = "Created the file successfully";
-
-/** Boomi's message for a blank `fileName`. */
-export const MISSING_FILE_NAME_MESSAGE =
-  "the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
 
 /** The input document of CREATE: content plus Boomi's document properties. */
 export interface CreateFileInput {
@@ -51,8 +29,8 @@ export interface CreateFileInput {
   tempExtension?: string;
 }
 
-/** Options of {@link createFile} (Boomi's operation fields, plus what goes past Boomi). */
-export interface CreateFileOptions {
+/** Options of {@link createFile} (Boomi's operation fields, plus what goes past Boomi, and `allowAbsolutePaths`, `onProgress` and `retry` as every upload has). */
+export interface CreateFileOptions extends UploadFileOptions {
   /**
    * `ERROR`: fail with `ALREADY_EXISTS` when the file exists. `OVERWRITE`: replace it (atomically
    * with posix-rename where the server offers it). `APPEND`: append to it (created when missing;
@@ -72,39 +50,16 @@ export interface CreateFileOptions {
   createDirectories?: boolean;
   /** Add `timestamp` (the new file's mtime, `yyyy-MM-dd HH:mm:ss.SSS`, local time) to the response (Boomi's extended profile). @default false */
   includeAllMetadata?: boolean;
-  /** Let `fileName` be absolute or climb out of the remote directory with `..`. @default false */
-  allowAbsolutePaths?: boolean;
-  /** Called with the total bytes taken from the content so far. @default none */
-  onProgress?: (bytes: number) => void;
-  /**
-   * With a session provider: retries after a lost connection or a timeout, each on a fresh
-   * session; the upload resumes at the last byte the server acknowledged. Not used with a plain session.
-   * @default { attempts: 1, backoffMs: 1000 }
-   */
-  retry?: { attempts?: number; backoffMs?: number };
 }
 
-/** Boomi's CREATE/UPSERT response JSON (simple profile; `timestamp` with the extended one). */
-export interface CreateFileResponse {
-  /** The name the file was created under (after FORCE_UNIQUE_NAMES and `targetFileName`). */
-  fileName: string;
-  /** The absolute directory the file is in. */
-  remoteDirectory: string;
-  /** The file's modification time, `yyyy-MM-dd HH:mm:ss.SSS` in local time; with `includeAllMetadata`. */
-  timestamp?: string;
-}
+/**
+ * Boomi's CREATE response JSON: `fileName` is the name the file was created under (after
+ * FORCE_UNIQUE_NAMES and `targetFileName`); `timestamp` only with `includeAllMetadata`.
+ */
+export type CreateFileResponse = UploadResponse;
 
-/** What {@link createFile} returns. */
-export interface CreateFileResult {
-  /** Boomi's response document. */
-  response: CreateFileResponse;
-  /** Boomi's status message: "Created the file successfully". */
-  message: typeof FILE_CREATED_MESSAGE;
-  /** The file's absolute path. */
-  path: string;
-  /** Bytes written. */
-  bytesWritten: number;
-}
+/** What {@link createFile} returns: the response, Boomi's "Created the file successfully", the path and the bytes written. */
+export type CreateFileResult = UploadFileResult;
 
 const OPERATION = "create";
 
@@ -119,27 +74,6 @@ function optionalString(value: unknown, field: string): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
-function optionalBoolean(value: unknown, field: string): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value !== "boolean") throw invalid(`${field}: expected true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** Validates `retry` ({ attempts ≥ 0 integer, backoffMs ≥ 0 }); INVALID_INPUT names the field. */
-function validateRetry(retry: unknown, operation = OPERATION): { attempts: number; backoffMs: number } {
-  if (retry === undefined || retry === null) return { attempts: 1, backoffMs: 1_000 };
-  const fail = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
-  if (typeof retry !== "object") throw fail(`retry: expected { attempts, backoffMs }, got ${typeof retry}`);
-  const { attempts = 1, backoffMs = 1_000 } = retry as { attempts?: unknown; backoffMs?: unknown };
-  if (typeof attempts !== "number" || !Number.isInteger(attempts) || attempts < 0) {
-    throw fail(`retry.attempts: expected an integer of at least 0, got ${JSON.stringify(attempts)}`);
-  }
-  if (typeof backoffMs !== "number" || !Number.isFinite(backoffMs) || backoffMs < 0) {
-    throw fail(`retry.backoffMs: expected a number of at least 0, got ${JSON.stringify(backoffMs)}`);
-  }
-  return { attempts, backoffMs };
-}
-
 /** A template's expansion checked to be a plain file name (no `/`, not `.`/`..`, no control characters). */
 function expandName(template: string, enteredName: string, field: string): string {
   const name = expandFileNameTemplate(template, enteredName);
@@ -147,41 +81,11 @@ function expandName(template: string, enteredName: string, field: string): strin
   return name;
 }
 
-async function lstatIfExists(session: SftpSession, path: string) {
-  try {
-    return await session.lstat(path);
-  } catch (error) {
-    if (isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE") return undefined;
-    throw error;
-  }
-}
-
 /** The unique name for `name` in `directory` (the directory is listed once, streamed). */
 async function uniqueName(session: SftpSession, directory: string, name: string): Promise<string> {
   const names: string[] = [];
   for await (const entry of session.readdir(directory)) names.push(entry.name);
   return nextUniqueName(name, names);
-}
-
-/** Makes sure the directory exists (creating it when `create`), else NO_SUCH_FILE with Boomi's message. */
-async function ensureDirectory(session: SftpSession, directory: string, create: boolean, operation: string): Promise<void> {
-  const stats = await session.statIfExists(directory);
-  if (stats?.isDirectory) return;
-  if (stats) {
-    throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory} is not a directory`, { operation, path: directory });
-  }
-  if (!create) throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation, path: directory });
-  try {
-    await session.mkdir(directory, { recursive: true });
-  } catch (error) {
-    const cause = error as SftpConnectorError;
-    throw new SftpConnectorError(cause.reason ?? "FAILURE", `An error occurred while creating the '${directory}' directory. Cause: ${cause.message}`, {
-      operation,
-      path: directory,
-      cause: error,
-      retryable: cause.retryable,
-    });
-  }
 }
 
 /**
@@ -215,11 +119,11 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
     throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);
   }
-  const createDirectories = optionalBoolean(options.createDirectories, "createDirectories");
-  const includeAllMetadata = optionalBoolean(options.includeAllMetadata, "includeAllMetadata");
-  const allowAbsolutePaths = optionalBoolean(options.allowAbsolutePaths, "allowAbsolutePaths");
-  if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw invalid("onProgress: expected a function");
-  const retry = validateRetry(options.retry);
+  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry } = checkUploadOptions(
+    options,
+    ["createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
+    OPERATION,
+  );
   if (typeof input.fileName !== "string" || input.fileName.trim() === "") throw invalid(MISSING_FILE_NAME_MESSAGE);
   const remoteDirectory = optionalString(input.remoteDirectory, "remoteDirectory");
   const staging = optionalString(input.stagingDirectory, "stagingDirectory") ?? optionalString(options.stagingDirectory, "stagingDirectory");
@@ -246,9 +150,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
     const plan = await withSessionTarget(
       target,
       async (session) => {
-        const base = session.resolveDirectory(remoteDirectory);
-        const file = resolveRemoteFile(base, input.fileName, { allowAbsolutePaths, operation: OPERATION, field: "fileName" });
-        await ensureDirectory(session, file.directory, createDirectories, OPERATION);
+        const file = await resolveUploadTarget(session, input.fileName, { remoteDirectory, allowAbsolutePaths, createDirectories, operation: OPERATION });
         let tempDirectory = file.directory;
         if (staging !== undefined && !append) {
           tempDirectory = resolveRemoteDirectory({ perCall: staging, home: session.info.homeDirectory });
@@ -299,12 +201,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
       retry,
       operation: OPERATION,
     });
-    const response: CreateFileResponse = { fileName: posix.basename(uploaded.path), remoteDirectory: posix.dirname(uploaded.path) };
-    if (includeAllMetadata) {
-      const stats = await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION });
-      response.timestamp = formatTimestamp(stats.modifiedAt);
-    }
-    return { response, message: FILE_CREATED_MESSAGE, path: uploaded.path, bytesWritten: uploaded.bytesWritten };
+    return await buildUploadResult(target, uploaded, { includeTimestamp: includeAllMetadata, retry, operation: OPERATION });
   } catch (error) {
     source.destroy();
     throw error;

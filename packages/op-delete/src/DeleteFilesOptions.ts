@@ -1,11 +1,17 @@
 // The input and options of DELETE, and their validation (INVALID_INPUT naming each bad field, before any server call).
-import { SftpConnectorError, resolveRemoteFile } from "@sftp-connector/core";
-import { silentLogger, type Logger } from "@sftp-connector/transport";
-import type { RetrySettings } from "./runWithSession.js";
+import {
+  SftpConnectorError,
+  checkRetryOption,
+  describeValue,
+  invalidInputError,
+  resolveRemoteFile,
+  type NormalizedRetryOptions,
+  type RetryOptions,
+} from "@sftp-connector/core";
+import { MISSING_FILE_NAME_MESSAGE, checkLoggerOption, type Logger } from "@sftp-connector/transport";
 
 /** Boomi's message for a blank file name (`ERROR_MISSING_INPUT_FILENAME`, which its DELETE reuses for a blank ID). */
-export const BLANK_FILE_NAME_MESSAGE =
-  "the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
+export const BLANK_FILE_NAME_MESSAGE = MISSING_FILE_NAME_MESSAGE;
 
 /** What to delete: several IDs (file names), or one `fileName`. */
 export interface DeleteFilesInput {
@@ -36,7 +42,7 @@ export interface DeleteFilesOptions {
    * going on with the first id not yet done. Ignored with a single session.
    * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
    */
-  retry?: { attempts?: number; backoffMs?: number };
+  retry?: RetryOptions;
   /** Told about each file deleted (debug), missing (info), and retries (warn). @default silent */
   logger?: Logger;
 }
@@ -57,17 +63,13 @@ export interface NormalizedDeleteInput {
 export interface NormalizedDeleteOptions {
   failIfNotFound: boolean;
   allowAbsolutePaths: boolean;
-  retry: RetrySettings;
+  retry: NormalizedRetryOptions;
   logger: Logger;
 }
 
-const describe = (value: unknown): string =>
-  typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : String(value);
-
-/** One INVALID_INPUT error for a list of problems: the problem itself when there is one, else a list. */
+/** One INVALID_INPUT error of DELETE for a list of problems: the problem itself when there is one, else a list. */
 export function invalidInput(problems: readonly string[], path?: string): SftpConnectorError {
-  const message = problems.length === 1 ? problems[0]! : `Invalid input to delete:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
-  return new SftpConnectorError("INVALID_INPUT", message, { operation: "delete", problems, path });
+  return invalidInputError(problems, "delete", path);
 }
 
 /**
@@ -82,20 +84,20 @@ export function normalizeDeleteInput(
   options: DeleteFilesOptions = {},
   resolveDirectory?: (perCall: string | undefined) => string,
 ): { input: NormalizedDeleteInput; options: NormalizedDeleteOptions } {
-  if (typeof input !== "object" || input === null) throw invalidInput([`input: expected an object { ids } or { fileName }, got ${describe(input)}`]);
-  if (typeof options !== "object" || options === null) throw invalidInput([`options: expected an object, got ${describe(options)}`]);
+  if (typeof input !== "object" || input === null) throw invalidInput([`input: expected an object { ids } or { fileName }, got ${describeValue(input)}`]);
+  if (typeof options !== "object" || options === null) throw invalidInput([`options: expected an object, got ${describeValue(options)}`]);
   const problems: string[] = [];
   const names: { name: string; field: string }[] = [];
   const check = (value: unknown, field: string) => {
     if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) problems.push(`${field}: ${BLANK_FILE_NAME_MESSAGE}`);
-    else if (typeof value !== "string") problems.push(`${field}: expected a file name, got ${describe(value)}`);
+    else if (typeof value !== "string") problems.push(`${field}: expected a file name, got ${describeValue(value)}`);
     else if (value.includes("\0")) problems.push(`${field}: must not contain a NUL character`);
     else names.push({ name: value.trim(), field });
   };
   if (input.ids !== undefined && input.fileName !== undefined) {
     problems.push("ids, fileName: give one or the other, not both");
   } else if (input.ids !== undefined) {
-    if (!Array.isArray(input.ids)) problems.push(`ids: expected an array of file names, got ${describe(input.ids)}`);
+    if (!Array.isArray(input.ids)) problems.push(`ids: expected an array of file names, got ${describeValue(input.ids)}`);
     else input.ids.forEach((id, index) => check(id, `ids[${index}]`));
   } else if ("fileName" in input) {
     check(input.fileName, "fileName");
@@ -103,27 +105,14 @@ export function normalizeDeleteInput(
     problems.push("ids: required (an array of file names), or give fileName");
   }
   if (input.remoteDirectory !== undefined && typeof input.remoteDirectory !== "string") {
-    problems.push(`remoteDirectory: expected a string, got ${describe(input.remoteDirectory)}`);
+    problems.push(`remoteDirectory: expected a string, got ${describeValue(input.remoteDirectory)}`);
   }
   for (const key of ["failIfNotFound", "allowAbsolutePaths"] as const) {
     const value = options[key];
-    if (value !== undefined && typeof value !== "boolean") problems.push(`${key}: expected true or false, got ${describe(value)}`);
+    if (value !== undefined && typeof value !== "boolean") problems.push(`${key}: expected true or false, got ${describeValue(value)}`);
   }
-  const retry = options.retry ?? {};
-  if (typeof retry !== "object" || retry === null) {
-    problems.push(`retry: expected an object { attempts, backoffMs }, got ${describe(retry)}`);
-  } else {
-    if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 0)) {
-      problems.push(`retry.attempts: expected an integer of 0 or more, got ${describe(retry.attempts)}`);
-    }
-    if (retry.backoffMs !== undefined && !(typeof retry.backoffMs === "number" && Number.isFinite(retry.backoffMs) && retry.backoffMs >= 0)) {
-      problems.push(`retry.backoffMs: expected a number of 0 or more, got ${describe(retry.backoffMs)}`);
-    }
-  }
-  const logger = options.logger;
-  if (logger !== undefined && (typeof logger !== "object" || logger === null || typeof logger.warn !== "function")) {
-    problems.push("logger: expected an object with debug, info, warn and error methods");
-  }
+  const retry = checkRetryOption(options.retry, problems);
+  const logger = checkLoggerOption(options.logger, problems);
   if (resolveDirectory && (input.remoteDirectory === undefined || typeof input.remoteDirectory === "string")) {
     let directory: string | undefined;
     try {
@@ -147,18 +136,8 @@ export function normalizeDeleteInput(
     options: {
       failIfNotFound: options.failIfNotFound ?? false,
       allowAbsolutePaths: options.allowAbsolutePaths ?? false,
-      retry: { attempts: retry.attempts ?? 1, backoffMs: retry.backoffMs ?? 1_000 },
-      logger: { ...silentLogger, ...bind(logger) },
+      retry,
+      logger,
     },
   };
-}
-
-/** A logger's methods bound to it (so pino/winston loggers keep their `this`), missing ones silent. */
-function bind(logger: Logger | undefined): Partial<Logger> {
-  if (!logger) return {};
-  const out: Partial<Logger> = {};
-  for (const level of ["debug", "info", "warn", "error"] as const) {
-    if (typeof logger[level] === "function") out[level] = logger[level].bind(logger);
-  }
-  return out;
 }

@@ -1,12 +1,6 @@
 // DELETE: removes one or many remote files by ID, Boomi's way (not found is success), processing every ID and reporting each.
-import { posix } from "node:path";
-import {
-  SftpConnectorError,
-  isSftpConnectorError,
-  resolveRemoteFile,
-  type ErrorReason,
-} from "@sftp-connector/core";
-import { isRetryable, type SftpSession } from "@sftp-connector/transport";
+import { SftpConnectorError, isInsideDirectory, isSftpConnectorError, resolveRemoteFile, type ErrorReason } from "@sftp-connector/core";
+import { isRetryable, isSessionProvider, withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
 import {
   invalidInput,
   normalizeDeleteInput,
@@ -15,9 +9,11 @@ import {
   type DeleteFilesOptions,
   type NormalizedDeleteOptions,
 } from "./DeleteFilesOptions.js";
-import { isSessionProvider, runWithSession, type SessionSource } from "./runWithSession.js";
 
 const OPERATION = "delete";
+
+/** What DELETE runs on: one open session, or a provider (a pool) that lends sessions; transport's `SessionTarget`. */
+export type SessionSource = SessionTarget;
 
 /** What happened to one ID. */
 export interface DeleteResult {
@@ -97,7 +93,7 @@ class Abort extends Error {
  * // [{ fileName: "a.csv", path: "/data/a.csv", deleted: true }, { fileName: "in/b.csv", path: "/data/in/b.csv", deleted: false, reason: "NO_SUCH_FILE" }]
  * ```
  */
-export async function deleteFiles(session: SessionSource, input: DeleteFilesInput, options: DeleteFilesOptions = {}): Promise<DeleteResult[]> {
+export async function deleteFiles(session: SessionTarget, input: DeleteFilesInput, options: DeleteFilesOptions = {}): Promise<DeleteResult[]> {
   // With a session, names are checked against its directory here too, so every problem is listed at once.
   const resolveDirectory = isSessionProvider(session) ? undefined : (perCall: string | undefined) => session.resolveDirectory(perCall);
   const { input: checked, options: opts } = normalizeDeleteInput(input, options, resolveDirectory);
@@ -109,26 +105,30 @@ export async function deleteFiles(session: SessionSource, input: DeleteFilesInpu
   let directoryExists = false;
 
   try {
-    await runWithSession(session, opts.retry, opts.logger, OPERATION, async (s, attempt) => {
-      const directory = s.resolveDirectory(checked.remoteDirectory);
-      targets ??= resolveTargets(directory, checked.names, opts);
-      for (let index = results.length; index < targets.length; index += 1) {
-        const target = targets[index]!;
-        const resumed = attempt > 0 && index === cut.index;
-        const onCut = () => void (cut.index = index);
-        const result = await deleteOne(s, target, { resumed, onCut }, opts, async () => {
-          if (directoryExists || !isInside(directory, target.path)) return;
-          const stats = await s.statIfExists(directory);
-          if (!stats?.isDirectory) {
-            throw new Abort(
-              new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory }),
-            );
-          }
-          directoryExists = true;
-        });
-        results.push(result);
-      }
-    });
+    await withSessionTarget(
+      session,
+      async (s, attempt) => {
+        const directory = s.resolveDirectory(checked.remoteDirectory);
+        targets ??= resolveTargets(directory, checked.names, opts);
+        for (let index = results.length; index < targets.length; index += 1) {
+          const target = targets[index]!;
+          const resumed = attempt > 0 && index === cut.index;
+          const onCut = () => void (cut.index = index);
+          const result = await deleteOne(s, target, { resumed, onCut }, opts, async () => {
+            if (directoryExists || !isInsideDirectory(directory, target.path)) return;
+            const stats = await s.statIfExists(directory);
+            if (!stats?.isDirectory) {
+              throw new Abort(
+                new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory }),
+              );
+            }
+            directoryExists = true;
+          });
+          results.push(result);
+        }
+      },
+      { ...opts.retry, logger: opts.logger, operation: OPERATION },
+    );
   } catch (error) {
     if (targets === undefined) throw error; // bad input: nothing was attempted
     const cause = error instanceof Abort ? error.error : isSftpConnectorError(error) ? error : new SftpConnectorError("FAILURE", messageOf(error), { operation: OPERATION, cause: error });
@@ -161,7 +161,7 @@ export async function deleteFiles(session: SessionSource, input: DeleteFilesInpu
  * const { deleted } = await deleteFile(session, "out/report.csv", { failIfNotFound: true });
  * ```
  */
-export async function deleteFile(session: SessionSource, fileName: string, options: DeleteFileOptions = {}): Promise<DeleteResult> {
+export async function deleteFile(session: SessionTarget, fileName: string, options: DeleteFileOptions = {}): Promise<DeleteResult> {
   const { remoteDirectory, ...rest } = options ?? {};
   const [result] = await deleteFiles(session, { fileName, remoteDirectory }, rest);
   return result!;
@@ -182,11 +182,6 @@ function resolveTargets(directory: string, names: { name: string; field: string 
   if (problems.length > 0) throw invalidInput(problems, directory);
   return targets;
 }
-
-const isInside = (directory: string, path: string): boolean => {
-  const relative = posix.relative(directory, path);
-  return relative !== "" && relative !== ".." && !relative.startsWith("../") && !relative.startsWith("/");
-};
 
 /**
  * Deletes one file. Failures of this file become its result; a lost connection or a timeout is

@@ -1,7 +1,6 @@
 // The input and options of GET, and their validation (INVALID_INPUT naming each bad field, before any server call).
-import { SftpConnectorError } from "@sftp-connector/core";
-import { silentLogger, type Logger } from "@sftp-connector/transport";
-import type { RetrySettings } from "./runWithSession.js";
+import { checkRetryOption, describeValue, invalidInputError, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+import { checkLoggerOption, type Logger } from "@sftp-connector/transport";
 
 /** Boomi's message for a blank ID (`ERROR_MISSING_INPUT_FILENAME_ID`). */
 export const BLANK_ID_MESSAGE = "ID must contain a non-blank value. Id is the name of the file to download.";
@@ -76,7 +75,7 @@ export interface GetFileOptions {
    * the byte offset reached; other steps run again on a fresh session. Ignored with a single session.
    * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
    */
-  retry?: { attempts?: number; backoffMs?: number };
+  retry?: RetryOptions;
   /** Told about failed deletes (without `failDeleteAfter`), missing files, retries. @default silent */
   logger?: Logger;
 }
@@ -93,7 +92,7 @@ export interface NormalizedGetFileOptions {
   failIfNotFound: boolean;
   allowAbsolutePaths: boolean;
   onProgress: ((bytes: number) => void) | undefined;
-  retry: RetrySettings;
+  retry: NormalizedRetryOptions;
   logger: Logger;
 }
 
@@ -107,15 +106,6 @@ const BOOLEAN_OPTIONS = [
   "allowAbsolutePaths",
 ] as const;
 
-const describe = (value: unknown): string =>
-  typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : String(value);
-
-/** One INVALID_INPUT error for a list of problems: the problem itself when there is one, else a list. */
-export function invalidInput(problems: readonly string[], operation: string, path?: string): SftpConnectorError {
-  const message = problems.length === 1 ? problems[0]! : `Invalid input to ${operation}:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
-  return new SftpConnectorError("INVALID_INPUT", message, { operation, problems, path });
-}
-
 /**
  * Checks GET's input and options and fills in defaults. Every problem is reported at once, each
  * line starting with its field; a blank `fileName` gets Boomi's message.
@@ -124,55 +114,42 @@ export function invalidInput(problems: readonly string[], operation: string, pat
 export function normalizeGetFileOptions(input: GetFileInput, options: GetFileOptions = {}): { fileName: string; options: NormalizedGetFileOptions } {
   const problems: string[] = [];
   if (typeof input !== "object" || input === null) {
-    throw invalidInput([`input: expected an object { fileName, remoteDirectory? }, got ${describe(input)}`], "get");
+    throw invalidInputError([`input: expected an object { fileName, remoteDirectory? }, got ${describeValue(input)}`], "get");
   }
   if (typeof options !== "object" || options === null) {
-    throw invalidInput([`options: expected an object, got ${describe(options)}`], "get");
+    throw invalidInputError([`options: expected an object, got ${describeValue(options)}`], "get");
   }
   const fileName = input.fileName;
   if (fileName === undefined || fileName === null || (typeof fileName === "string" && fileName.trim() === "")) {
     problems.push(`fileName: ${BLANK_ID_MESSAGE}`);
   } else if (typeof fileName !== "string") {
-    problems.push(`fileName: expected a string, got ${describe(fileName)}`);
+    problems.push(`fileName: expected a string, got ${describeValue(fileName)}`);
   } else if (fileName.includes("\0")) {
     problems.push("fileName: must not contain a NUL character");
   }
   if (input.remoteDirectory !== undefined && typeof input.remoteDirectory !== "string") {
-    problems.push(`remoteDirectory: expected a string, got ${describe(input.remoteDirectory)}`);
+    problems.push(`remoteDirectory: expected a string, got ${describeValue(input.remoteDirectory)}`);
   }
   if (options.as !== undefined && options.as !== "stream" && options.as !== "buffer") {
-    problems.push(`as: expected "stream" or "buffer", got ${describe(options.as)}`);
+    problems.push(`as: expected "stream" or "buffer", got ${describeValue(options.as)}`);
   }
   for (const key of BOOLEAN_OPTIONS) {
     const value = options[key];
-    if (value !== undefined && typeof value !== "boolean") problems.push(`${key}: expected true or false, got ${describe(value)}`);
+    if (value !== undefined && typeof value !== "boolean") problems.push(`${key}: expected true or false, got ${describeValue(value)}`);
   }
   const { moveAfter } = options;
   if (moveAfter !== undefined) {
-    if (typeof moveAfter !== "string") problems.push(`moveAfter: expected a directory path, got ${describe(moveAfter)}`);
+    if (typeof moveAfter !== "string") problems.push(`moveAfter: expected a directory path, got ${describeValue(moveAfter)}`);
     else if (moveAfter.trim() === "") problems.push("moveAfter: must be a non-blank directory path");
     else if (moveAfter.includes("\0")) problems.push("moveAfter: must not contain a NUL character");
     if (options.deleteAfter === true) problems.push("moveAfter: cannot be combined with deleteAfter; choose one");
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
-    problems.push(`onProgress: expected a function, got ${describe(options.onProgress)}`);
+    problems.push(`onProgress: expected a function, got ${describeValue(options.onProgress)}`);
   }
-  const retry = options.retry ?? {};
-  if (typeof retry !== "object" || retry === null) {
-    problems.push(`retry: expected an object { attempts, backoffMs }, got ${describe(retry)}`);
-  } else {
-    if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 0)) {
-      problems.push(`retry.attempts: expected an integer of 0 or more, got ${describe(retry.attempts)}`);
-    }
-    if (retry.backoffMs !== undefined && !(typeof retry.backoffMs === "number" && Number.isFinite(retry.backoffMs) && retry.backoffMs >= 0)) {
-      problems.push(`retry.backoffMs: expected a number of 0 or more, got ${describe(retry.backoffMs)}`);
-    }
-  }
-  const logger = options.logger;
-  if (logger !== undefined && (typeof logger !== "object" || logger === null || typeof logger.warn !== "function")) {
-    problems.push("logger: expected an object with debug, info, warn and error methods");
-  }
-  if (problems.length > 0) throw invalidInput(problems, "get");
+  const retry = checkRetryOption(options.retry, problems);
+  const logger = checkLoggerOption(options.logger, problems);
+  if (problems.length > 0) throw invalidInputError(problems, "get");
   return {
     fileName: (fileName as string).trim(),
     options: {
@@ -186,18 +163,8 @@ export function normalizeGetFileOptions(input: GetFileInput, options: GetFileOpt
       failIfNotFound: options.failIfNotFound ?? false,
       allowAbsolutePaths: options.allowAbsolutePaths ?? false,
       onProgress: options.onProgress,
-      retry: { attempts: retry.attempts ?? 1, backoffMs: retry.backoffMs ?? 1_000 },
-      logger: { ...silentLogger, ...bind(logger) },
+      retry,
+      logger,
     },
   };
-}
-
-/** A logger's methods bound to it (so pino/winston loggers keep their `this`), missing ones silent. */
-function bind(logger: Logger | undefined): Partial<Logger> {
-  if (!logger) return {};
-  const out: Partial<Logger> = {};
-  for (const level of ["debug", "info", "warn", "error"] as const) {
-    if (typeof logger[level] === "function") out[level] = logger[level].bind(logger);
-  }
-  return out;
 }

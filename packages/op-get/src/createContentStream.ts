@@ -1,6 +1,6 @@
 // The Readable a GET document carries: the file's bytes (or its metadata JSON), progress, and the after-read action once the caller has consumed it all.
 import { Readable } from "node:stream";
-import { MetadataJsonEncoder } from "./MetadataJsonEncoder.js";
+import { MetadataJsonEncoder } from "@sftp-connector/transport";
 
 /** What {@link createContentStream} needs. */
 export interface ContentStreamOptions {

@@ -1,23 +1,17 @@
 // GET: one remote file as a document (a stream by default), with Boomi's not-found, delete-after and metadata rules, plus move-after and resume.
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import {
-  SftpConnectorError,
-  formatTimestamp,
-  isSftpConnectorError,
-  resolveRemoteFile,
-  type DocumentProperties,
-  type ErrorReason,
-  type FileDocument,
-  type ResolvedRemoteFile,
-} from "@sftp-connector/core";
-import { createResumableReadStream, type FileStats, type SftpSession } from "@sftp-connector/transport";
+import { SftpConnectorError, formatTimestamp, invalidInputError, isInsideDirectory, isSftpConnectorError, resolveRemoteFile } from "@sftp-connector/core";
+import type { DocumentProperties, ErrorReason, FileDocument, ResolvedRemoteFile } from "@sftp-connector/core";
+import { createResumableReadStream, formatMetadataJson, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
+import type { FileStats, SessionTarget, SftpSession, WithRetryOptions } from "@sftp-connector/transport";
 import { createContentStream } from "./createContentStream.js";
-import { formatMetadataJson } from "./MetadataJsonEncoder.js";
-import { normalizeGetFileOptions, invalidInput, type GetFileInput, type GetFileOptions, type NormalizedGetFileOptions } from "./GetFileOptions.js";
-import { isSessionProvider, runWithSession, type SessionSource } from "./runWithSession.js";
+import { normalizeGetFileOptions, type GetFileInput, type GetFileOptions, type NormalizedGetFileOptions } from "./GetFileOptions.js";
 
 const OPERATION = "get";
+
+/** What GET runs on: one open session, or a provider (a pool) that lends sessions; transport's `SessionTarget`. */
+export type SessionSource = SessionTarget;
 
 /** Boomi's message when `deleteAfter` cannot delete the file (`UNABLE_TO_DELETE_FILE`). */
 export const UNABLE_TO_DELETE_MESSAGE = "Unable to delete the file";
@@ -55,6 +49,9 @@ interface Plan {
   move: { directory: string; target: string } | undefined;
 }
 
+/** How GET's steps retry on a provider: the `retry` option, told to the logger. */
+const retryOptions = (opts: NormalizedGetFileOptions): WithRetryOptions => ({ ...opts.retry, logger: opts.logger, operation: OPERATION });
+
 const reasonOf = (error: unknown): ErrorReason => (isSftpConnectorError(error) ? error.reason : "FAILURE");
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -87,23 +84,23 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * ```
  */
 export function getFile(
-  session: SessionSource,
+  session: SessionTarget,
   input: GetFileInput,
   options: GetFileOptions & { as: "buffer" },
 ): Promise<FileDocument<Buffer> | undefined>;
 export function getFile(
-  session: SessionSource,
+  session: SessionTarget,
   input: GetFileInput,
   options?: GetFileOptions & { as?: "stream" },
 ): Promise<FileDocument<Readable> | undefined>;
-export function getFile(session: SessionSource, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
+export function getFile(session: SessionTarget, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
 export async function getFile(
-  session: SessionSource,
+  session: SessionTarget,
   input: GetFileInput,
   options: GetFileOptions = {},
 ): Promise<FileDocument<Readable | Buffer> | undefined> {
   const { fileName, options: opts } = normalizeGetFileOptions(input, options);
-  const plan = await runWithSession(session, opts.retry, opts.logger, OPERATION, (s) => prepare(s, fileName, input.remoteDirectory, opts));
+  const plan = await withSessionTarget(session, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
   if (plan === undefined) return undefined;
 
   const properties = propertiesOf(plan);
@@ -152,14 +149,14 @@ async function prepare(session: SftpSession, fileName: string, remoteDirectory: 
   } catch (error) {
     if (reasonOf(error) !== "NO_SUCH_FILE") throw error;
     // Boomi's check of the remote directory, made only when it matters: the file is missing, and inside it.
-    if (isInside(directory, file.path)) await assertRemoteDirectory(session, directory);
+    if (isInsideDirectory(directory, file.path)) await assertRemoteDirectory(session, directory);
     if (opts.failIfNotFound) {
       throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${file.path}`, { operation: OPERATION, path: file.path, cause: error });
     }
     opts.logger.warn(`File Not Found: ${file.path}; GET returns no document`, { path: file.path });
     return undefined;
   }
-  if (stats.isDirectory) throw invalidInput([`fileName: ${file.path} is a directory, not a file`], OPERATION, file.path);
+  if (stats.isDirectory) throw invalidInputError([`fileName: ${file.path} is a directory, not a file`], OPERATION, file.path);
   if (move) await checkMoveTarget(session, move, opts);
   return { directory, file, stats, move };
 }
@@ -170,22 +167,22 @@ async function assertRemoteDirectory(session: SftpSession, directory: string): P
   if (!stats) {
     throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory });
   }
-  if (!stats.isDirectory) throw invalidInput([`remoteDirectory: ${directory} is not a directory`], OPERATION, directory);
+  if (!stats.isDirectory) throw invalidInputError([`remoteDirectory: ${directory} is not a directory`], OPERATION, directory);
 }
 
 /** Where `moveAfter` puts the file: `<moveAfter resolved against the remote directory>/<base name>`. */
 function resolveMoveTarget(directory: string, file: ResolvedRemoteFile, moveAfter: string, allowAbsolutePaths: boolean): { directory: string; target: string } {
   if (!allowAbsolutePaths) {
     if (moveAfter.startsWith("/")) {
-      throw invalidInput([`moveAfter: "${moveAfter}" is absolute; give a directory relative to ${directory}, or set allowAbsolutePaths`], OPERATION);
+      throw invalidInputError([`moveAfter: "${moveAfter}" is absolute; give a directory relative to ${directory}, or set allowAbsolutePaths`], OPERATION);
     }
     const resolved = posix.resolve(directory, moveAfter);
     if (resolved !== directory && !resolved.startsWith(directory === "/" ? "/" : `${directory}/`)) {
-      throw invalidInput([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths to allow it`], OPERATION);
+      throw invalidInputError([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths to allow it`], OPERATION);
     }
   }
   const target = posix.resolve(directory, moveAfter);
-  if (target === file.directory) throw invalidInput([`moveAfter: ${target} is the directory the file is already in`], OPERATION, target);
+  if (target === file.directory) throw invalidInputError([`moveAfter: ${target} is the directory the file is already in`], OPERATION, target);
   return { directory: target, target: posix.join(target, file.name) };
 }
 
@@ -206,7 +203,7 @@ async function checkMoveTarget(session: SftpSession, move: { directory: string; 
       path: move.directory,
     });
   }
-  if (!directory.isDirectory) throw invalidInput([`moveAfter: ${move.directory} is not a directory`], OPERATION, move.directory);
+  if (!directory.isDirectory) throw invalidInputError([`moveAfter: ${move.directory} is not a directory`], OPERATION, move.directory);
   const existing = await session.statIfExists(move.target);
   if (existing?.isDirectory) {
     throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${move.target} is a directory; the file cannot be moved there`, { operation: OPERATION, path: move.target });
@@ -214,15 +211,9 @@ async function checkMoveTarget(session: SftpSession, move: { directory: string; 
   if (existing && !opts.overwrite) throw clash(move.target);
 }
 
-/** True when `path` lies inside `directory` (at any depth). */
-function isInside(directory: string, path: string): boolean {
-  const relative = posix.relative(directory, path);
-  return relative !== "" && relative !== ".." && !relative.startsWith("../") && !relative.startsWith("/");
-}
-
 /** The document's properties: `posix.join(remoteDirectory, fileName)` is the path; names inside the remote directory keep their sub-path. */
 function propertiesOf(plan: Plan): DocumentProperties {
-  const inside = isInside(plan.directory, plan.file.path);
+  const inside = isInsideDirectory(plan.directory, plan.file.path);
   const relative = posix.relative(plan.directory, plan.file.path);
   return {
     fileName: inside ? relative : plan.file.name,
@@ -233,19 +224,23 @@ function propertiesOf(plan: Plan): DocumentProperties {
 }
 
 /** `deleteAfter` or `moveAfter`, once the content was read whole. Throws {@link AfterReadError} when it must fail; warns otherwise. */
-async function afterRead(session: SessionSource, plan: Plan, opts: NormalizedGetFileOptions, document: FileDocument<Buffer> | undefined): Promise<void> {
+async function afterRead(session: SessionTarget, plan: Plan, opts: NormalizedGetFileOptions, document: FileDocument<Buffer> | undefined): Promise<void> {
   const path = plan.file.path;
   if (opts.deleteAfter) {
     try {
-      await runWithSession(session, opts.retry, opts.logger, OPERATION, async (s, attempt) => {
-        try {
-          await s.unlink(path);
-        } catch (error) {
-          // A retry after a lost connection: the first unlink may have run before the answer was lost.
-          if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE") return;
-          throw error;
-        }
-      });
+      await withSessionTarget(
+        session,
+        async (s, attempt) => {
+          try {
+            await s.unlink(path);
+          } catch (error) {
+            // A retry after a lost connection: the first unlink may have run before the answer was lost.
+            if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE") return;
+            throw error;
+          }
+        },
+        retryOptions(opts),
+      );
     } catch (error) {
       const message = `${UNABLE_TO_DELETE_MESSAGE} ${path}: ${messageOf(error)}`;
       if (opts.failDeleteAfter) throw new AfterReadError("delete", reasonOf(error), message, { path, cause: error, document });
@@ -256,15 +251,19 @@ async function afterRead(session: SessionSource, plan: Plan, opts: NormalizedGet
   const move = plan.move;
   if (!move) return;
   try {
-    await runWithSession(session, opts.retry, opts.logger, OPERATION, async (s, attempt) => {
-      if (opts.createDirectories) await s.mkdir(move.directory, { recursive: true });
-      try {
-        await moveFile(s, path, move.target, opts.overwrite);
-      } catch (error) {
-        if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE" && (await s.statIfExists(move.target))) return;
-        throw error;
-      }
-    });
+    await withSessionTarget(
+      session,
+      async (s, attempt) => {
+        if (opts.createDirectories) await s.mkdir(move.directory, { recursive: true });
+        try {
+          await moveFile(s, path, move.target, opts.overwrite);
+        } catch (error) {
+          if (attempt > 0 && reasonOf(error) === "NO_SUCH_FILE" && (await s.statIfExists(move.target))) return;
+          throw error;
+        }
+      },
+      retryOptions(opts),
+    );
   } catch (error) {
     const detail = isSftpConnectorError(error) && error.reason === "ALREADY_EXISTS" ? error.message : messageOf(error);
     throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${path} to ${move.target}: ${detail}`, { path, cause: error, document });

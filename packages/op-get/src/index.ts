@@ -1,6 +1,6 @@
 // @sftp-connector/get: the GET operation (Boomi SFTP V2), one remote file as a streamed document.
 export { getFile, AfterReadError, UNABLE_TO_DELETE_MESSAGE } from "./getFile.js";
+export type { SessionSource } from "./getFile.js";
 export { BLANK_ID_MESSAGE } from "./GetFileOptions.js";
 export type { GetFileInput, GetFileOptions } from "./GetFileOptions.js";
-export { formatMetadataJson } from "./MetadataJsonEncoder.js";
-export type { SessionSource } from "./runWithSession.js";
+export { formatMetadataJson } from "@sftp-connector/transport";

@@ -1,14 +1,7 @@
 // The LIST operation: the entries of a remote directory (and, on request, of its sub-directories) as Boomi's metadata JSON, streamed.
-import {
-  LIST_FILTER_FIELDS,
-  SftpConnectorError,
-  compileFilter,
-  formatIsoSeconds,
-  isSftpConnectorError,
-  type Filter,
-  type FilterPredicate,
-} from "@sftp-connector/core";
-import { isRetryable, silentLogger, walkDirectory, type Logger, type SessionProvider, type SftpSession, type WalkEntry } from "@sftp-connector/transport";
+import { LIST_FILTER_FIELDS, formatIsoSeconds, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
+import { isSessionProvider, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
+import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
 import { formatPermissions } from "./formatPermissions.js";
 
 /** What to list. */
@@ -64,7 +57,7 @@ export interface ListOptions {
    * fails before the first entry was returned (a listing is never restarted after that: it would repeat entries).
    * @default { attempts: 1, backoffMs: 1000 }
    */
-  retry?: { attempts?: number; backoffMs?: number };
+  retry?: RetryOptions;
   /** Told about skipped entries and retries. @default silent */
   logger?: Logger;
 }
@@ -87,17 +80,9 @@ export interface ListEntry {
   isSymbolicLink: boolean;
 }
 
-interface Plan {
-  remoteDirectory: string | undefined;
-  count: number;
-  depth: number;
+interface Plan extends DirectoryScanPlan {
   recurseInto: "matching" | "all";
-  accept: FilterPredicate;
-  followSymlinks: boolean;
   onError: (error: SftpConnectorError) => void;
-  attempts: number;
-  backoffMs: number;
-  logger: Logger;
 }
 
 const OPERATION = "list";
@@ -116,36 +101,13 @@ const OPERATION = "list";
  * every problem; from the iteration, NO_SUCH_FILE "Remote directory does not exist: <path>", and the
  * classified error when the directory cannot be read or the connection fails.
  */
-export function listFiles(session: SftpSession | SessionProvider, input: ListInput = {}, options: ListOptions = {}): AsyncGenerator<ListEntry, void, undefined> {
+export function listFiles(session: SessionTarget, input: ListInput = {}, options: ListOptions = {}): AsyncGenerator<ListEntry, void, undefined> {
   const plan = planList(input, options);
-  return isProvider(session) ? listWithProvider(session, plan) : listOn(session, plan);
+  return isSessionProvider(session) ? listWithProvider(session, plan) : listOn(session, plan);
 }
 
-function isProvider(session: SftpSession | SessionProvider): session is SessionProvider {
-  return typeof (session as Partial<SessionProvider>).acquire === "function" && typeof (session as Partial<SessionProvider>).release === "function";
-}
-
-async function* listWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
-  for (let attempt = 0; ; attempt += 1) {
-    let session: SftpSession | undefined;
-    let emitted = false;
-    let broken = false;
-    try {
-      session = await provider.acquire();
-      for await (const entry of listOn(session, plan)) {
-        emitted = true;
-        yield entry;
-      }
-      return;
-    } catch (error) {
-      broken = session?.closed === true || isRetryable(error);
-      if (emitted || !isRetryable(error) || attempt >= plan.attempts) throw error;
-      plan.logger.warn(`list failed before its first entry (${error.reason}: ${error.message}); retry ${attempt + 1} of ${plan.attempts}`);
-    } finally {
-      if (session) provider.release(session, { broken });
-    }
-    await new Promise((resolve) => setTimeout(resolve, plan.backoffMs * 2 ** attempt));
-  }
+function listWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
+  return iterateWithRetry(provider, (session) => ({ items: listOn(session, plan) }), { ...plan, operation: OPERATION, item: "entry" });
 }
 
 async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
@@ -168,10 +130,6 @@ async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEnt
   }
 }
 
-function toFilterEntry(entry: WalkEntry) {
-  return { name: entry.name, relativePath: entry.relativePath, size: entry.stats.size, mtime: entry.stats.modifiedAt, isDirectory: entry.stats.isDirectory };
-}
-
 /** The LIST JSON of a walked entry. */
 export function toListEntry(entry: WalkEntry): ListEntry {
   return {
@@ -185,56 +143,21 @@ export function toListEntry(entry: WalkEntry): ListEntry {
   };
 }
 
-const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
-
 /** Validates everything before any request; one INVALID_INPUT naming every problem. */
 function planList(input: ListInput | undefined, options: ListOptions | undefined): Plan {
-  const problems: string[] = [];
-  const inputObject = (input ?? {}) as Record<string, unknown>;
-  const opts = (options ?? {}) as ListOptions;
-  if (typeof inputObject !== "object") problems.push(`input: expected an object, got ${describe(input)}`);
-  const remoteDirectory = inputObject.remoteDirectory;
-  if (remoteDirectory !== undefined && (typeof remoteDirectory !== "string" || remoteDirectory.includes("\0"))) {
-    problems.push(`remoteDirectory: expected a path without NUL characters, got ${describe(remoteDirectory)}`);
-  }
-
-  const count = opts.count ?? -1;
-  if (typeof count !== "number" || !Number.isInteger(count)) problems.push(`count: expected a whole number, got ${describe(count)}`);
-  else if (count <= 0 && count !== -1) problems.push(`count: Limit must be positive or -1 (given: ${count})`);
-
-  for (const key of ["recursive", "followSymlinks"] as const) {
-    if (opts[key] !== undefined && typeof opts[key] !== "boolean") problems.push(`${key}: expected true or false, got ${describe(opts[key])}`);
-  }
-  const depth = opts.depth ?? (opts.recursive ? 1 : 0);
-  if (typeof depth !== "number" || !(depth === Infinity || (Number.isInteger(depth) && depth >= 0))) {
-    problems.push(`depth: expected a whole number of at least 0 or Infinity, got ${describe(depth)}`);
-  }
-  const recurseInto = opts.recurseInto ?? "matching";
-  if (recurseInto !== "matching" && recurseInto !== "all") problems.push(`recurseInto: expected "matching" or "all", got ${describe(recurseInto)}`);
-  const onErrorOption = opts.onError ?? "skip";
-  if (onErrorOption !== "skip" && onErrorOption !== "fail" && typeof onErrorOption !== "function") {
-    problems.push(`onError: expected "skip", "fail" or a function, got ${describe(onErrorOption)}`);
-  }
-  const attempts = opts.retry?.attempts ?? 1;
-  const backoffMs = opts.retry?.backoffMs ?? 1_000;
-  if (!Number.isInteger(attempts) || attempts < 0) problems.push(`retry.attempts: expected a whole number of at least 0, got ${describe(attempts)}`);
-  if (typeof backoffMs !== "number" || !Number.isFinite(backoffMs) || backoffMs < 0) problems.push(`retry.backoffMs: expected a number of ms of at least 0, got ${describe(backoffMs)}`);
-
-  let accept: FilterPredicate = () => true;
-  try {
-    accept = compileFilter(opts.filter, { allowedFields: LIST_FILTER_FIELDS });
-  } catch (error) {
-    if (!isSftpConnectorError(error)) throw error;
-    // Tree problems are prefixed by their path in the tree (`and[0].operator: …`); string-syntax problems add the input and a caret.
-    const found = error.problems.length > 0 ? error.problems : [`filter: ${error.message}`];
-    problems.push(...found.map((p) => (p.startsWith("filter") || /^\s/.test(p) ? p : `filter.${p}`)));
-  }
-  if (problems.length > 0) {
-    const summary = problems.filter((p) => !/^\s/.test(p)).join("; ");
-    throw new SftpConnectorError("INVALID_INPUT", `Invalid list request: ${summary}`, { operation: OPERATION, problems });
-  }
-
-  const logger = opts.logger ?? silentLogger;
+  const plan = planDirectoryScan(input, options, {
+    operation: OPERATION,
+    allowedFields: LIST_FILTER_FIELDS,
+    switches: ["recursive", "followSymlinks"],
+    checkOwn: (opts, report) => {
+      const recurseInto = opts.recurseInto ?? "matching";
+      if (recurseInto !== "matching" && recurseInto !== "all") report("recurseInto", '"matching" or "all"', recurseInto);
+      const onError = opts.onError ?? "skip";
+      if (onError !== "skip" && onError !== "fail" && typeof onError !== "function") report("onError", '"skip", "fail" or a function', onError);
+      return { recurseInto, onErrorOption: onError };
+    },
+  });
+  const { onErrorOption, ...rest } = plan;
   const onError =
     typeof onErrorOption === "function"
       ? onErrorOption
@@ -242,17 +165,6 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
         ? (error: SftpConnectorError) => {
             throw error;
           }
-        : (error: SftpConnectorError) => logger.warn(error.message, { reason: error.reason, path: error.path });
-  return {
-    remoteDirectory: remoteDirectory as string | undefined,
-    count,
-    depth,
-    recurseInto,
-    accept,
-    followSymlinks: opts.followSymlinks ?? false,
-    onError,
-    attempts,
-    backoffMs,
-    logger,
-  };
+        : (error: SftpConnectorError) => plan.logger.warn(error.message, { reason: error.reason, path: error.path });
+  return { ...rest, onError };
 }

@@ -1,7 +1,6 @@
 // Opens one queried file: resolves once the file is open, with its content as a Readable that prefetches and, through a provider, resumes after a lost connection.
 import { Readable } from "node:stream";
-import { isRetryable, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
-import { MetadataJsonEncoder } from "./MetadataJsonEncoder.js";
+import { MetadataJsonEncoder, isRetryable, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
 
 /** The session calls {@link openContent} uses. */
 export type ContentSession = Pick<SftpSession, "createReadStream">;

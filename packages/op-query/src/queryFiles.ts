@@ -1,26 +1,9 @@
 // The QUERY operation: the files of a remote directory that pass a filter, as documents with their content, downloaded a bounded few at a time over one connection.
 import type { Readable } from "node:stream";
-import {
-  QUERY_FILTER_FIELDS,
-  SftpConnectorError,
-  compileFilter,
-  formatIsoSeconds,
-  formatTimestamp,
-  isSftpConnectorError,
-  type DocumentProperties,
-  type FileDocument,
-  type Filter,
-  type FilterPredicate,
-} from "@sftp-connector/core";
-import {
-  isRetryable,
-  silentLogger,
-  walkDirectory,
-  type Logger,
-  type SessionProvider,
-  type SftpSession,
-  type WalkEntry,
-} from "@sftp-connector/transport";
+import { QUERY_FILTER_FIELDS, SftpConnectorError, formatIsoSeconds, formatTimestamp, isSftpConnectorError } from "@sftp-connector/core";
+import type { DocumentProperties, FileDocument, Filter, RetryOptions } from "@sftp-connector/core";
+import { isSessionProvider, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
+import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
 import { openContent, readAll } from "./openContent.js";
 
 /** What to query. */
@@ -82,7 +65,7 @@ export interface QueryOptions {
    * fresh session at the byte reached; the listing starts again only when no document was returned yet.
    * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
    */
-  retry?: { attempts?: number; backoffMs?: number };
+  retry?: RetryOptions;
   /** Told the running total of a file's bytes read, after every chunk, with that file's properties. @default none */
   onProgress?: (bytes: number, properties: DocumentProperties) => void;
   /** Told about skipped files, unsafe names and retries. @default silent */
@@ -103,20 +86,12 @@ export function isQueryError<Content>(item: QueryItem<Content>): item is QueryEr
   return "error" in item;
 }
 
-interface Plan {
-  remoteDirectory: string | undefined;
-  count: number;
-  depth: number;
-  accept: FilterPredicate;
+interface Plan extends DirectoryScanPlan {
   includeAllMetadata: boolean;
   concurrency: number;
   onError: "report" | "skip" | "fail";
   as: "stream" | "buffer";
-  followSymlinks: boolean;
-  attempts: number;
-  backoffMs: number;
   onProgress: ((bytes: number, properties: DocumentProperties) => void) | undefined;
-  logger: Logger;
 }
 
 type Outcome = { document: FileDocument<Readable | Buffer> } | { error: SftpConnectorError };
@@ -160,62 +135,39 @@ const OPERATION = "query";
  * ```
  */
 export function queryFiles(
-  session: SftpSession | SessionProvider,
+  session: SessionTarget,
   input: QueryInput | undefined,
   options: QueryOptions & { as: "buffer" },
 ): AsyncGenerator<QueryItem<Buffer>, void, undefined>;
 export function queryFiles(
-  session: SftpSession | SessionProvider,
+  session: SessionTarget,
   input?: QueryInput,
   options?: QueryOptions & { as?: "stream" },
 ): AsyncGenerator<QueryItem<Readable>, void, undefined>;
 export function queryFiles(
-  session: SftpSession | SessionProvider,
+  session: SessionTarget,
   input?: QueryInput,
   options?: QueryOptions,
 ): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined>;
 export function queryFiles(
-  session: SftpSession | SessionProvider,
+  session: SessionTarget,
   input: QueryInput = {},
   options: QueryOptions = {},
 ): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
   const plan = planQuery(input, options);
-  return isProvider(session) ? queryWithProvider(session, plan) : new Query(session, undefined, plan).run();
+  return isSessionProvider(session) ? queryWithProvider(session, plan) : new Query(session, undefined, plan).run();
 }
 
-function isProvider(session: SftpSession | SessionProvider): session is SessionProvider {
-  return typeof (session as Partial<SessionProvider>).acquire === "function" && typeof (session as Partial<SessionProvider>).release === "function";
-}
-
-async function* queryWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
-  for (let attempt = 0; ; attempt += 1) {
-    let session: SftpSession | undefined;
-    let emitted = false;
-    let broken = false;
-    let query: Query | undefined;
-    try {
-      session = await provider.acquire();
-      query = new Query(session, provider, plan);
-      for await (const item of query.run()) {
-        emitted = true;
-        yield item;
-      }
-      return;
-    } catch (error) {
-      broken = session?.closed === true || isRetryable(error);
-      if (emitted || !isRetryable(error) || attempt >= plan.attempts) throw error;
-      plan.logger.warn(`query failed before its first document (${error.reason}: ${error.message}); retry ${attempt + 1} of ${plan.attempts}`);
-    } finally {
-      // Give the session back once every download on it has ended (handed-out contents may still be read).
-      const held = session;
-      if (held) {
-        const release = () => provider.release(held, { broken: broken || held.closed });
-        if (query) void query.idle().then(release);
-        else release();
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, plan.backoffMs * 2 ** attempt));
-  }
+function queryWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
+  return iterateWithRetry(
+    provider,
+    (session) => {
+      const query = new Query(session, provider, plan);
+      // The session goes back once every download on it has ended (handed-out contents may still be read).
+      return { items: query.run(), idle: () => query.idle() };
+    },
+    { ...plan, operation: OPERATION, item: "document" },
+  );
 }
 
 /** Wakes every waiter: a condition variable for the listing pump and the consumer. */
@@ -313,9 +265,7 @@ class Query {
     const { plan } = this;
     const walk = walkDirectory(this.session, this.directory, {
       depth: plan.depth,
-      filter: (entry) =>
-        entry.stats.isFile &&
-        plan.accept({ name: entry.name, relativePath: entry.relativePath, size: entry.stats.size, mtime: entry.stats.modifiedAt, isDirectory: false }),
+      filter: (entry) => entry.stats.isFile && plan.accept(toFilterEntry(entry)),
       descend: () => true,
       includeDirectories: false,
       followSymlinks: plan.followSymlinks,
@@ -425,72 +375,21 @@ function fetchError(error: unknown, path: string): SftpConnectorError {
   });
 }
 
-const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
-
 /** Validates everything before any request; one INVALID_INPUT naming every problem. */
 function planQuery(input: QueryInput | undefined, options: QueryOptions | undefined): Plan {
-  const problems: string[] = [];
-  const inputObject = (input ?? {}) as Record<string, unknown>;
-  const opts = (options ?? {}) as QueryOptions;
-  if (typeof inputObject !== "object") problems.push(`input: expected an object, got ${describe(input)}`);
-  const remoteDirectory = inputObject.remoteDirectory;
-  if (remoteDirectory !== undefined && (typeof remoteDirectory !== "string" || remoteDirectory.includes("\0"))) {
-    problems.push(`remoteDirectory: expected a path without NUL characters, got ${describe(remoteDirectory)}`);
-  }
-
-  const count = opts.count ?? -1;
-  if (typeof count !== "number" || !Number.isInteger(count)) problems.push(`count: expected a whole number, got ${describe(count)}`);
-  else if (count <= 0 && count !== -1) problems.push(`count: Limit must be positive or -1 (given: ${count})`);
-
-  for (const key of ["recursive", "followSymlinks", "includeAllMetadata"] as const) {
-    if (opts[key] !== undefined && typeof opts[key] !== "boolean") problems.push(`${key}: expected true or false, got ${describe(opts[key])}`);
-  }
-  const depth = opts.depth ?? (opts.recursive ? 1 : 0);
-  if (typeof depth !== "number" || !(depth === Infinity || (Number.isInteger(depth) && depth >= 0))) {
-    problems.push(`depth: expected a whole number of at least 0 or Infinity, got ${describe(depth)}`);
-  }
-  const concurrency = opts.concurrency ?? 4;
-  if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) {
-    problems.push(`concurrency: expected a whole number of at least 1, got ${describe(concurrency)}`);
-  }
-  const onError = opts.onError ?? "report";
-  if (onError !== "report" && onError !== "skip" && onError !== "fail") problems.push(`onError: expected "report", "skip" or "fail", got ${describe(onError)}`);
-  const as = opts.as ?? "stream";
-  if (as !== "stream" && as !== "buffer") problems.push(`as: expected "stream" or "buffer", got ${describe(as)}`);
-  const attempts = opts.retry?.attempts ?? 1;
-  const backoffMs = opts.retry?.backoffMs ?? 1_000;
-  if (!Number.isInteger(attempts) || attempts < 0) problems.push(`retry.attempts: expected a whole number of at least 0, got ${describe(attempts)}`);
-  if (typeof backoffMs !== "number" || !Number.isFinite(backoffMs) || backoffMs < 0) problems.push(`retry.backoffMs: expected a number of ms of at least 0, got ${describe(backoffMs)}`);
-  for (const key of ["onProgress"] as const) {
-    if (opts[key] !== undefined && typeof opts[key] !== "function") problems.push(`${key}: expected a function, got ${describe(opts[key])}`);
-  }
-
-  let accept: FilterPredicate = () => true;
-  try {
-    accept = compileFilter(opts.filter, { allowedFields: QUERY_FILTER_FIELDS });
-  } catch (error) {
-    if (!isSftpConnectorError(error)) throw error;
-    // Tree problems are prefixed by their path in the tree (`and[0].operator: …`); string-syntax problems add the input and a caret.
-    const found = error.problems.length > 0 ? error.problems : [`filter: ${error.message}`];
-    problems.push(...found.map((p) => (p.startsWith("filter") || /^\s/.test(p) ? p : `filter.${p}`)));
-  }
-  if (problems.length > 0) {
-    const summary = problems.filter((p) => !/^\s/.test(p)).join("; ");
-    throw new SftpConnectorError("INVALID_INPUT", `Invalid query request: ${summary}`, { operation: OPERATION, problems });
-  }
-  return {
-    remoteDirectory: remoteDirectory as string | undefined,
-    count,
-    depth,
-    accept,
-    includeAllMetadata: opts.includeAllMetadata ?? false,
-    concurrency,
-    onError,
-    as,
-    followSymlinks: opts.followSymlinks ?? false,
-    attempts,
-    backoffMs,
-    onProgress: opts.onProgress,
-    logger: opts.logger ?? silentLogger,
-  };
+  return planDirectoryScan(input, options, {
+    operation: OPERATION,
+    allowedFields: QUERY_FILTER_FIELDS,
+    switches: ["recursive", "followSymlinks", "includeAllMetadata"],
+    callbacks: ["onProgress"],
+    checkOwn: (opts, report) => {
+      const concurrency = opts.concurrency ?? 4;
+      if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) report("concurrency", "a whole number of at least 1", concurrency);
+      const onError = opts.onError ?? "report";
+      if (onError !== "report" && onError !== "skip" && onError !== "fail") report("onError", '"report", "skip" or "fail"', onError);
+      const as = opts.as ?? "stream";
+      if (as !== "stream" && as !== "buffer") report("as", '"stream" or "buffer"', as);
+      return { includeAllMetadata: opts.includeAllMetadata ?? false, concurrency, onError, as, onProgress: opts.onProgress };
+    },
+  });
 }

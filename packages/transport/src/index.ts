@@ -26,7 +26,7 @@ export { createHostKeyVerifier, parseKnownHosts, fingerprintOf, keyTypeOf, known
 export type { HostKeyVerifier, HostKeyVerifierOptions, KnownHostsEntry, ParsedKnownHosts, PresentedHostKey } from "./verifyHostKey.js";
 export { classifyError, ERROR_CLASSIFICATION_RULES } from "./classifyError.js";
 export type { ErrorContext, ErrorClassificationRule } from "./classifyError.js";
-export { walkDirectory } from "./walkDirectory.js";
+export { walkDirectory, toFilterEntry } from "./walkDirectory.js";
 export type { WalkEntry, WalkDirectoryOptions, WalkSession } from "./walkDirectory.js";
 export { openContent, isReadableContent } from "./openContent.js";
 export type { OpenContentOptions } from "./openContent.js";
@@ -35,3 +35,16 @@ export type { UploadViaTempOptions, UploadResult, UploadMode } from "./uploadVia
 export { temporaryFileName, isTemporaryFileName, TEMPORARY_FILE_PATTERN, TEMPORARY_FILE_SUFFIX } from "./temporaryFileName.js";
 export { withSessionTarget, isSessionProvider } from "./withSessionTarget.js";
 export type { SessionTarget } from "./withSessionTarget.js";
+export { checkLoggerOption } from "./checkLoggerOption.js";
+export { MetadataJsonEncoder, formatMetadataJson } from "./MetadataJsonEncoder.js";
+export { lstatIfExists } from "./lstatIfExists.js";
+export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE } from "./UploadFileOptions.js";
+export type { UploadFileOptions } from "./UploadFileOptions.js";
+export { resolveUploadTarget, ensureRemoteDirectory } from "./resolveUploadTarget.js";
+export type { ResolveUploadTargetOptions, UploadTargetSession } from "./resolveUploadTarget.js";
+export { buildUploadResult, FILE_CREATED_MESSAGE } from "./buildUploadResult.js";
+export type { BuildUploadResultOptions, UploadFileResult, UploadResponse } from "./buildUploadResult.js";
+export { planDirectoryScan } from "./planDirectoryScan.js";
+export type { DirectoryScanInput, DirectoryScanOptions, DirectoryScanPlan, DirectoryScanSpec, ReportProblem } from "./planDirectoryScan.js";
+export { iterateWithRetry } from "./iterateWithRetry.js";
+export type { IterateWithRetryOptions, IterationRun } from "./iterateWithRetry.js";

@@ -9,6 +9,7 @@ import { isRetryable } from "./withRetry.js";
 import { isSessionProvider, withSessionTarget, type SessionTarget } from "./withSessionTarget.js";
 import { openContent } from "./openContent.js";
 import { temporaryFileName } from "./temporaryFileName.js";
+import { lstatIfExists } from "./lstatIfExists.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** What {@link uploadViaTemp} does about a file at the final path. */
@@ -89,16 +90,6 @@ const DISK_FULL_THRESHOLD = 1024 * 1024;
 /** Boomi's message for a file that already exists: `the '<name>' file already exists in the remote directory on the SFTP server.` */
 export function fileAlreadyExistsMessage(finalPath: string): string {
   return `the '${posix.basename(finalPath)}' file already exists in the remote directory on the SFTP server.`;
-}
-
-/** Stats of `path` itself (a symlink is not followed), or undefined when nothing is there. */
-async function lstatIfExists(session: SftpSession, path: string): Promise<FileStats | undefined> {
-  try {
-    return await session.lstat(path);
-  } catch (error) {
-    if (isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE") return undefined;
-    throw error;
-  }
 }
 
 async function unlinkIfExists(session: SftpSession, path: string): Promise<void> {

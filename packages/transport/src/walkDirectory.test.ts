@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
 import type { FileStats } from "./SftpSession.js";
-import { walkDirectory, type WalkEntry, type WalkSession } from "./walkDirectory.js";
+import { toFilterEntry, walkDirectory, type WalkEntry, type WalkSession } from "./walkDirectory.js";
 import type { Logger } from "./Logger.js";
 
 type Node =
@@ -260,5 +260,21 @@ describe("walkDirectory", () => {
       expect(entries.map((e) => e.path)).toEqual(["/etc", "/etc/hosts", "/x.txt"]);
       expect(entries.map((e) => e.directory)).toEqual(["/", "/etc", "/"]);
     });
+  });
+});
+
+describe("toFilterEntry", () => {
+  it("gives a filter the entry's name, relative path, size, mtime and type", () => {
+    const entry: WalkEntry = {
+      name: "a.csv",
+      relativePath: "in/a.csv",
+      directory: "/data/in",
+      path: "/data/in/a.csv",
+      stats: statsOf(file(42)),
+      isSymbolicLink: false,
+      depth: 1,
+    };
+    expect(toFilterEntry(entry)).toEqual({ name: "a.csv", relativePath: "in/a.csv", size: 42, mtime: new Date(1_700_000_000_000), isDirectory: false });
+    expect(toFilterEntry({ ...entry, stats: statsOf(dir({})) }).isDirectory).toBe(true);
   });
 });

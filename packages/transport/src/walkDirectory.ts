@@ -1,5 +1,5 @@
 // Walks a remote directory tree entry by entry (LIST and QUERY share it): streamed, depth-bounded, symlink-aware, loop-safe.
-import { SftpConnectorError, isSafeRemoteName, isSftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, isSafeRemoteName, isSftpConnectorError, type FilterEntry } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -22,6 +22,11 @@ export interface WalkEntry {
   isSymbolicLink: boolean;
   /** How deep it is: 0 for an entry of the walked directory, 1 for an entry of one of its sub-directories, … */
   depth: number;
+}
+
+/** What a compiled filter (core's `compileFilter`) sees of a walked entry: its name, relative path, size, mtime and type. */
+export function toFilterEntry(entry: WalkEntry): FilterEntry {
+  return { name: entry.name, relativePath: entry.relativePath, size: entry.stats.size, mtime: entry.stats.modifiedAt, isDirectory: entry.stats.isDirectory };
 }
 
 /** Options of {@link walkDirectory}. */

@@ -1,0 +1,50 @@
+// The options CREATE and UPSERT share, and their checks (true/false switches, onProgress, retry), made before anything reaches the server.
+import { SftpConnectorError, checkRetryOption, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+
+/** Boomi's message for a blank `fileName` of CREATE and UPSERT (`ERROR_MISSING_INPUT_FILENAME`; Boomi's DELETE reuses it for a blank ID). */
+export const MISSING_FILE_NAME_MESSAGE =
+  "the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
+
+/** The options every upload operation (CREATE, UPSERT) takes. */
+export interface UploadFileOptions {
+  /** Let `fileName` be absolute or climb out of the remote directory with `..`. @default false */
+  allowAbsolutePaths?: boolean;
+  /** Called with the total bytes taken from the content so far. @default none */
+  onProgress?: (bytes: number) => void;
+  /**
+   * With a session provider: retries after a lost connection or a timeout, each on a fresh
+   * session; the upload resumes at the last byte the server acknowledged. Not used with a plain session.
+   * @default { attempts: 1, backoffMs: 1000 }
+   */
+  retry?: RetryOptions;
+}
+
+/**
+ * Checks an upload operation's options in order: each of `switches` (true/false options, in the
+ * order given; `undefined` and `null` are false), `onProgress`, then `retry`. The first problem is
+ * thrown, naming its field. Returns each switch as a boolean and `retry` with its defaults.
+ *
+ * @example
+ * ```ts
+ * const { append, allowAbsolutePaths, retry } = checkUploadOptions(options, ["append", "allowAbsolutePaths"], "upsert");
+ * ```
+ * @throws SftpConnectorError INVALID_INPUT naming the first bad option.
+ */
+export function checkUploadOptions<K extends string>(
+  options: UploadFileOptions & { readonly [key in K]?: unknown },
+  switches: readonly K[],
+  operation: string,
+): { [key in K]: boolean } & { retry: NormalizedRetryOptions } {
+  const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
+  const flags = {} as { [key in K]: boolean };
+  for (const key of switches) {
+    const value = options[key];
+    if (value !== undefined && value !== null && typeof value !== "boolean") throw invalid(`${key}: expected true or false, got ${JSON.stringify(value)}`);
+    flags[key] = value === true;
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw invalid("onProgress: expected a function");
+  const problems: string[] = [];
+  const retry = checkRetryOption(options.retry, problems);
+  if (problems.length > 0) throw invalid(problems[0]!);
+  return { ...flags, retry };
+}
