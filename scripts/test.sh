@@ -11,6 +11,10 @@ rm -f .vitest-results.json
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@"
 rc=$?
+# The benchmark harness runs once on small sizes so it cannot rot (it asserts nothing about speed).
+if [ "${SKIP_BENCH:-}" != "1" ]; then
+  pnpm --silent --filter @sftp-connector/bench bench -- --quick >/dev/null || { echo "[bench] the quick benchmark run failed" >&2; rc=1; }
+fi
 set -e
 env_cleanup
 node scripts/print-test-count.mjs .vitest-results.json || rc=1
