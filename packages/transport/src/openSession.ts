@@ -79,7 +79,6 @@ async function loginHop(
   }
   const auth = createAuthHandler(authFromConfig(hop.auth), hop.username);
   const client = new Client();
-  let banner = "";
   const connectConfig: ConnectConfig = {
     sock,
     host: hop.host,
@@ -91,10 +90,6 @@ async function loginHop(
     readyTimeout: timeoutMs > 0 ? timeoutMs : 2_147_483_647,
     keepaliveInterval: hop.keepaliveIntervalMs,
     keepaliveCountMax: 3,
-    debug: (line: string) => {
-      const ident = /Remote ident: '([^']*)'/.exec(line);
-      if (ident) banner = ident[1]!;
-    },
   };
   return new Promise<HopResult>((resolve, reject) => {
     let negotiated: Record<string, unknown> | undefined;
@@ -132,6 +127,9 @@ async function loginHop(
       client.removeListener("error", fail);
       client.removeAllListeners("close");
       const n = (negotiated ?? {}) as { kex?: string; serverHostKey?: string; cs?: { cipher?: string; mac?: string; compress?: string } };
+      // The server's identification line (no ssh2 debug callback: it would format a string for every packet).
+      const internals = client as unknown as { _protocol?: { _remoteIdentRaw?: Buffer }; _remoteVer?: string };
+      const banner = internals._protocol?._remoteIdentRaw?.toString("latin1") ?? (internals._remoteVer ? `SSH-2.0-${internals._remoteVer}` : "");
       const info = {
         host: hop.host,
         port: hop.port,
