@@ -1,1 +1,54 @@
-// The sftp-connector CLI (filled in below).
+// The sftp-connector CLI: `main(argv, io)` for tests and embedding, and the process wiring when run as a program.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { main } from "./cli/main.js";
+
+export { main, exitCodeFor, formatError, EXIT } from "./cli/main.js";
+export type { CliIo } from "./cli/CommandSpec.js";
+export { captureIo } from "./cli/captureIo.js";
+export type { CapturedIo, CaptureIoOptions } from "./cli/captureIo.js";
+
+/** Whether this module is the program being run (also through a `node_modules/.bin` link), not imported. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `main` on the process: SIGINT/SIGTERM abort the stop hook once (listen stops cleanly); a second one exits at once. */
+async function runProcess(): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(signal === "SIGINT" ? 130 : 143);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // `… | head`: a closed stdout ends the run quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+  });
+  const code = await main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  // Handles a library may have left open must not keep a finished command alive.
+  setTimeout(() => process.exit(code), 1_000).unref();
+}
+
+if (isEntryPoint()) void runProcess();

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePorts } from "@sftp-connector/testkit";
+import { SftpConnectorError } from "@sftp-connector/core";
+import { EXIT, exitCodeFor, formatError, main } from "../cli.js";
+import { captureIo } from "./captureIo.js";
+import { COMMANDS } from "./commands.js";
+import { UsageError } from "./UsageError.js";
+
+const SECRET = "very-secret-pw-42";
+const FP = `SHA256:${"A".repeat(43)}`;
+const env = { SFTP_PASSWORD: SECRET };
+const conn = ["--host", "127.0.0.1", "--user", "u", "--password-env", "SFTP_PASSWORD", "--fingerprint", FP];
+
+async function run(argv: string[], options: Parameters<typeof captureIo>[0] = {}) {
+  const captured = captureIo({ env, ...options });
+  const code = await main(argv, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+describe("exit codes and error lines", () => {
+  it("maps errors to 2 (usage, config, input) or 1 (everything else)", () => {
+    expect(exitCodeFor(new UsageError("x"))).toBe(EXIT.usage);
+    expect(exitCodeFor(new SftpConnectorError("INVALID_CONFIG", "x"))).toBe(2);
+    expect(exitCodeFor(new SftpConnectorError("INVALID_INPUT", "x"))).toBe(2);
+    for (const reason of ["HOST_KEY_MISMATCH", "AUTH_FAILED", "NO_SUCH_FILE", "CONNECTION_LOST"] as const) {
+      expect(exitCodeFor(new SftpConnectorError(reason, "x"))).toBe(EXIT.failed);
+    }
+    expect(exitCodeFor(new Error("bug"))).toBe(1);
+  });
+
+  it("formats errors as error [REASON]: message", () => {
+    expect(formatError(new SftpConnectorError("NO_SUCH_FILE", "File Not Found: /a"))).toBe("error [NO_SUCH_FILE]: File Not Found: /a");
+    expect(formatError(new UsageError("bad"))).toBe("error [USAGE]: bad");
+    expect(formatError(new Error("oops"))).toBe("error [FAILURE]: oops");
+  });
+});
+
+describe("main: help and usage", () => {
+  it("--help lists every command, exit 0; no command at all is exit 2 with the help on stderr", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of COMMANDS) expect(help.stdout).toContain(`  ${command.name} `);
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("Usage: sftp-connector COMMAND");
+  });
+
+  it("every command has --help (also with connection flags given), and no secret shows in it", async () => {
+    for (const command of COMMANDS) {
+      const result = await run([command.name, ...conn, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: sftp-connector ${command.name}`);
+      expect(result.stdout).toContain("--password-env VAR");
+      expect(result.stdout + result.stderr).not.toContain(SECRET);
+    }
+    expect((await run(["help", "listen"])).stdout).toContain("SFTP_FILE_NAME");
+  });
+
+  it("--version prints the package version", async () => {
+    const result = await run(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("an unknown command or option, or a missing argument, is exit 2 with error [USAGE]", async () => {
+    const unknown = await run(["fetch"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('error [USAGE]: unknown command "fetch"');
+    const option = await run(["list", ...conn, "--colour"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('error [USAGE]: unknown option --colour for "list"');
+    expect(option.stderr).toContain("Run 'sftp-connector list --help' for usage.");
+    const missing = await run(["get", ...conn]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error [USAGE]: get needs the NAME of the remote file");
+    expect((await run(["list", ...conn, "extra"])).stderr).toContain('"list" takes no arguments');
+    expect((await run(["list", ...conn, "--count", "many"])).stderr).toContain('--count: expected an integer of at least -1, got "many"');
+    expect((await run(["create", ...conn, "a", "b"])).code).toBe(2);
+    expect((await run(["create", ...conn])).stderr).toContain("create needs a LOCAL file, or --name NAME to upload stdin");
+    expect((await run(["listen", ...conn, "--remote-dir", "in", "--after", "archive"])).stderr).toContain("--after: expected delete, move:DIR or none");
+    expect((await run(["create", ...conn, "--name", "x", "--if-exists", "replace"])).stderr).toContain("--if-exists: expected error, overwrite, append or unique");
+  });
+
+  it("a password typed on the command line is refused without echoing it", async () => {
+    const result = await run(["list", "--host", "h", `--password=${SECRET}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--password-env VAR");
+    expect(result.stderr).not.toContain(SECRET);
+    const positional = await run(["list", "--host", "h", "--user", "u", SECRET]);
+    expect(positional.code).toBe(2);
+    expect(positional.stderr).not.toContain(SECRET);
+  });
+
+  it("a missing password environment variable is exit 2 naming the variable", async () => {
+    const result = await run(["test", "--host", "h", "--user", "u", "--password-env", "MY_SFTP_PW", "--fingerprint", FP], { env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error [USAGE]: --password-env: the environment variable MY_SFTP_PW is not set");
+  });
+
+  it("an invalid config is exit 2 with error [INVALID_CONFIG] naming the fields, never the password", async () => {
+    const result = await run(["test", "--password-env", "SFTP_PASSWORD", "--json"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error [INVALID_CONFIG]: Invalid connection config:");
+    expect(result.stderr).toContain("host: required");
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+  });
+
+  it("a config file is read relative to cwd; a bad filter is exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-main-"));
+    writeFileSync(join(dir, "c.yaml"), `host: 127.0.0.1\nusername: u\nauth: { type: password, password: ${SECRET} }\nhostKey: { insecureAcceptAny: true }\n`);
+    const result = await run(["list", "--config", "c.yaml", "--filter", "fileSize > banana"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error \[INVALID_INPUT\]: .*filter/m);
+    expect(result.stderr).not.toContain(SECRET);
+  });
+});
+
+describe("main: operation failures", () => {
+  it("a server that does not answer is exit 1 with its reason, and no secret", async () => {
+    const [port] = await freePorts(1);
+    const result = await run(["test", "--host", "127.0.0.1", "--port", String(port), "--user", "u", "--password-env", "SFTP_PASSWORD", "--fingerprint", FP, "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error \[HOST_UNREACHABLE\]: /m);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).not.toContain(SECRET);
+  });
+});

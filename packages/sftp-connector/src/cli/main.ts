@@ -1,0 +1,188 @@
+// The CLI's main function: parses the command line, builds the connection, runs one command and turns the outcome into an exit code.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { isSftpConnectorError } from "@sftp-connector/core";
+import type { Logger } from "@sftp-connector/transport";
+import { createSftpConnector, type SftpConnector } from "../createSftpConnector.js";
+import type { CliIo, CommandSpec } from "./CommandSpec.js";
+import { findCommand, optionsOf } from "./commands.js";
+import { formatCommandHelp, formatMainHelp } from "./formatHelp.js";
+import { Output } from "./Output.js";
+import { parseArgv, type ParsedArgv } from "./parseArgv.js";
+import { CONNECTION_OPTIONS, parseCliConfig, type ConnectionFlags } from "./parseCliConfig.js";
+import { UsageError, isUsageError } from "./UsageError.js";
+
+/** Exit codes. */
+export const EXIT = Object.freeze({
+  /** Everything worked. */
+  ok: 0,
+  /** An operation failed (connection, host key, auth, a remote or local file). */
+  failed: 1,
+  /** Bad usage or config: unknown command or option, a bad flag value, an invalid config. */
+  usage: 2,
+  /** Stopped by SIGINT/SIGTERM (any command but listen, which stops cleanly with 0). */
+  interrupted: 130,
+});
+
+/** How long an interrupted command may take to wind down (close the connection, remove partial files). */
+const INTERRUPT_GRACE_MS = 3_000;
+
+/** The exit code for an error that ended a command: 2 for usage and config (and input) errors, else 1. */
+export function exitCodeFor(error: unknown): number {
+  if (isUsageError(error)) return EXIT.usage;
+  if (isSftpConnectorError(error) && (error.reason === "INVALID_CONFIG" || error.reason === "INVALID_INPUT")) return EXIT.usage;
+  return EXIT.failed;
+}
+
+/** `error [REASON]: message`: the reason of an SftpConnectorError, USAGE for a usage error, FAILURE for anything else. */
+export function formatError(error: unknown): string {
+  const reason = isUsageError(error) ? error.reason : isSftpConnectorError(error) ? error.reason : "FAILURE";
+  const message = error instanceof Error ? error.message : String(error);
+  return `error [${reason}]: ${message}`;
+}
+
+/** The package version, read from its package.json (beside `dist/` or `src/`). */
+function version(): string {
+  for (const candidate of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "sftp-connector" && pkg.version) return pkg.version;
+    } catch {
+      // try the next place
+    }
+  }
+  return "unknown";
+}
+
+/** A logger on stderr: warnings and errors always, info and debug with --verbose. Operations never hand it a secret. */
+function stderrLogger(out: Output, verbose: boolean): Logger {
+  const details = (extra?: Record<string, unknown>) => {
+    const reason = extra?.reason;
+    return typeof reason === "string" ? ` [${reason}]` : "";
+  };
+  return {
+    debug: (message, extra) => verbose && out.note(`debug: ${message}${details(extra)}`),
+    info: (message, extra) => verbose && out.note(`info: ${message}${details(extra)}`),
+    warn: (message, extra) => out.warn(`${message}${details(extra)}`),
+    error: (message, extra) => out.warn(`${message}${details(extra)}`),
+  };
+}
+
+/** The connection flags out of a parsed command line. */
+function connectionFlags(args: ParsedArgv): ConnectionFlags {
+  const flags: ConnectionFlags = {};
+  for (const name of ["host", "port", "user", "password-env", "key", "key-passphrase-env", "known-hosts", "proxy", "remote-dir", "config"] as const) {
+    const value = args.string(name);
+    if (value !== undefined) flags[name] = value;
+  }
+  const hostKeys = args.strings("host-key");
+  const fingerprints = args.strings("fingerprint");
+  if (hostKeys.length > 0) flags["host-key"] = hostKeys;
+  if (fingerprints.length > 0) flags.fingerprint = fingerprints;
+  if (args.flag("insecure-accept-any-host-key")) flags["insecure-accept-any-host-key"] = true;
+  return flags;
+}
+
+/**
+ * Runs a command that does not handle the stop hook itself. Aborting closes the connection at
+ * once, failing what is in flight (whose error paths remove partial local files): the result is
+ * 130, unless the command still finished successfully.
+ */
+async function runInterruptible(command: CommandSpec, run: () => Promise<number>, connector: SftpConnector, signal: AbortSignal, out: Output): Promise<number> {
+  if (command.handlesStop) return run();
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<"interrupted">((resolveInterrupt) => {
+    onAbort = () => {
+      void connector.pool.close(0).catch(() => {});
+      resolveInterrupt("interrupted");
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const running = run();
+  try {
+    const first = await Promise.race([running, interrupted]);
+    if (first !== "interrupted") return first;
+    // Let the command wind down, but not forever.
+    const settled = await Promise.race([
+      running.then((code) => ({ code }), () => undefined),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), INTERRUPT_GRACE_MS).unref()),
+    ]);
+    if (settled?.code === EXIT.ok) return EXIT.ok;
+    out.note("interrupted");
+    return EXIT.interrupted;
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    running.catch(() => undefined);
+  }
+}
+
+/**
+ * Runs the `sftp-connector` command line `argv` (without the node and script paths) with `io`
+ * and resolves to the exit code: 0 success, 1 an operation failed, 2 bad usage or config, 130
+ * interrupted. Never throws and never exits the process: errors go to `io.stderr` as
+ * `error [REASON]: message`. Aborting `io.signal` stops `listen` cleanly.
+ *
+ * @example
+ * ```ts
+ * const code = await main(["list", "--config", "sftp.yaml", "--json"], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, isTTY: false });
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const cwd = resolve(io.cwd ?? process.cwd());
+  const signal = io.signal ?? new AbortController().signal;
+  let out = new Output({ stdout: io.stdout, stderr: io.stderr, json: false, progress: false });
+  let commandName: string | undefined;
+  let connector: SftpConnector | undefined;
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      io.stderr.write(formatMainHelp());
+      return EXIT.usage;
+    }
+    if (first === "--help" || first === "-h" || first === "help") {
+      const topic = first === "help" ? rest[0] : undefined;
+      const command = topic === undefined ? undefined : findCommand(topic);
+      if (topic !== undefined && command === undefined) throw new UsageError(`unknown command "${topic}"; run 'sftp-connector --help' for the list`);
+      await out.line((command ? formatCommandHelp(command) : formatMainHelp()).trimEnd());
+      return EXIT.ok;
+    }
+    if (first === "--version" || first === "-V") {
+      await out.line(version());
+      return EXIT.ok;
+    }
+    const command = findCommand(first);
+    if (command === undefined) {
+      throw new UsageError(
+        first.startsWith("-") ? `the command comes first, e.g. 'sftp-connector list ${first} …'; run 'sftp-connector --help' for the list` : `unknown command "${first}"; run 'sftp-connector --help' for the list`,
+      );
+    }
+    commandName = command.name;
+    const args = parseArgv(rest, optionsOf(command, CONNECTION_OPTIONS), command.name, command.maxPositionals);
+    if (args.flag("help")) {
+      await out.line(formatCommandHelp(command).trimEnd());
+      return EXIT.ok;
+    }
+    out = new Output({
+      stdout: io.stdout,
+      stderr: io.stderr,
+      json: args.flag("json"),
+      progress: io.isTTY && !args.flag("no-progress"),
+      ...(io.columns === undefined ? {} : { columns: io.columns }),
+    });
+    const config = parseCliConfig(connectionFlags(args), { env: io.env, cwd });
+    const logger = stderrLogger(out, args.flag("verbose"));
+    const connection = createSftpConnector(config, { logger });
+    connector = connection;
+    return await runInterruptible(command, () => command.run({ args, io, cwd, out, connector: connection, logger, signal }), connection, signal, out);
+  } catch (error) {
+    out.note(formatError(error));
+    if (isUsageError(error) && !error.message.includes("--help")) {
+      const about = error.command ?? commandName;
+      out.note(about === undefined ? "Run 'sftp-connector --help' for usage." : `Run 'sftp-connector ${about} --help' for usage.`);
+    }
+    return exitCodeFor(error);
+  } finally {
+    await connector?.close().catch(() => {});
+  }
+}
