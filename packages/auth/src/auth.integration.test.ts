@@ -1,13 +1,13 @@
 // Logs in to the real OpenSSH testbed with plain ssh2 and createAuthHandler: every strategy and key kind, strategies in order, an agent, and refusals.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
-import { startTestbed, type ClientKeyName, type Testbed } from "@sftp-connector/testkit";
+import { readmeCodeBlock, runReadmeExample, startTestbed, type ClientKeyName, type Testbed } from "@sftp-connector/testkit";
 import type { AuthStrategy } from "./AuthStrategy.js";
 import { createAuthHandler, type AuthHandler } from "./createAuthHandler.js";
 import { agent } from "./agent.js";
@@ -210,17 +210,15 @@ describe("refuses", () => {
 });
 
 describe("the README's ssh2 example", () => {
-  it("logs in with the password after skipping the missing key file", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    const code = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)][1]?.[1];
-    expect(code).toContain("createAuthHandler");
-    const dir = mkdtempSync(fileURLToPath(new URL("../node_modules/.readme-", import.meta.url)));
+  it("logs in with the password after skipping the missing key file", async () => {
+    const readme = new URL("../README.md", import.meta.url);
+    expect(readmeCodeBlock(readme, 1)).toContain("createAuthHandler");
     const home = mkdtempSync(join(tmpdir(), "readme-home-"));
     try {
-      const file = join(dir, "login.mts");
-      writeFileSync(file, code!.replace('"@sftp-connector/auth"', JSON.stringify(fileURLToPath(new URL("./index.ts", import.meta.url)))));
-      const out = execFileSync(process.execPath, ["--import", "tsx", file], {
-        encoding: "utf8",
+      const out = await runReadmeExample(readme, {
+        block: 1,
+        replaceImports: { "@sftp-connector/auth": fileURLToPath(new URL("./index.ts", import.meta.url)) },
+        dir: new URL("../node_modules/", import.meta.url),
         env: {
           ...process.env,
           HOME: home,
@@ -233,7 +231,6 @@ describe("the README's ssh2 example", () => {
       });
       expect(out.trim().split("\n")).toEqual(["trying password", "logged in after trying [ 'password' ]"]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -4,6 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import ssh2 from "ssh2";
 import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { privateKeyContent } from "./privateKeyContent.js";
 import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
 
@@ -11,14 +12,7 @@ import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
 const publicLineOf = (key: ParsedKey) => `${key.type} ${key.getPublicSSH().toString("base64")} me@host`;
 
 /** Runs prepare and returns the thrown error (failing if none). */
-async function prepareError(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const prepareError = (promise: Promise<unknown>) => rejectionOf(promise, isSftpConnectorError);
 
 const encrypted = TEST_KEYS.filter((k) => k.encrypted);
 const plain = TEST_KEYS.filter((k) => !k.encrypted);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import ssh2 from "ssh2";
 import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { privateKeyFile } from "./privateKeyFile.js";
 import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
 
@@ -26,14 +27,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 let dir: string;
 const file = (name: string) => join(dir, name);
 
-async function prepareError(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const prepareError = (promise: Promise<unknown>) => rejectionOf(promise, isSftpConnectorError);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "auth-keyfile-"));

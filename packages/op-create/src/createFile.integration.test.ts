@@ -1,11 +1,11 @@
 // CREATE against the real testbed: every action, staging and temporary names, templates, atomic overwrite, bad input, full disk, permissions, failing sources and resume.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { gatedSource, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
 import { formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { createFile, isTemporaryFileName, FILE_CREATED_MESSAGE, type CreateFileOptions } from "./index.js";
@@ -34,17 +34,8 @@ beforeEach(async () => {
   await sh(`mkdir -p '${dir}'`);
 });
 
-function config(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
-}
+/** A config for the password user, pinning the host key by its fingerprint. */
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
 /** Runs a shell command in the container as the SFTP user. */
 async function sh(command: string): Promise<string> {
@@ -60,47 +51,13 @@ async function cat(path: string): Promise<string> {
   return sh(`cat '${path}'`);
 }
 
-async function remoteSha(path: string): Promise<string> {
-  return (await testbed.exec(`sha256sum '${path}'`)).stdout.split(" ")[0]!;
-}
-
 async function sizeOf(path: string): Promise<number> {
   const { stdout, exitCode } = await testbed.exec(`stat -c %s '${path}'`, { allowFailure: true });
   return exitCode === 0 ? Number(stdout.trim()) : -1;
 }
 
-const sha = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
-
-/** Polls `check` until it holds (a bound, not a timing assertion). */
-async function waitFor(check: () => Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A source that sends `first`, then holds until `open()` is called, then sends `rest`. */
-function gated(first: Buffer, rest: Buffer = Buffer.alloc(0)): { stream: Readable; open: () => void } {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  async function* parts() {
-    yield first;
-    await gate;
-    for (let offset = 0; offset < rest.length; offset += 1 << 20) yield rest.subarray(offset, offset + (1 << 20));
-  }
-  return { stream: Readable.from(parts(), { objectMode: false }), open: () => release() };
-}
-
 /** The rejection of `promise`, which must be an SftpConnectorError. */
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("createFile: content and names", () => {
   it("creates a file from a Buffer, a string, a Uint8Array, a stream and a local path, byte-exact", async () => {
@@ -108,18 +65,18 @@ describe("createFile: content and names", () => {
     const local = join(mkdtempSync(join(tmpdir(), "create-")), "local.bin");
     writeFileSync(local, bytes);
     const cases: Array<[string, Parameters<typeof createFile>[1]["content"], string]> = [
-      ["buffer.bin", bytes, sha(bytes)],
-      ["text.txt", "héllo wörld ✓\n", sha("héllo wörld ✓\n")],
-      ["u8.bin", new Uint8Array(bytes.buffer, bytes.byteOffset + 5, 1000), sha(bytes.subarray(5, 1005))],
-      ["stream.bin", Readable.from([bytes.subarray(0, 100), bytes.subarray(100)]), sha(bytes)],
-      ["local.bin", { path: local }, sha(bytes)],
+      ["buffer.bin", bytes, sha256(bytes)],
+      ["text.txt", "héllo wörld ✓\n", sha256("héllo wörld ✓\n")],
+      ["u8.bin", new Uint8Array(bytes.buffer, bytes.byteOffset + 5, 1000), sha256(bytes.subarray(5, 1005))],
+      ["stream.bin", Readable.from([bytes.subarray(0, 100), bytes.subarray(100)]), sha256(bytes)],
+      ["local.bin", { path: local }, sha256(bytes)],
     ];
     for (const [name, content, expected] of cases) {
       const result = await createFile(session, { content, fileName: name, remoteDirectory: dir });
       expect(result.message).toBe(FILE_CREATED_MESSAGE);
       expect(result.response).toEqual({ fileName: name, remoteDirectory: dir });
       expect(result.path).toBe(`${dir}/${name}`);
-      expect(await remoteSha(`${dir}/${name}`)).toBe(expected);
+      expect(await testbed.sha256(`${dir}/${name}`)).toBe(expected);
     }
     expect(await ls(dir)).toEqual(["buffer.bin", "local.bin", "stream.bin", "text.txt", "u8.bin"]);
   });
@@ -189,7 +146,7 @@ describe("createFile: actionIfFileExists", () => {
   });
 
   it("ERROR does not overwrite a file that appears during the upload", async () => {
-    const source = gated(Buffer.from("mine-"), Buffer.from("rest"));
+    const source = gatedSource(Buffer.from("mine-"), Buffer.from("rest"));
     const pending = failure(createFile(session, { content: source.stream, fileName: "race.txt", remoteDirectory: dir }));
     await waitFor(async () => (await ls(dir)).some(isTemporaryFileName), "the temporary file");
     await sh(`printf theirs > '${dir}/race.txt'`);
@@ -224,7 +181,7 @@ describe("createFile: actionIfFileExists", () => {
     const watcher = testbed.exec(`: > '${gone}'; while [ ! -e '${stop}' ]; do [ -e '${path}' ] || echo gone >> '${gone}'; done`);
     const lines = async () => (await testbed.exec(`cat '${log}' 2>/dev/null || true`)).stdout.split("\n").filter((l) => l !== "");
     await waitFor(async () => (await lines()).length >= 1, "the reader's first hash");
-    const source = gated(next.subarray(0, 16 * 1024 * 1024), next.subarray(16 * 1024 * 1024));
+    const source = gatedSource(next.subarray(0, 16 * 1024 * 1024), next.subarray(16 * 1024 * 1024));
     const pending = createFile(session, { content: source.stream, fileName: "big.bin", remoteDirectory: dir }, { actionIfFileExists: "OVERWRITE" });
     // Half the new content is in the temporary file: let the reader hash the target a few times meanwhile.
     await waitFor(async () => {
@@ -235,13 +192,13 @@ describe("createFile: actionIfFileExists", () => {
     await waitFor(async () => (await lines()).length >= before + 2, "two reads during the upload");
     source.open();
     await pending;
-    await waitFor(async () => (await lines()).at(-1) === sha(next), "the reader to see the new content");
+    await waitFor(async () => (await lines()).at(-1) === sha256(next), "the reader to see the new content");
     await testbed.exec(`touch '${stop}'`);
     await Promise.all([reader, watcher]);
     expect((await testbed.exec(`cat '${gone}'`)).stdout).toBe("");
     const seen = await lines();
-    expect(new Set(seen)).toEqual(new Set([sha(old), sha(next)]));
-    expect(seen.indexOf(sha(next))).toBeGreaterThan(seen.lastIndexOf(sha(old)));
+    expect(new Set(seen)).toEqual(new Set([sha256(old), sha256(next)]));
+    expect(seen.indexOf(sha256(next))).toBeGreaterThan(seen.lastIndexOf(sha256(old)));
     expect(await ls(dir)).toEqual(["big.bin"]);
   });
 
@@ -264,7 +221,7 @@ describe("createFile: actionIfFileExists", () => {
     await createFile(session, { content: head, fileName: "big.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND" });
     await createFile(session, { content: Readable.from([tail]), fileName: "big.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND" });
     expect(await sizeOf(`${dir}/big.bin`)).toBe(head.length + tail.length);
-    expect(await remoteSha(`${dir}/big.bin`)).toBe(sha(Buffer.concat([head, tail])));
+    expect(await testbed.sha256(`${dir}/big.bin`)).toBe(sha256(Buffer.concat([head, tail])));
     expect(await ls(dir)).toEqual(["a.txt", "big.bin"]);
   });
 
@@ -303,7 +260,7 @@ describe("createFile: actionIfFileExists", () => {
   it("targetFileName and tempFileName templates apply with FORCE_UNIQUE_NAMES", async () => {
     const staging = `${dir}/staging`;
     await sh(`mkdir '${staging}'`);
-    const source = gated(Buffer.from("orders "), Buffer.from("body"));
+    const source = gatedSource(Buffer.from("orders "), Buffer.from("body"));
     const pending = createFile(
       session,
       { content: source.stream, fileName: "orders.csv", remoteDirectory: dir },
@@ -328,7 +285,7 @@ describe("createFile: actionIfFileExists", () => {
 
 describe("createFile: temporary files", () => {
   it("uploads to a hidden .<name>.<uuid>.sftp-tmp beside the target, then renames it", async () => {
-    const source = gated(Buffer.from("part one "), Buffer.from("part two"));
+    const source = gatedSource(Buffer.from("part one "), Buffer.from("part two"));
     const pending = createFile(session, { content: source.stream, fileName: "report.txt", remoteDirectory: dir });
     await waitFor(async () => (await ls(dir)).length === 1, "the temporary file");
     const [temp] = await ls(dir);
@@ -343,7 +300,7 @@ describe("createFile: temporary files", () => {
   it("uploads into the staging directory (relative → home), which is empty afterwards", async () => {
     const staging = `${dir}/staging`;
     await sh(`mkdir '${staging}'`);
-    const source = gated(Buffer.from("staged "), Buffer.from("content"));
+    const source = gatedSource(Buffer.from("staged "), Buffer.from("content"));
     const pending = createFile(session, { content: source.stream, fileName: "s.txt", remoteDirectory: dir }, { stagingDirectory: staging.slice(home.length + 1) });
     await waitFor(async () => (await ls(staging)).length === 1, "the temporary file in staging");
     expect(isTemporaryFileName((await ls(staging))[0]!)).toBe(true);
@@ -357,7 +314,7 @@ describe("createFile: temporary files", () => {
   it("names the temporary file <name><uuid>.<ext> with tempExtension (a leading dot added; the document property wins)", async () => {
     const staging = `${dir}/staging`;
     await sh(`mkdir '${staging}'`);
-    const source = gated(Buffer.from("a"), Buffer.from("b"));
+    const source = gatedSource(Buffer.from("a"), Buffer.from("b"));
     const pending = createFile(
       session,
       { content: source.stream, fileName: "e.txt", remoteDirectory: dir, tempExtension: "part", stagingDirectory: staging },
@@ -370,7 +327,7 @@ describe("createFile: temporary files", () => {
     expect(await ls(staging)).toEqual([]);
     expect(await cat(`${dir}/e.txt`)).toBe("ab");
     // Without staging, the temporary file sits beside the target.
-    const beside = gated(Buffer.from("c"), Buffer.from("d"));
+    const beside = gatedSource(Buffer.from("c"), Buffer.from("d"));
     const next = createFile(session, { content: beside.stream, fileName: "f.txt", remoteDirectory: dir }, { tempExtension: "tmp" });
     await waitFor(async () => (await ls(dir)).some((n) => /^f\.txt[0-9a-f-]{36}\.tmp$/.test(n)), "the temporary file beside the target");
     beside.open();
@@ -472,17 +429,17 @@ describe("createFile: directories, permissions, full disks and failing sources",
     const pool = new SessionPool(config());
     try {
       const data = randomBytes(24 * 1024 * 1024);
-      const source = gated(data.subarray(0, 8 * 1024 * 1024), data.subarray(8 * 1024 * 1024));
+      const source = gatedSource(data.subarray(0, 8 * 1024 * 1024), data.subarray(8 * 1024 * 1024));
       const pending = createFile(pool, { content: source.stream, fileName: "resume.bin", remoteDirectory: dir }, { retry: { attempts: 3, backoffMs: 50 } });
       await waitFor(async () => {
         const temp = (await ls(dir)).find(isTemporaryFileName);
         return temp !== undefined && (await sizeOf(`${dir}/${temp}`)) >= 8 * 1024 * 1024;
       }, "8 MiB in the temporary file");
-      await testbed.exec("pkill -f '^sshd: tester' || true");
+      await testbed.dropSessions();
       source.open();
       const result = await pending;
       expect(result.bytesWritten).toBe(data.length);
-      expect(await remoteSha(`${dir}/resume.bin`)).toBe(sha(data));
+      expect(await testbed.sha256(`${dir}/resume.bin`)).toBe(sha256(data));
       expect(await ls(dir)).toEqual(["resume.bin"]);
     } finally {
       await pool.close();
@@ -496,13 +453,13 @@ describe("createFile: directories, permissions, full disks and failing sources",
       await sh(`head -c 0 /dev/null > '${dir}/log.bin'`);
       await createFile(pool, { content: head, fileName: "log.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND" });
       const data = randomBytes(12 * 1024 * 1024);
-      const source = gated(data.subarray(0, 4 * 1024 * 1024), data.subarray(4 * 1024 * 1024));
+      const source = gatedSource(data.subarray(0, 4 * 1024 * 1024), data.subarray(4 * 1024 * 1024));
       const pending = createFile(pool, { content: source.stream, fileName: "log.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND", retry: { attempts: 3, backoffMs: 50 } });
       await waitFor(async () => (await sizeOf(`${dir}/log.bin`)) >= head.length + 4 * 1024 * 1024, "4 MiB appended");
-      await testbed.exec("pkill -f '^sshd: tester' || true");
+      await testbed.dropSessions();
       source.open();
       await pending;
-      expect(await remoteSha(`${dir}/log.bin`)).toBe(sha(Buffer.concat([head, data])));
+      expect(await testbed.sha256(`${dir}/log.bin`)).toBe(sha256(Buffer.concat([head, data])));
     } finally {
       await pool.close();
     }

@@ -3,16 +3,10 @@ import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
 import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
 import type { SftpSession } from "@sftp-connector/transport";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { createFile, ACTIONS_IF_FILE_EXISTS, MISSING_FILE_NAME_MESSAGE, type CreateFileOptions } from "./index.js";
 
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 /** A target that fails the test if anything touches it. */
 const untouchable = new Proxy({} as SftpSession, {

@@ -1,6 +1,6 @@
 // deleteFiles against the real OpenSSH testbed: one and many, not found, directories, permission denied, bad IDs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { rejectionOf, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { BLANK_FILE_NAME_MESSAGE, DeleteFilesError, deleteFile, deleteFiles } from "./index.js";
@@ -19,16 +19,7 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-function config(): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-  };
-}
+const config = (): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint" });
 
 /** Creates files (and their directories) owned by the test user. Names are single-quoted for the shell. */
 async function touch(...paths: string[]): Promise<void> {
@@ -38,14 +29,7 @@ async function touch(...paths: string[]): Promise<void> {
 }
 const exists = async (path: string) => (await testbed.exec(`test -e '${path}' || test -L '${path}'`, { allowFailure: true })).exitCode === 0;
 
-async function rejection(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const rejection = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("deleteFiles", () => {
   it("deletes one file", async () => {

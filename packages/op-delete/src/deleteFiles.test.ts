@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { SftpConnectorError, isSftpConnectorError, resolveRemoteDirectory } from "@sftp-connector/core";
 import type { FileStats, SessionProvider, SftpSession } from "@sftp-connector/transport";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { BLANK_FILE_NAME_MESSAGE, DeleteFilesError, deleteFile, deleteFiles } from "./index.js";
 
 /** An in-memory session: files, directories, read-only directories; every call logged. */
@@ -92,14 +93,7 @@ function provider(sessions: FakeSession[]): SessionProvider & { acquired: number
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const rejection = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("deleteFiles (fake session)", () => {
   it("deletes one and many, reporting each; a missing file is deleted: false (Boomi's success)", async () => {

@@ -1,10 +1,8 @@
 // getFile against the real OpenSSH testbed: every option, odd names and sizes, bad input, and a download resumed after the server drops the connection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { AfterReadError, BLANK_ID_MESSAGE, getFile } from "./index.js";
@@ -20,16 +18,7 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-function config(): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-  };
-}
+const config = (): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint" });
 
 /** Runs `work` with a fresh session (tests that kill sessions on the server must not take others with them). */
 async function withSession<T>(work: (session: SftpSession) => Promise<T>): Promise<T> {
@@ -50,7 +39,6 @@ async function put(session: SftpSession, path: string, content: string | Buffer)
 /** Runs a shell command in the testbed; paths are quoted by the caller. */
 const sh = async (command: string) => (await testbed.exec(command)).stdout;
 const exists = async (path: string) => (await testbed.exec(`test -e '${path}'`, { allowFailure: true })).exitCode === 0;
-const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 /** A sink that keeps the bytes and can hold back (awaiting async work) on the first chunk or once N bytes arrived. */
 function sink(options: { onFirst?: () => Promise<void>; at?: number; hold?: () => Promise<void> } = {}): { stream: Writable; data: () => Buffer } {
@@ -76,14 +64,7 @@ function sink(options: { onFirst?: () => Promise<void>; at?: number; hold?: () =
   return { stream, data: () => Buffer.concat(parts) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const rejection = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("getFile: names, sizes and properties", () => {
   it("gets a file by name and by sub-path, with Boomi's properties", async () => {
@@ -181,7 +162,7 @@ describe("getFile: names, sizes and properties", () => {
   it("buffer mode returns the exact bytes of a 5 MiB file", async () => {
     await withSession(async (session) => {
       await sh(`head -c 5242880 /dev/urandom > '${home}/five.bin' && chown tester '${home}/five.bin'`);
-      const expected = (await sh(`sha256sum '${home}/five.bin'`)).split(" ")[0];
+      const expected = await testbed.sha256(`${home}/five.bin`);
       const doc = await getFile(session, { fileName: "five.bin" }, { as: "buffer" });
       expect(Buffer.isBuffer(doc!.content)).toBe(true);
       expect(doc!.content.length).toBe(5_242_880);
@@ -405,8 +386,6 @@ describe("getFile: after-read actions", () => {
 
 describe("getFile: resume after the server drops the connection", () => {
   const size = 24 * 1024 * 1024;
-  const killSessions = async () => void (await testbed.exec("pkill -f '^sshd: tester' || true"));
-  const killSessionsNow = () => execFileSync("docker", ["exec", testbed.containerId, "sh", "-c", "pkill -f '^sshd: tester' || true"]);
   function recordingLogger() {
     const warnings: string[] = [];
     return { warnings, logger: { debug() {}, info() {}, error() {}, warn: (message: string) => void warnings.push(message) } };
@@ -415,7 +394,7 @@ describe("getFile: resume after the server drops the connection", () => {
   it("resumes at the offset reached on a fresh pooled session: byte-identical, progress whole, deleted after", async () => {
     const path = `${home}/resume.bin`;
     await sh(`head -c ${size} /dev/urandom > '${path}' && chown tester '${path}'`);
-    const expected = (await sh(`sha256sum '${path}'`)).split(" ")[0];
+    const expected = await testbed.sha256(path);
     const pool = new SessionPool(config());
     try {
       const totals: number[] = [];
@@ -429,7 +408,7 @@ describe("getFile: resume after the server drops the connection", () => {
       });
       // The sink holds back (so the reader stalls on backpressure) until the server has killed the sessions.
       let killed = false;
-      const out = sink({ at: 8 * 1024 * 1024, hold: async () => void (await killSessions(), (killed = true)) });
+      const out = sink({ at: 8 * 1024 * 1024, hold: async () => void (await testbed.dropSessions(), (killed = true)) });
       await pipeline(doc!.content, out.stream);
       expect(killed).toBe(true);
       expect(warnings.some((w) => /resuming on a new session/.test(w))).toBe(true);
@@ -445,7 +424,7 @@ describe("getFile: resume after the server drops the connection", () => {
   it("buffer mode resumes the same way", async () => {
     const path = `${home}/resume-buffer.bin`;
     await sh(`head -c ${size} /dev/urandom > '${path}' && chown tester '${path}'`);
-    const expected = (await sh(`sha256sum '${path}'`)).split(" ")[0];
+    const expected = await testbed.sha256(path);
     const pool = new SessionPool(config());
     try {
       let killed = false;
@@ -457,7 +436,7 @@ describe("getFile: resume after the server drops the connection", () => {
         onProgress: (n) => {
           if (!killed && n >= 8 * 1024 * 1024) {
             killed = true;
-            killSessionsNow(); // blocks this process until the server has killed them: the read cannot race past
+            testbed.dropSessionsSync(); // blocks this process until the server has killed them: the read cannot race past
           }
         },
       });
@@ -476,7 +455,7 @@ describe("getFile: resume after the server drops the connection", () => {
     const pool = new SessionPool(config());
     try {
       const doc = await getFile(pool, { fileName: "no-resume.bin" }, { retry: { attempts: 0 }, deleteAfter: true });
-      const error = await rejection(pipeline(doc!.content, sink({ at: 8 * 1024 * 1024, hold: killSessions }).stream));
+      const error = await rejection(pipeline(doc!.content, sink({ at: 8 * 1024 * 1024, hold: () => testbed.dropSessions() }).stream));
       expect(error.reason).toBe("CONNECTION_LOST");
       expect(await exists(path)).toBe(true);
     } finally {

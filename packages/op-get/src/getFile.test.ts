@@ -4,6 +4,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { SftpConnectorError, isSftpConnectorError, resolveRemoteDirectory, formatTimestamp } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "@sftp-connector/transport";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { AfterReadError, getFile } from "./index.js";
 
 interface Entry {
@@ -117,14 +118,7 @@ function collector(log: string[], delayMs = 0): { stream: Writable; text: () => 
   return { stream, text: () => Buffer.concat(parts).toString("utf8") };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const rejection = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("getFile (fake session)", () => {
   it("streams a file with its properties; nothing is read until the caller reads", async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { recordCalls, rejectionOf, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type Logger, type SftpSession } from "@sftp-connector/transport";
 import { listFiles, type ListEntry, type ListInput, type ListOptions } from "./index.js";
@@ -15,17 +15,7 @@ let session: SftpSession;
 let home: string;
 const as = { user: "tester" };
 
-function config(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
-}
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
 const UNICODE = "ünïcødé ✓ 日本.txt";
 
@@ -69,15 +59,7 @@ function paths(entries: ListEntry[], base = `${home}/list`): string[] {
   return entries.map((e) => (e.directory === base ? e.fileName : `${e.directory.slice(base.length + 1)}/${e.fileName}`)).sort();
 }
 
-async function rejection(run: () => Promise<unknown>): Promise<SftpConnectorError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isSftpConnectorError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
+const rejection = (run: () => Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(run, isSftpConnectorError);
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -304,22 +286,6 @@ describe("unsafe names", () => {
 });
 
 describe("bad input", () => {
-  /** A session that counts every call made on it. */
-  function watched(): { session: SftpSession; calls: string[] } {
-    const calls: string[] = [];
-    const proxy = new Proxy(session, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          calls.push(String(key));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    return { session: proxy, calls };
-  }
-
   it.each([
     [{ count: 0 }, "count: Limit must be positive or -1 (given: 0)"],
     [{ count: -2 }, "count: Limit must be positive or -1 (given: -2)"],
@@ -332,7 +298,7 @@ describe("bad input", () => {
     [{ filter: "fileSize >" }, "expected a value"],
     [{ filter: 'modifiedDate > "yesterday"' }, 'Unable to parse date: "yesterday"'],
   ] as [ListOptions, string][])("refuses %j before touching the server", async (options, message) => {
-    const { session: spy, calls } = watched();
+    const { proxy: spy, calls } = recordCalls(session);
     let thrown: unknown;
     try {
       listFiles(spy, { remoteDirectory: "list" }, options);

@@ -1,12 +1,11 @@
 // LISTEN against the real testbed: changes delivered once each, stable files, restarts, handler retries, singletons, bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { isSftpConnectorError, type ConnectionConfig } from "@sftp-connector/core";
+import { sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
+import { isSftpConnectorError } from "@sftp-connector/core";
 import { SessionPool } from "@sftp-connector/transport";
 import { createFileLock } from "@sftp-connector/poller";
 import { listen, listenEvents, MISSING_DIRECTORY_MESSAGE, type ListenDocument, type Listener } from "./index.js";
@@ -19,15 +18,7 @@ let dirCount = 0;
 beforeAll(async () => {
   testbed = await startTestbed();
   home = testbed.users.password.home;
-  const config: ConnectionConfig = {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 10_000, readMs: 10_000 },
-  };
-  pool = new SessionPool(config, { healthCheckAfterMs: 0 });
+  pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 10_000 }), { healthCheckAfterMs: 0 });
 });
 afterAll(async () => {
   await pool?.close();
@@ -49,20 +40,12 @@ const readAll = async (content: Readable | Buffer | undefined) => {
   return Buffer.concat(chunks);
 };
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Waits a few poll cycles of `listener` (so "nothing more arrives" is a real check). */
 async function cycles(listener: Listener, n: number): Promise<void> {
   let seen = 0;
   const off = listener.poller.on("cycle", () => void (seen += 1));
   try {
-    await until(() => seen >= n, `${n} poll cycles`);
+    await waitFor(() => seen >= n, `${n} poll cycles`);
   } finally {
     off();
   }
@@ -79,11 +62,11 @@ describe("listen", () => {
     try {
       await cycles(listener, 1);
       await sh("printf one > a.txt");
-      await until(() => got.length >= 1, "added a.txt");
+      await waitFor(() => got.length >= 1, "added a.txt");
       await sh("sleep 1.1 && printf 'one two' > a.txt");
-      await until(() => got.length >= 2, "modified a.txt");
+      await waitFor(() => got.length >= 2, "modified a.txt");
       await sh("rm a.txt before.txt");
-      await until(() => got.length >= 4, "two removals");
+      await waitFor(() => got.length >= 4, "two removals");
       await cycles(listener, 3);
       // Within one cycle removals have no order of their own.
       expect([...got.slice(0, 2), ...got.slice(2).sort()]).toEqual([
@@ -106,9 +89,9 @@ describe("listen", () => {
     try {
       await cycles(listener, 1);
       await sh("printf 'a,b\\r\\n' > 'report ü.csv'");
-      await until(() => docs.length >= 1, "added");
+      await waitFor(() => docs.length >= 1, "added");
       await sh("rm 'report ü.csv'");
-      await until(() => docs.length >= 2, "removed");
+      await waitFor(() => docs.length >= 2, "removed");
       expect(Buffer.isBuffer(docs[0]!.content) && docs[0]!.content.toString()).toBe("a,b\r\n");
       expect(docs[0]!.properties).toMatchObject({ fileName: "report ü.csv", remoteDirectory: dir, event: "added", size: 5 });
       expect(docs[0]!.properties.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
@@ -124,13 +107,13 @@ describe("listen", () => {
     const delivered: Array<{ size: number; sha: string }> = [];
     const listener = await listen(pool, { remoteDirectory: dir, pollingIntervalMs: 250, stableAfter: { polls: 2 } }, async (doc) => {
       const data = await readAll(doc.content);
-      delivered.push({ size: data.length, sha: createHash("sha256").update(data).digest("hex") });
+      delivered.push({ size: data.length, sha: sha256(data) });
     });
     try {
       await cycles(listener, 1);
       await sh("(for i in $(seq 1 50); do head -c 1048576 /dev/urandom; sleep 0.08; done) > big.bin");
-      const sha = (await sh("sha256sum big.bin")).split(" ")[0];
-      await until(() => delivered.length >= 1, "the big file");
+      const sha = await testbed.sha256(`${dir}/big.bin`);
+      await waitFor(() => delivered.length >= 1, "the big file");
       await cycles(listener, 3);
       expect(delivered).toEqual([{ size: 50 * 1024 * 1024, sha }]);
     } finally {
@@ -151,7 +134,7 @@ describe("listen", () => {
     await sh("sleep 1.1 && printf 22 > change.txt && rm gone.txt && printf 1 > new.txt");
     const second = await listen(pool, { remoteDirectory: dir, pollingIntervalMs: 200, stableAfter: { polls: 0 }, stateFile }, handler);
     try {
-      await until(() => got.length >= 3, "three changes");
+      await waitFor(() => got.length >= 3, "three changes");
       await cycles(second, 3);
       expect(got).toEqual(["removed gone.txt", "added new.txt", "modified change.txt"]);
     } finally {
@@ -176,7 +159,7 @@ describe("listen", () => {
       await cycles(listener, 1);
       await testbed.restart();
       await sh("printf x > after-restart.txt");
-      await until(() => got.includes("added after-restart.txt"), "the file written after the restart", 60_000);
+      await waitFor(() => got.includes("added after-restart.txt"), "the file written after the restart", 60_000);
       expect(got).toEqual(["added after-restart.txt"]);
     } finally {
       await listener.stop();
@@ -203,7 +186,7 @@ describe("listen", () => {
     try {
       await cycles(listener, 1);
       await sh("printf data > job.txt");
-      await until(() => processed === 1, "the third attempt");
+      await waitFor(() => processed === 1, "the third attempt");
       await cycles(listener, 3);
       expect(calls).toBe(3);
       expect(processed).toBe(1);
@@ -228,7 +211,7 @@ describe("listen", () => {
     try {
       await cycles(listener, 1);
       await sh("printf 1 > .a.csv.123e4567-e89b-12d3-a456-426614174000.sftp-tmp && printf 1 > b.csv.part && printf 1 > c.txt && printf 1 > d.csv");
-      await until(() => got.length >= 1, "d.csv");
+      await waitFor(() => got.length >= 1, "d.csv");
       await cycles(listener, 3);
       expect(got).toEqual(["added d.csv"]);
       expect((await sh("ls -A done")).trim()).toBe("d.csv");
@@ -250,13 +233,13 @@ describe("listen", () => {
       expect(a.poller.holdsLock).toBe(true);
       expect(b.poller.holdsLock).toBe(false);
       await sh("printf 1 > one.txt");
-      await until(() => byA.length === 1, "A delivers");
+      await waitFor(() => byA.length === 1, "A delivers");
       await cycles(a, 2);
       expect(byB).toEqual([]);
       await a.stop();
-      await until(() => b.poller.holdsLock, "B takes the lock");
+      await waitFor(() => b.poller.holdsLock, "B takes the lock");
       await sh("printf 2 > two.txt");
-      await until(() => byB.includes("two.txt"), "B delivers");
+      await waitFor(() => byB.includes("two.txt"), "B delivers");
       expect(byA).toEqual(["one.txt"]);
     } finally {
       await a.stop();

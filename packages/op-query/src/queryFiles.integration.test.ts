@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { recordCalls, rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { formatIsoSeconds, formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type Logger, type SftpSession } from "@sftp-connector/transport";
 import { isQueryError, queryFiles, type QueryError, type QueryInput, type QueryItem, type QueryOptions } from "./index.js";
@@ -15,17 +15,7 @@ const as = { user: "tester" };
 const UNICODE = "ünïcødé ✓ 日本.txt";
 const TEXT = "héllo ✓ \"quoted\" \\ tab\t\r\nline2\n";
 
-function config(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
-}
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
 beforeAll(async () => {
   testbed = await startTestbed();
@@ -63,8 +53,6 @@ async function writeRemote(s: SftpSession, path: string, data: Buffer): Promise<
   });
 }
 
-const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
-
 async function readStream(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -98,15 +86,7 @@ async function remoteStats(path: string): Promise<{ mtime: Date; size: number }>
   return { mtime: stats.modifiedAt, size: stats.size };
 }
 
-async function rejection(run: () => Promise<unknown>): Promise<SftpConnectorError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isSftpConnectorError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
+const rejection = (run: () => Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(run, isSftpConnectorError);
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -147,7 +127,7 @@ describe("documents", () => {
       size: 5,
     });
     const b = result.documents.find((d) => d.fileName === "b.csv")!;
-    expect(sha(b.content)).toBe((await testbed.exec(`sha256sum ${home}/q/b.csv`)).stdout.split(" ")[0]);
+    expect(sha256(b.content)).toBe(await testbed.sha256(`${home}/q/b.csv`));
     expect(result.documents.find((d) => d.fileName === "empty.txt")!.content.length).toBe(0);
     expect(result.documents.find((d) => d.fileName === "with space.txt")!.content.toString()).toBe("space");
     expect(result.documents.find((d) => d.fileName === UNICODE)!.content.toString("utf8")).toBe(TEXT);
@@ -280,17 +260,7 @@ describe("bad input", () => {
     [{ filter: 'fileSize > "big"' }, '"big" is not a valid file size'],
     [{ filter: { or: [{ field: "fileName", operator: "LIKE", argument: "x" }] } }, "filter.or[0].operator: expected one of"],
   ] as [QueryOptions, string][])("refuses %j before touching the server", (options, message) => {
-    const calls: string[] = [];
-    const spy = new Proxy(session, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          calls.push(String(key));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const { proxy: spy, calls } = recordCalls(session);
     let thrown: unknown;
     try {
       queryFiles(spy, { remoteDirectory: "q" }, options);
@@ -323,14 +293,14 @@ describe("concurrency", () => {
     for (const concurrency of [1, 8, 32]) {
       const result = await collect({ remoteDirectory: "many" }, { concurrency });
       expect(result.errors).toEqual([]);
-      expect(new Map(result.documents.map((d) => [d.fileName, sha(d.content)]))).toEqual(expected);
+      expect(new Map(result.documents.map((d) => [d.fileName, sha256(d.content)]))).toEqual(expected);
     }
     // A reader that keeps several contents in flight at once.
     const got = new Map<string, string>();
     const reading = new Set<Promise<void>>();
     for await (const item of queryFiles(session, { remoteDirectory: "many" }, { concurrency: 6 })) {
       if (isQueryError(item)) throw item.error;
-      const p: Promise<void> = readStream(item.content).then((data) => void got.set(item.properties.fileName, sha(data)));
+      const p: Promise<void> = readStream(item.content).then((data) => void got.set(item.properties.fileName, sha256(data)));
       reading.add(p);
       void p.finally(() => reading.delete(p));
       if (reading.size >= 6) await Promise.race(reading);
@@ -347,7 +317,7 @@ describe("concurrency", () => {
       const got = new Map<string, string>();
       for await (const item of queryFiles(own, { remoteDirectory: "big" }, { concurrency: 3 })) {
         if (isQueryError(item)) throw item.error;
-        got.set(item.properties.fileName, sha(await readStream(item.content)));
+        got.set(item.properties.fileName, sha256(await readStream(item.content)));
       }
       expect(got).toEqual(expected);
       expect(opens.max()).toBe(3); // the downloads ahead were started (and no more)
@@ -423,7 +393,7 @@ describe("sessions from a provider", () => {
 
   it("resumes a download at the byte reached when the server drops the connection (byte-identical)", { timeout: 120_000 }, async () => {
     await testbed.exec(`mkdir -p ${home}/resume && head -c 33554432 /dev/urandom > ${home}/resume/large.bin`, as);
-    const expected = (await testbed.exec(`sha256sum ${home}/resume/large.bin`)).stdout.split(" ")[0];
+    const expected = await testbed.sha256(`${home}/resume/large.bin`);
     const pool = new SessionPool(config(), { max: 4 });
     try {
       const logger = recordingLogger();
@@ -437,7 +407,7 @@ describe("sessions from a provider", () => {
           bytes += chunk.length;
           if (!killed && bytes >= 8 * 1024 * 1024) {
             killed = true;
-            await testbed.exec("pkill -f '^sshd: tester' || true");
+            await testbed.dropSessions();
           }
         }
         expect(killed).toBe(true);

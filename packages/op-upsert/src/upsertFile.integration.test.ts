@@ -1,11 +1,11 @@
 // UPSERT against the real testbed: replace through a temporary name, append, createDir, includeAll, bad input, full disk, permissions, failing sources and resume.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { gatedSource, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
 import { formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { upsertFile, isTemporaryFileName, FILE_CREATED_MESSAGE } from "./index.js";
@@ -34,17 +34,8 @@ beforeEach(async () => {
   await sh(`mkdir -p '${dir}'`);
 });
 
-function config(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
-}
+/** A config for the password user, pinning the host key by its fingerprint. */
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
 async function sh(command: string): Promise<string> {
   return (await testbed.exec(command, { user: "tester" })).stdout;
@@ -58,44 +49,13 @@ async function cat(path: string): Promise<string> {
   return sh(`cat '${path}'`);
 }
 
-async function remoteSha(path: string): Promise<string> {
-  return (await testbed.exec(`sha256sum '${path}'`)).stdout.split(" ")[0]!;
-}
-
 async function sizeOf(path: string): Promise<number> {
   const { stdout, exitCode } = await testbed.exec(`stat -c %s '${path}'`, { allowFailure: true });
   return exitCode === 0 ? Number(stdout.trim()) : -1;
 }
 
-const sha = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
-
-async function waitFor(check: () => Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function gated(first: Buffer, rest: Buffer = Buffer.alloc(0)): { stream: Readable; open: () => void } {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  async function* parts() {
-    yield first;
-    await gate;
-    for (let offset = 0; offset < rest.length; offset += 1 << 20) yield rest.subarray(offset, offset + (1 << 20));
-  }
-  return { stream: Readable.from(parts(), { objectMode: false }), open: () => release() };
-}
-
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+/** The rejection of `promise`, which must be an SftpConnectorError. */
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 describe("upsertFile", () => {
   it("creates a file from a Buffer, a string, a stream and a local path", async () => {
@@ -103,24 +63,24 @@ describe("upsertFile", () => {
     const local = join(mkdtempSync(join(tmpdir(), "upsert-")), "local.bin");
     writeFileSync(local, bytes);
     const cases: Array<[string, Parameters<typeof upsertFile>[1]["content"], string]> = [
-      ["buffer.bin", bytes, sha(bytes)],
-      ["text.txt", "grüße ✓", sha("grüße ✓")],
-      ["stream.bin", Readable.from([bytes]), sha(bytes)],
-      ["local.bin", { path: local }, sha(bytes)],
+      ["buffer.bin", bytes, sha256(bytes)],
+      ["text.txt", "grüße ✓", sha256("grüße ✓")],
+      ["stream.bin", Readable.from([bytes]), sha256(bytes)],
+      ["local.bin", { path: local }, sha256(bytes)],
     ];
     for (const [name, content, expected] of cases) {
       const result = await upsertFile(session, { content, fileName: name, remoteDirectory: dir });
       expect(result.message).toBe(FILE_CREATED_MESSAGE);
       expect(result.response).toEqual({ fileName: name, remoteDirectory: dir });
       expect(result.existed).toBe(false);
-      expect(await remoteSha(`${dir}/${name}`)).toBe(expected);
+      expect(await testbed.sha256(`${dir}/${name}`)).toBe(expected);
     }
     expect(await ls(dir)).toEqual(["buffer.bin", "local.bin", "stream.bin", "text.txt"]);
   });
 
   it("replaces an existing file through a hidden temporary name beside it", async () => {
     await sh(`printf 'the old content' > '${dir}/a.txt'`);
-    const source = gated(Buffer.from("new "), Buffer.from("content"));
+    const source = gatedSource(Buffer.from("new "), Buffer.from("content"));
     const pending = upsertFile(session, { content: source.stream, fileName: "a.txt", remoteDirectory: dir });
     await waitFor(async () => (await ls(dir)).length === 2, "the temporary file");
     const temp = (await ls(dir)).find((n) => n !== "a.txt")!;
@@ -146,7 +106,7 @@ describe("upsertFile", () => {
     const watcher = testbed.exec(`: > '${gone}'; while [ ! -e '${stop}' ]; do [ -e '${path}' ] || echo gone >> '${gone}'; done`);
     const lines = async () => (await testbed.exec(`cat '${log}' 2>/dev/null || true`)).stdout.split("\n").filter((l) => l !== "");
     await waitFor(async () => (await lines()).length >= 1, "the reader's first hash");
-    const source = gated(next.subarray(0, 4 * 1024 * 1024), next.subarray(4 * 1024 * 1024));
+    const source = gatedSource(next.subarray(0, 4 * 1024 * 1024), next.subarray(4 * 1024 * 1024));
     const pending = upsertFile(session, { content: source.stream, fileName: "big.bin", remoteDirectory: dir });
     await waitFor(async () => {
       const temp = (await ls(dir)).find(isTemporaryFileName);
@@ -156,11 +116,11 @@ describe("upsertFile", () => {
     await waitFor(async () => (await lines()).length >= before + 2, "two reads during the upload");
     source.open();
     await pending;
-    await waitFor(async () => (await lines()).at(-1) === sha(next), "the reader to see the new content");
+    await waitFor(async () => (await lines()).at(-1) === sha256(next), "the reader to see the new content");
     await testbed.exec(`touch '${stop}'`);
     await Promise.all([reader, watcher]);
     expect((await testbed.exec(`cat '${gone}'`)).stdout).toBe("");
-    expect(new Set(await lines())).toEqual(new Set([sha(old), sha(next)]));
+    expect(new Set(await lines())).toEqual(new Set([sha256(old), sha256(next)]));
   });
 
   it("appends the bytes exactly once, and creates a missing file", async () => {
@@ -171,7 +131,7 @@ describe("upsertFile", () => {
     expect(await cat(`${dir}/log.txt`)).toBe("one two three");
     const big = randomBytes(3 * 1024 * 1024 + 1);
     await upsertFile(session, { content: big, fileName: "log.txt", remoteDirectory: dir }, { append: true });
-    expect(await remoteSha(`${dir}/log.txt`)).toBe(sha(Buffer.concat([Buffer.from("one two three"), big])));
+    expect(await testbed.sha256(`${dir}/log.txt`)).toBe(sha256(Buffer.concat([Buffer.from("one two three"), big])));
     expect(await ls(dir)).toEqual(["log.txt"]);
   });
 
@@ -282,21 +242,21 @@ describe("upsertFile: failures leave the server as it was", () => {
       await sh(`printf old > '${dir}/r.bin' && printf 'head:' > '${dir}/a.bin'`);
       const data = randomBytes(16 * 1024 * 1024);
       for (const [name, append, expected] of [
-        ["r.bin", false, sha(data)],
-        ["a.bin", true, sha(Buffer.concat([Buffer.from("head:"), data]))],
+        ["r.bin", false, sha256(data)],
+        ["a.bin", true, sha256(Buffer.concat([Buffer.from("head:"), data]))],
       ] as const) {
-        const source = gated(data.subarray(0, 6 * 1024 * 1024), data.subarray(6 * 1024 * 1024));
+        const source = gatedSource(data.subarray(0, 6 * 1024 * 1024), data.subarray(6 * 1024 * 1024));
         const pending = upsertFile(pool, { content: source.stream, fileName: name, remoteDirectory: dir }, { append, retry: { attempts: 3, backoffMs: 50 } });
         await waitFor(async () => {
           if (append) return (await sizeOf(`${dir}/${name}`)) >= 5 + 6 * 1024 * 1024;
           const temp = (await ls(dir)).find(isTemporaryFileName);
           return temp !== undefined && (await sizeOf(`${dir}/${temp}`)) >= 6 * 1024 * 1024;
         }, "6 MiB written");
-        await testbed.exec("pkill -f '^sshd: tester' || true");
+        await testbed.dropSessions();
         source.open();
         const result = await pending;
         expect(result.bytesWritten).toBe(data.length);
-        expect(await remoteSha(`${dir}/${name}`)).toBe(expected);
+        expect(await testbed.sha256(`${dir}/${name}`)).toBe(expected);
       }
       expect(await ls(dir)).toEqual(["a.bin", "r.bin"]);
     } finally {

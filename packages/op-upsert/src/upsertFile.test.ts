@@ -2,16 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
 import type { SftpSession } from "@sftp-connector/transport";
+import { rejectionOf } from "@sftp-connector/testkit";
 import { upsertFile, MISSING_FILE_NAME_MESSAGE, type UpsertFileOptions } from "./index.js";
 
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 /** A target that fails the test if anything touches it. */
 const untouchable = new Proxy({} as SftpSession, {

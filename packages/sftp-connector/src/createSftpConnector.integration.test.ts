@@ -12,15 +12,7 @@ let config: ConnectorConfig;
 beforeAll(async () => {
   testbed = await startTestbed();
   await testbed.exec("mkdir -p /home/tester/facade", { user: "tester" });
-  config = {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { knownHosts: testbed.hostKey.knownHostsLine },
-    remoteDirectory: "facade",
-    pool: { max: 3 },
-  };
+  config = testbed.connectionConfig({ extra: { remoteDirectory: "facade", pool: { max: 3 } } });
 });
 afterAll(async () => {
   await testbed?.stop();

@@ -1,6 +1,17 @@
 // @sftp-connector/testkit: a real OpenSSH server with SOCKS and HTTP proxies on testcontainers, for testing SFTP connectors.
 export { startTestbed, freePorts, fingerprintOf } from "./startTestbed.js";
-export type { StartTestbedOptions, Testbed, TestbedKey, TestbedProxy, ExecResult } from "./startTestbed.js";
+export type {
+  StartTestbedOptions,
+  Testbed,
+  TestbedKey,
+  TestbedProxy,
+  ExecResult,
+  TestbedAuth,
+  TestbedConnectionConfig,
+  TestbedConnectionConfigOptions,
+} from "./startTestbed.js";
+export { waitFor, sha256, rejectionOf, recordCalls, gatedSource, readmeCodeBlock, promisedOutput, runReadmeExample } from "./testing.js";
+export type { PathLike, RunReadmeExampleOptions } from "./testing.js";
 export { ensureTestbedImage } from "./ensureTestbedImage.js";
 export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";
 export { prepareDockerEnvironment, removeLeftoverTestbeds, TESTBED_LABEL } from "./dockerEngine.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { Client, type ConnectConfig } from "ssh2";
 import { SocksClient } from "socks";
-import { startTestbed, fingerprintOf, type Testbed, type TestbedProxy } from "./index.js";
+import { startTestbed, fingerprintOf, sha256, waitFor, type Testbed, type TestbedConnectionConfig, type TestbedProxy } from "./index.js";
 
 let testbed: Testbed;
 
@@ -215,6 +215,98 @@ describe("testbed: proxies", () => {
     await expect(httpConnect(proxy)).rejects.toThrow(/ 407 /);
     // tinyproxy answers wrong credentials with 401 rather than 407.
     await expect(httpConnect(proxy, { username: proxy.username, password: "wrong" })).rejects.toThrow(/ 40[17] /);
+  });
+});
+
+/** The ssh2 settings for a connection config, checking the host key by what the config pins. */
+function ssh2Settings(config: TestbedConnectionConfig): Partial<ConnectConfig> {
+  const { auth, hostKey } = config;
+  const pinned = "knownHosts" in hostKey ? fingerprintOf(hostKey.knownHosts.split(" ").slice(1).join(" ")) : hostKey.fingerprints[0];
+  return {
+    host: config.host,
+    port: config.port,
+    username: config.username,
+    readyTimeout: config.timeouts.connectMs,
+    ...(auth.type === "password" ? { password: auth.password } : { privateKey: auth.content, passphrase: auth.passphrase }),
+    hostVerifier: (key: Buffer) => fingerprintOf(`x ${key.toString("base64")}`) === pinned,
+  };
+}
+
+/** Resolves when the client's connection closes. */
+const closed = (client: Client) => new Promise<void>((resolve) => client.once("close", () => resolve()));
+
+describe("testbed: helpers", () => {
+  it("connectionConfig gives the password user, the known_hosts line and 20 s timeouts by default", () => {
+    expect(testbed.connectionConfig()).toEqual({
+      host: "127.0.0.1",
+      port: testbed.port,
+      username: "tester",
+      auth: { type: "password", password: testbed.users.password.password },
+      hostKey: { knownHosts: testbed.hostKey.knownHostsLine },
+      timeouts: { connectMs: 20_000, readMs: 20_000 },
+    });
+  });
+
+  it("connectionConfig gives the key user with a key (and its passphrase when encrypted), a fingerprint, a timeout and extra fields", () => {
+    const { username, keys, passphrase } = testbed.users.key;
+    expect(testbed.connectionConfig({ user: "key" }).auth).toEqual({ type: "privateKey", content: keys.ed25519.privateKey });
+    expect(testbed.connectionConfig({ key: "rsaPem" }).auth).toEqual({ type: "privateKey", content: keys.rsaPem.privateKey });
+    const proxy = { type: "socks5", host: "127.0.0.1", port: 1080 };
+    expect(testbed.connectionConfig({ key: "rsaPemEncrypted", hostKey: "fingerprint", timeoutMs: 5_000, extra: { proxy, timeouts: { connectMs: 1, readMs: 2 } } })).toEqual({
+      host: "127.0.0.1",
+      port: testbed.port,
+      username,
+      auth: { type: "privateKey", content: keys.rsaPemEncrypted.privateKey, passphrase },
+      hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
+      timeouts: { connectMs: 1, readMs: 2 },
+      proxy,
+    });
+    expect(testbed.connectionConfig({ timeoutMs: 5_000 }).timeouts).toEqual({ connectMs: 5_000, readMs: 5_000 });
+  });
+
+  it.each([
+    ["the password user", {}],
+    ["the key user", { user: "key" }],
+    ["an encrypted key, pinned by fingerprint", { key: "ed25519Encrypted", hostKey: "fingerprint" }],
+  ] as const)("connectionConfig logs in as %s", async (_name, options) => {
+    const config = testbed.connectionConfig(options);
+    const client = await login(ssh2Settings(config));
+    try {
+      expect(await listHome(client)).toEqual(expect.any(Array));
+    } finally {
+      client.end();
+    }
+  });
+
+  it("dropSessions kills one user's sessions, and only theirs; dropSessionsSync too", async () => {
+    const tester = await login(ssh2Settings(testbed.connectionConfig()));
+    const keyuser = await login(ssh2Settings(testbed.connectionConfig({ user: "key" })));
+    try {
+      const testerClosed = closed(tester);
+      await testbed.dropSessions();
+      await testerClosed;
+      expect(await listHome(keyuser)).toEqual(expect.any(Array));
+      const keyuserClosed = closed(keyuser);
+      testbed.dropSessionsSync("keyuser");
+      await keyuserClosed;
+      await testbed.dropSessions(); // none left: still fine
+      await waitFor(async () => (await testbed.exec("pgrep -f '^sshd: (tester|keyuser)' || true")).stdout.trim() === "", "no sessions left", 10_000);
+    } finally {
+      tester.end();
+      keyuser.end();
+    }
+  });
+
+  it("dropSessions refuses what is not a user name", async () => {
+    await expect(testbed.dropSessions("tester' /")).rejects.toThrow(/not a user name/);
+    expect(() => testbed.dropSessionsSync("a b")).toThrow(/not a user name/);
+  });
+
+  it("sha256 hashes a file in the container, odd names too, and rejects for a missing one", async () => {
+    const { home, username } = testbed.users.password;
+    await testbed.exec(`printf 'héllo ✓' > "${home}/it's here.txt"`, { user: username });
+    expect(await testbed.sha256(`${home}/it's here.txt`)).toBe(sha256("héllo ✓"));
+    await expect(testbed.sha256(`${home}/missing.txt`)).rejects.toThrow(/sha256sum/);
   });
 });
 

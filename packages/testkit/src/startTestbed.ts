@@ -1,6 +1,7 @@
 // Starts a throwaway OpenSSH server (and optionally dante SOCKS4/5 and tinyproxy HTTP CONNECT proxies) on 127.0.0.1 with testcontainers.
 import { randomBytes, createHash } from "node:crypto";
 import { createServer, connect, type AddressInfo } from "node:net";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,43 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+}
+
+/** A password or private key login, in sftp-connector's `auth` shape. */
+export type TestbedAuth = { type: "password"; password: string } | { type: "privateKey"; content: string; passphrase?: string };
+
+/**
+ * A connection config for the testbed in sftp-connector's shape (`ConnectionConfig` of
+ * `@sftp-connector/core`), as a plain object: pass it to `openSession`, `SessionPool`,
+ * `createSftpConnector` or anything that takes the same fields.
+ */
+export interface TestbedConnectionConfig {
+  /** {@link Testbed.host}. */
+  host: string;
+  /** {@link Testbed.port}. */
+  port: number;
+  /** The chosen user's name. */
+  username: string;
+  /** The chosen user's password, or the chosen key (with the passphrase when it is encrypted). */
+  auth: TestbedAuth;
+  /** The testbed's host key, pinned: its known_hosts line, or its SHA256 fingerprint. */
+  hostKey: { knownHosts: string } | { fingerprints: string[] };
+  /** Both limits set to the same value. */
+  timeouts: { connectMs: number; readMs: number };
+}
+
+/** Options of {@link Testbed.connectionConfig}. */
+export interface TestbedConnectionConfigOptions<Extra extends object = {}> {
+  /** Log in as the password user (`tester`) or the key user (`keyuser`). @default "key" when `key` is given, else "password" */
+  user?: "password" | "key";
+  /** The key user's key to log in with (not `unauthorized`, unless refusal is the point). @default "ed25519" */
+  key?: ClientKeyName;
+  /** Pin the host key by its known_hosts line (`{ knownHosts }`) or its fingerprint (`{ fingerprints: [fingerprint] }`). @default "knownHosts" */
+  hostKey?: "knownHosts" | "fingerprint";
+  /** `timeouts.connectMs` and `timeouts.readMs`. @default 20000 */
+  timeoutMs?: number;
+  /** More fields, or replacements, spread over the config last (e.g. `{ proxy }`, `{ timeouts }`, `{ hostKey }`). */
+  extra?: Extra;
 }
 
 /** A running testbed. Everything listens on 127.0.0.1. */
@@ -98,6 +136,32 @@ export interface Testbed {
   unpause(): Promise<void>;
   /** Stops and removes the container. */
   stop(): Promise<void>;
+  /**
+   * A connection config for this testbed in sftp-connector's shape, as a plain object:
+   * `{ host, port, username, auth, hostKey, timeouts }` for the password user (or, with
+   * `user: "key"` or a `key`, the key user), the host key pinned, and `extra` spread over it last.
+   *
+   * @example
+   * ```ts
+   * const session = await openSession(testbed.connectionConfig());
+   * const viaKey = testbed.connectionConfig({ key: "rsaPemEncrypted", extra: { proxy: { type: "socks5", ...testbed.proxies!.socks } } });
+   * ```
+   */
+  connectionConfig<Extra extends object = {}>(options?: TestbedConnectionConfigOptions<Extra>): TestbedConnectionConfig & Extra;
+  /**
+   * Kills every SSH session of `username` on the server (`pkill -f '^sshd: <username>'`), as a
+   * dropped connection would: clients see their connection lost, the server keeps listening.
+   * Succeeds when there was none. @param username - @default the password user
+   */
+  dropSessions(username?: string): Promise<void>;
+  /**
+   * {@link Testbed.dropSessions}, blocking this process until it is done (through the `docker`
+   * CLI, which must be on PATH): for tests that must drop sessions at an exact point of a
+   * synchronous callback, before any more data can arrive.
+   */
+  dropSessionsSync(username?: string): void;
+  /** The SHA-256 of a file in the container as lowercase hex (`sha256sum`, as root). Rejects when the file cannot be read. */
+  sha256(path: string): Promise<string>;
 }
 
 /** Picks `count` distinct free TCP ports on 127.0.0.1. */
@@ -149,6 +213,15 @@ async function waitForPort(port: number, timeoutMs: number, expectBanner: boolea
 }
 
 const secret = () => randomBytes(12).toString("hex");
+
+/** Quotes a string for `sh`. */
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/** The shell command that kills a user's SSH sessions (each is an `sshd: USER…` process). */
+function dropSessionsCommand(username: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(username)) throw new Error(`dropSessions: not a user name: ${JSON.stringify(username)}`);
+  return `pkill -f '^sshd: ${username}' || true`;
+}
 
 /**
  * Starts a testbed: OpenSSH's sshd on a free port of 127.0.0.1 in a container with host networking,
@@ -221,6 +294,23 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     }
     const docker = async () => (await getContainerRuntimeClient()).container.getById(container.getId());
     let keyDir: string | undefined;
+    const connectionConfig = <Extra extends object = {}>(configOptions: TestbedConnectionConfigOptions<Extra> = {}): TestbedConnectionConfig & Extra => {
+      const { key = "ed25519", timeoutMs = 20_000 } = configOptions;
+      const user = configOptions.user ?? (configOptions.key ? "key" : "password");
+      const auth: TestbedAuth =
+        user === "password"
+          ? { type: "password", password: passwordUser.password }
+          : { type: "privateKey", content: keys[key].privateKey, ...(keys[key].encrypted ? { passphrase: keyUser.passphrase } : {}) };
+      const config: TestbedConnectionConfig = {
+        host: "127.0.0.1",
+        port: sshPort!,
+        username: user === "password" ? passwordUser.username : keyUser.username,
+        auth,
+        hostKey: configOptions.hostKey === "fingerprint" ? { fingerprints: [fingerprintOf(hostPub)] } : { knownHosts: `[127.0.0.1]:${sshPort} ${type} ${blob}` },
+        timeouts: { connectMs: timeoutMs, readMs: timeoutMs },
+      };
+      return { ...config, ...configOptions.extra } as TestbedConnectionConfig & Extra;
+    };
     return {
       host: "127.0.0.1",
       port: sshPort!,
@@ -258,6 +348,18 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
       },
       async unpause() {
         await (await docker()).unpause();
+      },
+      connectionConfig,
+      async dropSessions(username = passwordUser.username) {
+        await exec(dropSessionsCommand(username));
+      },
+      dropSessionsSync(username = passwordUser.username) {
+        execFileSync("docker", ["exec", container.getId(), "sh", "-c", dropSessionsCommand(username)], { stdio: "ignore" });
+      },
+      async sha256(path) {
+        const hash = (await exec(`sha256sum ${shellQuote(path)}`)).stdout.split(" ")[0] ?? "";
+        if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`testbed sha256: unexpected output for ${path}: ${hash}`);
+        return hash;
       },
       async stop() {
         const c = await docker();

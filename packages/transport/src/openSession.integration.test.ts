@@ -39,16 +39,8 @@ afterAll(async () => {
 
 /** A config for the testbed: pinned host key, the given auth and proxy. */
 function config(auth: AuthMethod | AuthMethod[], extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  const username = Array.isArray(auth) || auth.type === "password" || auth.type === "keyboardInteractive" ? testbed.users.password.username : testbed.users.key.username;
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username,
-    auth,
-    hostKey: { knownHosts: testbed.hostKey.knownHostsLine },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
+  const user = Array.isArray(auth) || auth.type === "password" || auth.type === "keyboardInteractive" ? "password" : "key";
+  return testbed.connectionConfig({ user, extra: { auth, ...extra } });
 }
 
 const passwordAuth = (): AuthMethod => ({ type: "password", password: testbed.users.password.password });

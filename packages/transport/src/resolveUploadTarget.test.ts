@@ -1,6 +1,7 @@
 // Where an upload goes: the name resolved inside the remote directory, its directory checked or created, with Boomi's messages.
 import { describe, expect, it } from "vitest";
 import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
+import { rejectionOf } from "@sftp-connector/testkit";
 import type { FileStats } from "./SftpSession.js";
 import { ensureRemoteDirectory, resolveUploadTarget, type UploadTargetSession } from "./resolveUploadTarget.js";
 
@@ -22,11 +23,7 @@ function server(options: { directories?: string[]; files?: string[]; mkdirFails?
   return { session, made };
 }
 
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 const options = { allowAbsolutePaths: false, createDirectories: false, operation: "create" };
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { isSftpConnectorError, type ConnectionConfig } from "@sftp-connector/core";
 import {
   openSession,
@@ -26,17 +26,7 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-function config(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
-  return {
-    host: testbed.host,
-    port: testbed.port,
-    username: testbed.users.password.username,
-    auth: { type: "password", password: testbed.users.password.password },
-    hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
-    timeouts: { connectMs: 20_000, readMs: 20_000 },
-    ...extra,
-  };
-}
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
 /** Authenticated SSH sessions of the password user, counted on the server (one privileged monitor each). */
 async function serverSessions(): Promise<number> {
@@ -44,14 +34,6 @@ async function serverSessions(): Promise<number> {
   return Number(stdout.trim());
 }
 
-/** Kills every SSH session of the password user on the server (the listener stays up). */
-async function killSessions(): Promise<void> {
-  await testbed.exec("pkill -f '^sshd: tester' || true");
-}
-
-async function remoteSha(path: string): Promise<string> {
-  return (await testbed.exec(`sha256sum '${path}'`)).stdout.split(" ")[0]!;
-}
 
 /** A deterministic stream of `size` pseudo-random bytes, hashing what it emits. */
 function source(size: number, chunk = 1 << 20): { stream: Readable; sha: () => string } {
@@ -116,7 +98,7 @@ describe("pipelined streams", () => {
       const src = source(size);
       await pipeline(src.stream, session.createWriteStream(path));
       const localSha = src.sha();
-      expect(await remoteSha(path)).toBe(localSha);
+      expect(await testbed.sha256(path)).toBe(localSha);
       const dst = sink();
       await pipeline(session.createReadStream(path), dst.stream);
       expect(dst.bytes()).toBe(size);
@@ -152,7 +134,7 @@ describe("pipelined streams", () => {
       await pipeline(Readable.from([data]), session.createWriteStream(`${home}/range.bin`));
       const part = sink();
       await pipeline(session.createReadStream(`${home}/range.bin`, { start: 1000, end: 250_999, chunkSize: 7_000, concurrency: 5 }), part.stream);
-      expect(part.sha()).toBe(createHash("sha256").update(data.subarray(1000, 251_000)).digest("hex"));
+      expect(part.sha()).toBe(sha256(data.subarray(1000, 251_000)));
       await testbed.exec(`: > ${home}/empty.bin`, { user: "tester" });
       const empty = sink();
       await pipeline(session.createReadStream(`${home}/empty.bin`), empty.stream);
@@ -251,7 +233,7 @@ describe("session pool", () => {
     try {
       const first = await pool.acquire();
       pool.release(first);
-      await killSessions();
+      await testbed.dropSessions();
       const next = await pool.acquire();
       expect(next).not.toBe(first);
       expect(next.closed).toBe(false);
@@ -294,7 +276,7 @@ describe("retry and resume", () => {
         async (session, attempt) => {
           attempts.push(attempt);
           if (attempt === 0) {
-            await killSessions();
+            await testbed.dropSessions();
             await new Promise((r) => setTimeout(r, 200));
           }
           return (await session.stat(home)).isDirectory;
@@ -311,10 +293,10 @@ describe("retry and resume", () => {
   it("a download resumes at the offset reached after the server drops the connection (byte-identical)", async () => {
     const path = `${home}/resume-get.bin`;
     await testbed.exec(`head -c 25165824 /dev/urandom > ${path} && chown tester ${path}`);
-    const expected = await remoteSha(path);
+    const expected = await testbed.sha256(path);
     const pool = new SessionPool(config());
     try {
-      const dst = sink({ at: 8 * 1024 * 1024, run: () => void killSessions() });
+      const dst = sink({ at: 8 * 1024 * 1024, run: () => void testbed.dropSessions() });
       await pipeline(createResumableReadStream(pool, path, { attempts: 2, backoffMs: 50 }), dst.stream);
       expect(dst.bytes()).toBe(25_165_824);
       expect(dst.sha()).toBe(expected);
@@ -334,12 +316,12 @@ describe("retry and resume", () => {
         sent += chunk.length;
         if (!killed && sent >= 8 * 1024 * 1024) {
           killed = true;
-          void killSessions();
+          void testbed.dropSessions();
         }
       });
       await pipeline(src.stream, createResumableWriteStream(pool, path, { attempts: 2, backoffMs: 50 }));
       expect(killed).toBe(true);
-      expect(await remoteSha(path)).toBe(src.sha());
+      expect(await testbed.sha256(path)).toBe(src.sha());
     } finally {
       await pool.close();
     }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { SftpConnectorError, isSftpConnectorError, type ErrorReason } from "@sftp-connector/core";
+import { rejectionOf } from "@sftp-connector/testkit";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import type { SessionProvider } from "./SessionPool.js";
 import { uploadViaTemp } from "./uploadViaTemp.js";
@@ -146,14 +147,7 @@ class FakeServer {
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<SftpConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isSftpConnectorError(error)) throw new Error(`expected an SftpConnectorError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
 const text = (server: FakeServer, path: string) => server.files.get(path)?.toString();
 const names = (server: FakeServer) => [...server.files.keys()].sort();
