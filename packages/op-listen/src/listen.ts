@@ -12,9 +12,8 @@ import {
   type Filter,
 } from "@sftp-connector/core";
 import {
-  isRetryable,
-  isSessionProvider,
   isTemporaryFileName,
+  withSessionTarget,
   silentLogger,
   walkDirectory,
   type Logger,
@@ -157,19 +156,9 @@ function resolveMoveTo(directory: string, moveTo: string, allowAbsolutePaths: bo
   return resolved;
 }
 
-/** Borrows a session from the target: a provider lends one; a plain session is its own. */
-async function borrow<T>(target: SessionTarget, work: (session: SftpSession) => Promise<T>): Promise<T> {
-  if (!isSessionProvider(target)) return work(target);
-  const session = await target.acquire();
-  try {
-    const result = await work(session);
-    target.release(session);
-    return result;
-  } catch (error) {
-    target.release(session, { broken: session.closed || isRetryable(error) });
-    throw error;
-  }
-}
+/** Runs `work` on a session of the target, once: a provider lends one (given back as broken after a lost connection); a plain session is its own. */
+const borrow = <T>(target: SessionTarget, work: (session: SftpSession) => Promise<T>): Promise<T> =>
+  withSessionTarget(target, (session) => work(session), { attempts: 0 });
 
 /**
  * Starts listening to `options.remoteDirectory`: every poll lists it (through sessions from
