@@ -28,7 +28,12 @@ export default defineConfig({
         },
       })),
       // Cross-package scenarios (packed tarballs, examples).
-      { extends: true as const, test: { name: "tests", root: fileURLToPath(new URL("./tests", import.meta.url)), include: ["src/**/*.test.ts"] } },
+      {
+        extends: true as const,
+        test: { name: "tests", root: fileURLToPath(new URL("./tests", import.meta.url)), include: ["src/**/*.test.ts"], exclude: ["src/reliability/**"] },
+      },
+      // The reliability suite (`pnpm test:reliability`): faults, load, bad input, security.
+      { extends: true as const, test: { name: "reliability", root: fileURLToPath(new URL("./tests", import.meta.url)), include: ["src/reliability/**/*.test.ts"] } },
     ],
     globalSetup: [fileURLToPath(new URL("./scripts/vitest-global-setup.ts", import.meta.url))],
     testTimeout: 60_000,
