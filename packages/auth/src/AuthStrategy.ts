@@ -5,6 +5,15 @@ import type { AnyAuthMethod } from "ssh2";
 export type AuthMethodName = "password" | "publickey" | "keyboard-interactive" | "agent";
 
 /**
+ * Where a strategy sends warnings (e.g. a private key file readable by others). The transport's
+ * `Logger` fits, as does `console`. A warning never holds a secret.
+ */
+export interface AuthWarningSink {
+  /** Receives one warning. */
+  warn(message: string): void;
+}
+
+/**
  * An auth strategy, as every factory of this package returns it. The transport calls `prepare`
  * once per connection attempt and offers the entries it returns to the server in order.
  */
@@ -17,6 +26,7 @@ export interface AuthStrategy {
    * Reads and decrypts what it needs (key files, passphrases) and returns the ssh2 auth entries to
    * try, in order. Throws `SftpConnectorError` with reason `INVALID_CONFIG` for an unreadable key
    * file, a corrupt key, a wrong or missing passphrase, or a public key that does not match.
+   * Problems that do not stop the login (a key file readable by group or others) go to `warnings`.
    */
-  prepare(username: string): Promise<AnyAuthMethod[]>;
+  prepare(username: string, warnings?: AuthWarningSink): Promise<AnyAuthMethod[]>;
 }

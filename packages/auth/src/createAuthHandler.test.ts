@@ -39,7 +39,7 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
     expect(await ask(auth, ["password", "publickey"])).toEqual(pw("b"));
     expect(await ask(auth, ["password", "publickey"])).toBe(false);
     expect(auth.tried()).toEqual(["password", "password #2"]);
-    expect(a.prepare).toHaveBeenCalledWith("tester");
+    expect(a.prepare).toHaveBeenCalledWith("tester", undefined); // no warnings sink given
   });
 
   it("prepares lazily and only strategies whose method the server still accepts", async () => {
@@ -92,6 +92,25 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
     const auth = createAuthHandler([a.strategy], "tester", { onAttempt });
     expect(await ask(auth, null)).toEqual(pw("a"));
     expect(onAttempt).toHaveBeenCalledWith({ method: "password", description: "password" });
+  });
+
+  it("hands the warnings sink to prepare, and a sink that throws does not break the login", async () => {
+    const warned: string[] = [];
+    const noisy = defineStrategy("password", () => "password", async (_username, warnings) => {
+      warnings?.warn("first");
+      warnings?.warn("second");
+      return [pw("a")];
+    });
+    const sink = {
+      warn(message: string) {
+        warned.push(message);
+        if (message === "first") throw new Error("logger broke");
+      },
+    };
+    const auth = createAuthHandler([noisy], "tester", { warnings: sink });
+    expect(await ask(auth, null)).toEqual(pw("a"));
+    expect(warned).toEqual(["first", "second"]);
+    expect(auth.preparationError()).toBeUndefined();
   });
 
   it("failure(): AUTH_FAILED naming nothing when nothing was offered", async () => {

@@ -1,7 +1,7 @@
 // Builds the ssh2 authHandler that offers auth strategies in order, and remembers what it tried and why a strategy could not be prepared.
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware } from "ssh2";
 import { SftpConnectorError } from "@sftp-connector/core";
-import type { AuthMethodName, AuthStrategy } from "./AuthStrategy.js";
+import type { AuthMethodName, AuthStrategy, AuthWarningSink } from "./AuthStrategy.js";
 
 /** One auth entry offered to the server. */
 export interface AuthAttempt {
@@ -15,6 +15,8 @@ export interface AuthAttempt {
 export interface CreateAuthHandlerOptions {
   /** Called each time an entry is offered to the server (for logs); errors it throws are ignored. @default undefined */
   onAttempt?: (attempt: AuthAttempt) => void;
+  /** Receives the strategies' warnings (e.g. a private key file readable by others); errors it throws are ignored. @default none */
+  warnings?: AuthWarningSink;
 }
 
 /** What {@link createAuthHandler} returns. Use one per connection attempt. */
@@ -68,6 +70,17 @@ export function createAuthHandler(
   let nextStrategy = 0;
   let firstError: Error | undefined;
   let lastMethodsLeft: readonly string[] | undefined;
+  const sink = options.warnings;
+  // A logging sink must not break the login.
+  const warnings: AuthWarningSink | undefined = sink && {
+    warn(message) {
+      try {
+        sink.warn(message);
+      } catch {
+        // ignored
+      }
+    },
+  };
 
   const accepts = (methodsLeft: readonly string[] | null, method: string) => methodsLeft === null || methodsLeft.includes(wireMethod(method as AuthMethodName));
 
@@ -88,7 +101,7 @@ export function createAuthHandler(
       if (strategy === undefined) return false;
       if (!accepts(methodsLeft, strategy.method)) continue;
       try {
-        const entries = await strategy.prepare(username);
+        const entries = await strategy.prepare(username, warnings);
         const attempt = { method: strategy.method, description: strategy.description };
         for (const entry of entries) queue.push({ entry, attempt });
       } catch (error) {

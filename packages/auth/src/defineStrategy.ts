@@ -1,6 +1,6 @@
 // Builds an AuthStrategy object whose secrets live in closures, so util.inspect and JSON show only its method and description.
 import type { AnyAuthMethod } from "ssh2";
-import type { AuthMethodName, AuthStrategy } from "./AuthStrategy.js";
+import type { AuthMethodName, AuthStrategy, AuthWarningSink } from "./AuthStrategy.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
@@ -12,7 +12,7 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 export function defineStrategy(
   method: AuthMethodName,
   describe: () => string,
-  prepare: (username: string) => Promise<AnyAuthMethod[]>,
+  prepare: (username: string, warnings?: AuthWarningSink) => Promise<AnyAuthMethod[]>,
 ): AuthStrategy {
   const strategy: AuthStrategy = {
     method,

@@ -1,5 +1,5 @@
 // @sftp-connector/auth: SSH auth strategies (password, private key file or content, keyboard-interactive, ssh-agent) for ssh2's authHandler.
-export type { AuthStrategy, AuthMethodName } from "./AuthStrategy.js";
+export type { AuthStrategy, AuthMethodName, AuthWarningSink } from "./AuthStrategy.js";
 export type { StrategyOptions } from "./defineStrategy.js";
 export { password } from "./password.js";
 export { privateKeyFile } from "./privateKeyFile.js";

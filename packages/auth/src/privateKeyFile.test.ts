@@ -7,7 +7,7 @@ import ssh2 from "ssh2";
 import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import { rejectionOf } from "@sftp-connector/testkit";
-import { privateKeyFile } from "./privateKeyFile.js";
+import { privateKeyFile, unprotectedKeyWarning } from "./privateKeyFile.js";
 import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
 
 // Root reads every file whatever its mode, so EACCES is also simulated: opening a path containing "EACCES-" fails as the kernel would.
@@ -167,5 +167,68 @@ describe("privateKeyFile: errors", () => {
   ])("%s", async (_name, path, message) => {
     const error = await prepareError(privateKeyFile(path).prepare("u"));
     expect(error.message).toBe(message);
+  });
+});
+
+describe("privateKeyFile: unprotected key file warning", () => {
+  const recorder = () => {
+    const warnings: string[] = [];
+    return { warnings, sink: { warn: (message: string) => void warnings.push(message) } };
+  };
+
+  it.runIf(process.platform !== "win32").each([
+    [0o644, "0644"],
+    [0o640, "0640"],
+    [0o604, "0604"],
+    [0o660, "0660"],
+    [0o777, "0777"],
+  ])("mode %o: warns once, naming the file and mode and chmod 600, and still logs in", async (mode, octal) => {
+    const path = file(`unprotected-${octal}`);
+    const key = testKey("ed25519 OpenSSH encrypted");
+    await writeFile(path, key.privateKey);
+    await chmod(path, mode);
+    const { warnings, sink } = recorder();
+    await expect(privateKeyFile(path, { passphrase: PASSPHRASE }).prepare("u", sink)).resolves.toHaveLength(1);
+    expect(warnings).toEqual([
+      `auth.path: UNPROTECTED PRIVATE KEY FILE: ${path} has mode ${octal}, so users other than its owner may read it; ` +
+        `run "chmod 600 ${path}" (OpenSSH would refuse this key; it is used anyway)`,
+    ]);
+    for (const line of key.privateKey.split("\n").filter((l) => l.length > 20)) expect(warnings[0]).not.toContain(line);
+    expect(warnings[0]).not.toContain(PASSPHRASE);
+  });
+
+  it.runIf(process.platform !== "win32").each([0o600, 0o400, 0o700])("mode %o: no warning", async (mode) => {
+    const path = file(`protected-${mode.toString(8)}`);
+    await writeFile(path, testKey("ed25519 OpenSSH").privateKey);
+    await chmod(path, mode);
+    const { warnings, sink } = recorder();
+    await expect(privateKeyFile(path).prepare("u", sink)).resolves.toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it.runIf(process.platform !== "win32")("warns before a key that cannot be decrypted fails, with the config field of the entry", async () => {
+    const path = file("unprotected-wrong-passphrase");
+    await writeFile(path, testKey("ed25519 OpenSSH encrypted").privateKey);
+    await chmod(path, 0o644);
+    const { warnings, sink } = recorder();
+    const error = await prepareError(privateKeyFile(path, { passphrase: "wrong", field: "auth[1]" }).prepare("u", sink));
+    expect(error.message).toContain("auth[1].passphrase");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^auth\[1\]\.path: UNPROTECTED PRIVATE KEY FILE: .* has mode 0644/);
+  });
+
+  it.runIf(process.platform !== "win32")("without a warning sink an unprotected key still works", async () => {
+    const path = file("unprotected-no-sink");
+    await writeFile(path, testKey("ed25519 OpenSSH").privateKey);
+    await chmod(path, 0o644);
+    await expect(privateKeyFile(path).prepare("u")).resolves.toHaveLength(1);
+  });
+
+  it("unprotectedKeyWarning: never on Windows; only group/other bits count", () => {
+    expect(unprotectedKeyWarning("auth", "C:\\k", 0o100666, "win32")).toBeUndefined();
+    expect(unprotectedKeyWarning("auth", "/k", 0o100600, "linux")).toBeUndefined();
+    expect(unprotectedKeyWarning("auth", "/k", 0o100700, "darwin")).toBeUndefined();
+    expect(unprotectedKeyWarning("auth", "/k", 0o100610, "linux")).toContain("has mode 0610");
+    expect(unprotectedKeyWarning("auth", "/k", 0o100601, "linux")).toContain('run "chmod 600 /k"');
   });
 });

@@ -29,10 +29,25 @@ function expandHome(path: string): string {
   return path;
 }
 
-/** Reads at most MAX_KEY_FILE_BYTES + 1 bytes, so a huge file or a device cannot exhaust memory. */
-async function readKeyFile(path: string): Promise<Buffer> {
+/**
+ * OpenSSH's "UNPROTECTED PRIVATE KEY FILE" check: the warning for a key file whose mode lets group
+ * or others in (`mode & 0o077`), or undefined. Never on Windows, whose modes mean nothing here.
+ * @internal
+ */
+export function unprotectedKeyWarning(field: string, file: string, mode: number, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform === "win32" || (mode & 0o077) === 0) return undefined;
+  const octal = (mode & 0o777).toString(8).padStart(4, "0");
+  return (
+    `${field}.path: UNPROTECTED PRIVATE KEY FILE: ${file} has mode ${octal}, so users other than its owner may read it; ` +
+    `run "chmod 600 ${file}" (OpenSSH would refuse this key; it is used anyway)`
+  );
+}
+
+/** Reads at most MAX_KEY_FILE_BYTES + 1 bytes, so a huge file or a device cannot exhaust memory; also returns the file's mode. */
+async function readKeyFile(path: string): Promise<{ data: Buffer; mode: number }> {
   const handle = await open(path, "r");
   try {
+    const { mode } = await handle.stat();
     const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
     let length = 0;
     while (length < buffer.length) {
@@ -40,7 +55,7 @@ async function readKeyFile(path: string): Promise<Buffer> {
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    return buffer.subarray(0, length);
+    return { data: buffer.subarray(0, length), mode };
   } finally {
     await handle.close();
   }
@@ -56,6 +71,9 @@ async function readKeyFile(path: string): Promise<Buffer> {
  * The description is `publickey (key from ~/.ssh/id_ed25519)` (the path as given), then
  * `publickey (ssh-ed25519 key from ~/.ssh/id_ed25519)` once prepared; never the passphrase.
  *
+ * A key file readable by group or others (`mode & 0o077`, not on Windows) is used, with a warning
+ * to `prepare`'s `warnings` naming the file and its mode and saying `chmod 600` (never key content).
+ *
  * @param path - Path of the private key file (`~/…` allowed).
  * @example
  * ```ts
@@ -69,14 +87,15 @@ export function privateKeyFile(path: string, options: PrivateKeyOptions = {}): A
   return defineStrategy(
     "publickey",
     () => `publickey (${keyType === undefined ? "" : `${keyType} `}key from ${path})`,
-    async (username) => {
+    async (username, warnings) => {
       if (typeof path !== "string" || path.trim() === "") {
         throw authConfigError(`${field}.path: expected the private key file path, got ${typeof path === "string" ? "a blank string" : typeof path}`);
       }
       const file = expandHome(path);
       let data: Buffer;
+      let mode: number;
       try {
-        data = await readKeyFile(file);
+        ({ data, mode } = await readKeyFile(file));
       } catch (error) {
         const code = String((error as { code?: unknown }).code ?? "unknown error");
         throw authConfigError(`${field}.path: cannot read the private key file ${file} (${FS_REASONS[code] ?? code})`, {
@@ -84,6 +103,8 @@ export function privateKeyFile(path: string, options: PrivateKeyOptions = {}): A
           cause: error,
         });
       }
+      const warning = unprotectedKeyWarning(field, file, mode);
+      if (warning !== undefined) warnings?.warn(warning);
       if (data.length > MAX_KEY_FILE_BYTES) {
         throw authConfigError(`${field}.path: the private key file ${file} is too large to be a private key (over 1 MiB)`, { path: file });
       }

@@ -77,7 +77,8 @@ async function loginHop(
   if (verifier.insecure) {
     logger.warn(`host key checking is off for ${where} (hostKey.insecureAcceptAny): any server can pose as this one`);
   }
-  const auth = createAuthHandler(authFromConfig(hop.auth), hop.username);
+  // Strategy warnings (a key file readable by others) go to the session's logger.
+  const auth = createAuthHandler(authFromConfig(hop.auth), hop.username, { warnings: logger });
   const client = new Client();
   const connectConfig: ConnectConfig = {
     sock,
