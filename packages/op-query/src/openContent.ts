@@ -1,6 +1,6 @@
 // Opens one queried file: resolves once the file is open, with its content as a Readable that prefetches and, through a provider, resumes after a lost connection.
 import { Readable } from "node:stream";
-import { MetadataJsonEncoder, isRetryable, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
+import { MetadataJsonEncoder, isRetryableAt, retriesExhausted, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
 
 /** The session calls {@link openContent} uses. */
 export type ContentSession = Pick<SftpSession, "createReadStream">;
@@ -63,23 +63,23 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
     if (lease && provider) provider.release(lease, { broken: lease.closed });
     lease = undefined;
   };
-  /** After a failure: throws it when it may not be retried; otherwise waits and takes a fresh session. */
-  const nextSession = async (error: unknown, offset: number): Promise<SftpSession> => {
-    if (!provider || !isRetryable(error) || retry >= options.attempts) throw error;
+  /** After a failure: throws it when it may not be retried; otherwise gives the broken session back and waits. */
+  const beforeRetry = async (error: unknown, offset: number): Promise<SessionProvider> => {
+    if (!provider || !isRetryableAt(error, retry) || retry >= options.attempts) throw retriesExhausted(error, retry);
     if (lease) provider.release(lease, { broken: true });
     lease = undefined;
     options.logger.warn(`reading ${path} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${options.attempts})`);
     await sleep(options.backoffMs * 2 ** retry);
     retry += 1;
-    lease = await provider.acquire();
-    return lease;
+    return provider;
   };
-  /** Opens at `offset`, on fresh sessions while failures may be retried. */
+  /** Opens at `offset`, on fresh sessions while failures may be retried (a reconnect refused while the server restarts counts as one). */
   const reopen = async (failure: unknown, offset: number): Promise<Readable> => {
     for (;;) {
-      const session = await nextSession(failure, offset);
+      const from = await beforeRetry(failure, offset);
       try {
-        return await openSource(session, path, offset);
+        lease = await from.acquire();
+        return await openSource(lease, path, offset);
       } catch (error) {
         failure = error;
       }

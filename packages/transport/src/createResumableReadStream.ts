@@ -2,7 +2,8 @@
 import { Readable } from "node:stream";
 import type { SessionProvider } from "./SessionPool.js";
 import type { ReadStreamOptions } from "./SftpReadStream.js";
-import { isRetryable } from "./withRetry.js";
+import type { SftpSession } from "./SftpSession.js";
+import { isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** Options of {@link createResumableReadStream}. */
@@ -25,9 +26,11 @@ export function createResumableReadStream(provider: SessionProvider, path: strin
   async function* chunks(): AsyncGenerator<Buffer> {
     let offset = readOptions.start ?? 0;
     for (let retry = 0; ; retry += 1) {
-      const session = await provider.acquire();
+      let session: SftpSession | undefined;
       let broken = false;
       try {
+        // Inside the try: a reconnect refused while the server restarts counts as a retry too.
+        session = await provider.acquire();
         const stream = session.createReadStream(path, { ...readOptions, start: offset });
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           offset += chunk.length;
@@ -35,11 +38,11 @@ export function createResumableReadStream(provider: SessionProvider, path: strin
         }
         return;
       } catch (error) {
-        broken = session.closed || isRetryable(error);
-        if (!isRetryable(error) || retry >= attempts) throw error;
+        broken = session?.closed === true || isRetryable(error);
+        if (!isRetryableAt(error, retry) || retry >= attempts) throw retriesExhausted(error, retry);
         logger.warn(`reading ${path} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${attempts})`);
       } finally {
-        provider.release(session, { broken });
+        if (session) provider.release(session, { broken });
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** retry));
     }

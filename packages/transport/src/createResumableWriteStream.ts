@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import type { SftpWriteStream, WriteStreamOptions } from "./SftpWriteStream.js";
-import { isRetryable } from "./withRetry.js";
+import { isRetryableAt, retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** Options of {@link createResumableWriteStream}. */
@@ -99,7 +99,7 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
         inner?.destroy();
         inner = undefined;
         session = undefined;
-        if (!isRetryable(error) || retries >= attempts) throw error;
+        if (!isRetryableAt(error, retries) || retries >= attempts) throw retriesExhausted(error, retries);
         retries += 1;
         logger.warn(`writing ${path} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
         await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (retries - 1)));

@@ -11,7 +11,7 @@ export { SftpWriteStream } from "./SftpWriteStream.js";
 export type { WriteStreamOptions } from "./SftpWriteStream.js";
 export { SessionPool, sessionPoolFor, closeAllPools, configKey } from "./SessionPool.js";
 export type { SessionProvider, SessionPoolOptions } from "./SessionPool.js";
-export { withRetry, isRetryable } from "./withRetry.js";
+export { withRetry, isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
 export type { WithRetryOptions } from "./withRetry.js";
 export { createResumableReadStream } from "./createResumableReadStream.js";
 export type { ResumableReadStreamOptions } from "./createResumableReadStream.js";

@@ -2,7 +2,7 @@
 import type { Logger } from "./Logger.js";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
-import { isRetryable } from "./withRetry.js";
+import { isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
 
 /** One run of the iteration, on one session. */
 export interface IterationRun<T> {
@@ -54,7 +54,7 @@ export async function* iterateWithRetry<T>(
       return;
     } catch (error) {
       broken = session?.closed === true || isRetryable(error);
-      if (emitted || !isRetryable(error) || attempt >= options.attempts) throw error;
+      if (emitted || !isRetryableAt(error, attempt) || attempt >= options.attempts) throw emitted ? error : retriesExhausted(error, attempt);
       options.logger.warn(
         `${options.operation} failed before its first ${options.item} (${error.reason}: ${error.message}); retry ${attempt + 1} of ${options.attempts}`,
       );

@@ -19,12 +19,38 @@ export function isRetryable(error: unknown): error is SftpConnectorError {
   return isSftpConnectorError(error) && (error.reason === "CONNECTION_LOST" || error.reason === "TIMEOUT" || error.retryable);
 }
 
+/**
+ * True when a retry may follow `error`, met on try number `attempt` (0 = the first try): what
+ * {@link isRetryable} says, and also, on a retry (`attempt > 0`, so a connection was already lost),
+ * a reconnect that was refused or found no route (`HOST_UNREACHABLE`): the server is likely
+ * restarting. A first connect that is refused is still not retried (a wrong port is rarely transient).
+ */
+export function isRetryableAt(error: unknown, attempt: number): error is SftpConnectorError {
+  return isRetryable(error) || (attempt > 0 && isSftpConnectorError(error) && error.reason === "HOST_UNREACHABLE");
+}
+
+/**
+ * The error to throw once retries ran out at try number `attempt`: a reconnect that could not reach
+ * the server (`HOST_UNREACHABLE` on a retry) becomes `CONNECTION_LOST`, which is what happened to
+ * the operation, with the last reconnect's error as its cause; any other error is returned as is.
+ */
+export function retriesExhausted(error: unknown, attempt: number): unknown {
+  if (attempt === 0 || !isSftpConnectorError(error) || error.reason !== "HOST_UNREACHABLE") return error;
+  return new SftpConnectorError(
+    "CONNECTION_LOST",
+    `the connection was lost and could not be re-established in ${attempt} ${attempt === 1 ? "retry" : "retries"}: ${error.message}`,
+    { operation: error.operation, path: error.path, cause: error },
+  );
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `work(session, attempt)` with a session from `provider`. When it fails with a retryable
  * error, the session is discarded as broken, and after `backoffMs × 2^(retry-1)` the work runs
- * again on a fresh session, up to `attempts` retries (Boomi: one). Work that moves bytes should
+ * again on a fresh session, up to `attempts` retries (Boomi: one); a retry that finds the server
+ * refusing connections (restarting) is retried too, and ends as `CONNECTION_LOST` when retries
+ * run out (see {@link isRetryableAt}). Work that moves bytes should
  * resume from what it already moved (it is called again with the attempt number).
  */
 export async function withRetry<T>(
@@ -44,7 +70,7 @@ export async function withRetry<T>(
       return result;
     } catch (error) {
       if (session) provider.release(session, { broken: session.closed || isRetryable(error) });
-      if (!isRetryable(error) || attempt >= retries) throw error;
+      if (!isRetryableAt(error, attempt) || attempt >= retries) throw retriesExhausted(error, attempt);
       const wait = backoffMs * 2 ** attempt;
       logger.warn(`${options.operation ?? "operation"} failed (${error.reason}: ${error.message}); retry ${attempt + 1} of ${retries} in ${wait} ms`);
       options.onRetry?.(error, attempt + 1);
