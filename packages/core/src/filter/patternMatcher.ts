@@ -99,7 +99,8 @@ function stateCount(node: PatternNode): number {
     case "alt":
       return node.items.reduce((n, item) => n + stateCount(item), 1);
     case "repeat": {
-      const one = stateCount(node.item);
+      // At least 1 per copy: an empty item (`(){999999999}`) makes no states, but `build` still loops once per copy.
+      const one = Math.max(1, stateCount(node.item));
       const optional = node.max === Infinity ? 1 + one : (node.max - node.min) * (1 + one);
       return node.min * one + optional;
     }

@@ -122,6 +122,14 @@ describe("compileRegex", () => {
     expect(errorOf(() => compileRegex("a{0,99999999999}"))).toMatch(/too large/);
   });
 
+  it("counts a repeated empty group as a state per copy, so (){999999999} is refused at once instead of looping", () => {
+    const started = performance.now();
+    expect(errorOf(() => compileRegex("(){999999999}"))).toMatch(/too large/);
+    expect(errorOf(() => compileRegex("x(?:()){99999999999999}"))).toMatch(/too large/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(compileRegex("a(){3}b")("ab")).toBe(true);
+  });
+
   it("bounds group nesting at 64", () => {
     expect(compileRegex(`${"(".repeat(64)}a${")".repeat(64)}`)("a")).toBe(true);
     expect(errorOf(() => compileRegex(`${"(".repeat(65)}a${")".repeat(65)}`))).toMatch(/groups nested more than 64 deep at position 65$/);
