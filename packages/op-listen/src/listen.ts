@@ -104,6 +104,13 @@ export interface Listener {
   readonly directory: string;
   /** The underlying poller (events `error`, `cycle`, `lock`). */
   readonly poller: DirectoryPoller;
+  /**
+   * Settles once the listener has stopped: fulfils after `stop()`; rejects with the error that
+   * stopped it on its own. That is `HOST_KEY_MISMATCH` (the server no longer presents the pinned
+   * host key): polling on would keep connecting to what may be an impostor, and only a config
+   * change can cure it. Other failures (lost connections, timeouts) are retried and never stop it.
+   */
+  readonly done: Promise<void>;
 }
 
 const invalid = (problems: string[]) =>
@@ -167,7 +174,8 @@ const borrow = <T>(target: SessionTarget, work: (session: SftpSession) => Promis
  * the change is recorded in the store (so a restart neither loses nor repeats it) and
  * `afterProcessing` runs; a handler that throws is retried after `retryBackoffMs` and the file is
  * not marked processed. Rejects at start for bad options, a missing directory, or an unreadable or
- * corrupt store.
+ * corrupt store. Lost connections and timeouts are retried for as long as it runs; a host key
+ * mismatch stops it (see {@link Listener.done}).
  *
  * @example
  * ```ts
@@ -277,7 +285,30 @@ export async function listen(target: SessionTarget, options: ListenOptions, hand
         yield* entries;
       })(),
   });
-  poller.on("error", (error) => logger.warn(`listen ${directory}: ${error.message}`));
+  let fatal: SftpConnectorError | undefined;
+  let settle!: { resolve: () => void; reject: (error: Error) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => {}); // callers need not watch it
+  poller.on("error", (error) => {
+    if (error.reason !== "HOST_KEY_MISMATCH") {
+      logger.warn(`listen ${directory}: ${error.message}`);
+      return;
+    }
+    if (fatal !== undefined) return;
+    const cause = isSftpConnectorError(error.cause) ? error.cause : error;
+    fatal = new SftpConnectorError("HOST_KEY_MISMATCH", `listening to ${directory} stopped: ${cause.message}`, {
+      operation: "listen",
+      cause: error,
+      retryable: false,
+    });
+    logger.error(fatal.message, { reason: fatal.reason });
+    const stopped = fatal;
+    void poller.stop().then(() => settle.reject(stopped), () => settle.reject(stopped));
+  });
   await poller.start();
-  return { stop: () => poller.stop(), directory, poller };
+  const stop = async (): Promise<void> => {
+    await poller.stop();
+    if (fatal === undefined) settle.resolve();
+  };
+  return { stop, directory, poller, done };
 }

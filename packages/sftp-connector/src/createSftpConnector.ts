@@ -96,6 +96,7 @@ export function createSftpConnector(config: ConnectorConfig, options: ConnectorO
       return {
         directory: listener.directory,
         poller: listener.poller,
+        done: listener.done,
         stop: async () => {
           listeners.delete(listener);
           await listener.stop();

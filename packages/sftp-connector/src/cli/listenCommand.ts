@@ -86,6 +86,7 @@ export const listenCommand: CommandSpec = {
     "A non-zero exit fails the event: it is retried, and the file is not marked processed. Without --exec",
     "each event is printed. With --state FILE a restart delivers exactly what changed while stopped.",
     "Runs until SIGINT or SIGTERM, then finishes the command in flight, saves the state and exits 0.",
+    "A changed server host key stops it with exit code 1 (error [HOST_KEY_MISMATCH]).",
   ],
   options: {
     exec: { type: "string" },
@@ -166,9 +167,13 @@ export const listenCommand: CommandSpec = {
       }
     });
     out.note(`listening to ${listener.directory}; stop with Ctrl-C (SIGINT) or SIGTERM`);
-    await stopped(signal);
-    await listener.stop();
-    await table?.end();
+    try {
+      // A listener that stops on its own (a changed host key) fails the command with its error.
+      await Promise.race([stopped(signal), listener.done]);
+    } finally {
+      await listener.stop();
+      await table?.end();
+    }
     return 0;
   },
 };
