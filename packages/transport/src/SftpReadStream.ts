@@ -99,18 +99,18 @@ export class SftpReadStream extends Readable {
     const entry: Pending = { length };
     this.pending.set(offset, entry);
     this.inFlight += 1;
-    const buffer = Buffer.allocUnsafe(length);
-    this.session.read(this.handle!, buffer, 0, length, offset, this.path).then(
-      (bytesRead) => {
+    this.session.readChunk(this.handle!, length, offset, this.path).then(
+      (data) => {
         this.inFlight -= 1;
         if (this.destroyed || this.finished) return;
+        const bytesRead = data?.length ?? 0;
         if (bytesRead === 0) {
           this.pending.delete(offset);
           this.eofAt = Math.min(this.eofAt, offset);
         } else {
-          entry.data = bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
-          if (bytesRead === length) this.window = Math.min(this.concurrency, this.window * 2);
-          const end = offset + bytesRead;
+          entry.data = bytesRead > length ? data!.subarray(0, length) : data!;
+          if (bytesRead >= length) this.window = Math.min(this.concurrency, this.window * 2);
+          const end = offset + Math.min(bytesRead, length);
           // A short answer before the end: ask for the rest of this range.
           if (bytesRead < length && end < this.stopAt) this.issue(end, length - bytesRead);
         }

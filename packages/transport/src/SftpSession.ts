@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Client, SFTPWrapper, Stats, FileEntryWithStats, OpenMode } from "ssh2";
 import { SftpConnectorError, resolveRemoteDirectory } from "@sftp-connector/core";
 import { classifyError } from "./classifyError.js";
+import { canReadIntoPacket, readIntoPacket } from "./readIntoPacket.js";
 import type { Logger } from "./Logger.js";
 import { SftpReadStream, type ReadStreamOptions } from "./SftpReadStream.js";
 import { SftpWriteStream, type WriteStreamOptions } from "./SftpWriteStream.js";
@@ -100,6 +101,8 @@ export class SftpSession extends EventEmitter {
   private readonly parts: SessionParts;
   private ended: SftpConnectorError | null | undefined = undefined;
   private readonly label: string;
+  /** Whether `readChunk` hands over ssh2's packet (decided on first use). */
+  private zeroCopy: boolean | undefined;
 
   constructor(parts: SessionParts) {
     super();
@@ -283,6 +286,23 @@ export class SftpSession extends EventEmitter {
       this.parts.sftp.read(handle, buffer, offset, length, position, cb),
     );
     return bytesRead ?? 0;
+  }
+
+  /**
+   * Reads up to `length` bytes at `position` (at most `limits.maxReadLength`) without copying:
+   * resolves with a view of the received packet, or `null` at end of file. The read streams use it.
+   */
+  async readChunk(handle: Buffer, length: number, position: number, path?: string): Promise<Buffer | null> {
+    if (this.zeroCopy === undefined) this.zeroCopy = canReadIntoPacket(this.parts.sftp) && process.env.SFTP_CONNECTOR_COPY_READS !== "1";
+    if (!this.zeroCopy || length > this.limits.maxReadLength) {
+      const buffer = Buffer.allocUnsafe(length);
+      const bytesRead = await this.read(handle, buffer, 0, length, position, path);
+      return bytesRead === 0 ? null : bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+    }
+    const [data] = await this.request<Buffer | null>("read", path, (cb) =>
+      readIntoPacket(this.parts.sftp, handle, length, position, (error, chunk) => (error ? cb(error) : cb(undefined, chunk))),
+    );
+    return data && data.length > 0 ? data : null;
   }
 
   /** Writes `length` bytes at `position`. */

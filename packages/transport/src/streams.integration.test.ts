@@ -14,6 +14,7 @@ import {
   createResumableWriteStream,
   type SftpSession,
 } from "./index.js";
+import { canReadIntoPacket } from "./readIntoPacket.js";
 
 let testbed: Testbed;
 let home: string;
@@ -143,6 +144,48 @@ describe("pipelined streams", () => {
       const proc = sink();
       await pipeline(session.createReadStream("/proc/self/status"), proc.stream);
       expect(proc.bytes()).toBeGreaterThan(0);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("reads without copying on the ssh2 we ship: readChunk hands over views of ssh2's packets, short at the end, null past it", async () => {
+    const session = await openSession(config());
+    try {
+      // If an ssh2 upgrade moves the internals readIntoPacket uses, this fails instead of silently copying again.
+      expect(canReadIntoPacket(session.raw.sftp)).toBe(true);
+      const data = randomBytes(100_000);
+      await pipeline(Readable.from([data]), session.createWriteStream(`${home}/chunks.bin`));
+      const handle = await session.open(`${home}/chunks.bin`, "r");
+      const first = await session.readChunk(handle, 65_536, 0);
+      const last = await session.readChunk(handle, 65_536, 65_536);
+      const past = await session.readChunk(handle, 65_536, 100_000);
+      await session.close(handle);
+      expect(first!.equals(data.subarray(0, 65_536))).toBe(true);
+      expect(last!.equals(data.subarray(65_536))).toBe(true);
+      expect(past).toBeNull();
+      // A view of a larger packet buffer, not a buffer of exactly the size asked for.
+      expect(first!.buffer.byteLength).toBeGreaterThan(first!.length);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("gathers small written chunks into requests of chunkSize and flushes the rest at the end", async () => {
+    const session = await openSession(config());
+    try {
+      const data = randomBytes(1_000_003);
+      const writes: number[] = [];
+      const original = session.write.bind(session);
+      session.write = (handle, buffer, offset, length, position, path) => {
+        writes.push(length);
+        return original(handle, buffer, offset, length, position, path);
+      };
+      const pieces = Array.from({ length: Math.ceil(data.length / 10_000) }, (_, i) => data.subarray(i * 10_000, (i + 1) * 10_000));
+      await pipeline(Readable.from(pieces), session.createWriteStream(`${home}/gathered.bin`, { chunkSize: 65_536 }));
+      expect(writes.slice(0, -1).every((n) => n === 65_536)).toBe(true);
+      expect(writes.reduce((a, b) => a + b, 0)).toBe(data.length);
+      expect((await testbed.exec(`sha256sum ${home}/gathered.bin`)).stdout.split(" ")[0]).toBe(sha256(data));
     } finally {
       await session.close();
     }
