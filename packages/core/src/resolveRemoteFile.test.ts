@@ -112,6 +112,9 @@ describe("isSafeRemoteName", () => {
     ["a\0b", false],
     ["a\nb", false],
     ["a\u007fb", false],
+    ["a\u009b2Jb", false],
+    ["a\u0085b", false],
+    ["a\u00a0b", true],
   ])("%j → %s", (name, safe) => {
     expect(isSafeRemoteName(name)).toBe(safe);
   });

@@ -99,9 +99,10 @@ export function isInsideDirectory(directory: string, path: string): boolean {
 
 /**
  * True when a name from a server's directory listing is a plain entry name: not empty, not `.` or
- * `..`, and free of `/`, NUL and other control characters. Hostile or broken servers may send others.
+ * `..`, and free of `/`, NUL and other control characters (C0, DEL and C1: U+0080–U+009F holds
+ * U+009B, a one-character escape sequence introducer for some terminals). Hostile or broken servers may send others.
  */
 export function isSafeRemoteName(name: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return name !== "" && name !== "." && name !== ".." && !/[/\u0000-\u001f\u007f]/.test(name);
+  return name !== "" && name !== "." && name !== ".." && !/[/\u0000-\u001f\u007f-\u009f]/.test(name);
 }

@@ -183,6 +183,15 @@ describe("walkDirectory", () => {
     expect(logger.warnings[0]).toContain('"a\\nb"');
   });
 
+  it("skips C1 control characters too, and its warnings carry no raw control character (JSON leaves DEL and C1 raw)", async () => {
+    const logger = recordingLogger();
+    const session = new FakeSession(dir({ d: dir({ ok: file(), "csi\u009b2J": file(), "del\u007f": file(), "nbsp\u00a0": file() }) }));
+    expect(rel(await walk(session, "/d", { logger }))).toEqual(["ok", "nbsp\u00a0"]);
+    expect(logger.warnings).toHaveLength(2);
+    for (const warning of logger.warnings) expect(warning).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(logger.warnings.join(" ")).toContain('"csi\\u009b2J"');
+  });
+
   describe("symbolic links", () => {
     const linked = () =>
       new FakeSession(

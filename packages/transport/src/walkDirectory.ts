@@ -102,6 +102,11 @@ export function walkDirectory(session: WalkSession, directory: string, options: 
   return new Walk(session, { ...options, depth, operation }).run(base);
 }
 
+/** A name quoted for a log line, every control character escaped (JSON leaves DEL and C1 raw), so a logged name cannot drive a terminal. */
+function escapeName(name: string): string {
+  return JSON.stringify(name).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Joins a directory and a name without doubling the root's slash. */
 function joinPath(directory: string, name: string): string {
   return directory === "/" ? `/${name}` : `${directory}/${name}`;
@@ -173,7 +178,7 @@ class Walk {
         const { name } = step.value;
         let { stats } = step.value;
         if (!isSafeRemoteName(name)) {
-          this.logger.warn(`skipped an entry of ${directory} with an unsafe name ${JSON.stringify(name)} (it holds "/", NUL or a control character)`, {
+          this.logger.warn(`skipped an entry of ${directory} with an unsafe name ${escapeName(name)} (it holds "/", NUL or a control character)`, {
             directory,
           });
           continue;
