@@ -1,6 +1,8 @@
-// The environment's proxy (Boomi's ATOM type) and the login queue.
+// The environment's proxy (Boomi's ATOM type), a refused SOCKS5 login that must not print its password, and the login queue.
 import { describe, expect, it } from "vitest";
-import { proxyFromEnvironment } from "./openTunnel.js";
+import { createServer, type AddressInfo } from "node:net";
+import { inspect } from "node:util";
+import { openTunnel, proxyFromEnvironment } from "./openTunnel.js";
 import { LoginQueue } from "./LoginQueue.js";
 
 describe("proxyFromEnvironment", () => {
@@ -28,6 +30,34 @@ describe("proxyFromEnvironment", () => {
       proxyFromEnvironment(target, { ALL_PROXY: "ftp://u:SECRET@proxy:21" });
     } catch (error) {
       expect(String((error as Error).message)).not.toContain("SECRET");
+    }
+  });
+});
+
+describe("openTunnel through SOCKS5", () => {
+  it("a refused username/password login is a ProxyError whose printed form (cause chain included) never shows the password", async () => {
+    // A SOCKS5 server that asks for username/password and refuses every login.
+    const server = createServer((socket) => {
+      let step = 0;
+      socket.on("data", () => {
+        socket.write(step++ === 0 ? Buffer.from([5, 2]) : Buffer.from([1, 1]));
+        if (step > 1) socket.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const password = "socks-secret-7f3a";
+    try {
+      const proxy = { type: "socks5" as const, host: "127.0.0.1", port: (server.address() as AddressInfo).port, username: "u", password };
+      const error = await openTunnel({ host: "127.0.0.1", port: 22 }, proxy, { signal: new AbortController().signal, timeoutMs: 5_000 }).then(
+        () => undefined,
+        (e: unknown) => e as Error & { cause?: Error },
+      );
+      expect(error?.message).toMatch(/^the socks5 proxy 127\.0\.0\.1:\d+ could not connect to 127\.0\.0\.1:22: Socks5 Authentication failed/);
+      expect(error?.cause?.message).toBe("Socks5 Authentication failed");
+      expect(error?.cause?.stack).toContain("Socks5 Authentication failed");
+      expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain(password);
+    } finally {
+      server.close();
     }
   });
 });

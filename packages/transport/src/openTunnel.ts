@@ -130,11 +130,25 @@ async function socksConnect(proxy: ProxyServer, target: TunnelTarget, signal: Ab
       throw signal.reason;
     }
     return socket;
-  } catch (cause) {
+  } catch (error) {
+    const cause = withoutSocksOptions(error);
     if (signal.aborted) throw cause;
     const answer = (cause as Error).message;
     throw new ProxyError(`the ${describeProxy(proxy)} could not connect to ${target.host}:${target.port}: ${answer}`, { cause });
   }
+}
+
+/**
+ * The `socks` library's errors carry the connection options, proxy password included, as
+ * `options`: printing the error (or a cause chain holding it) would show the password. This
+ * returns an error with the same name, message and stack, without them.
+ */
+function withoutSocksOptions(error: unknown): unknown {
+  if (!(error instanceof Error) || !("options" in error)) return error;
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  copy.stack = error.stack;
+  return copy;
 }
 
 /** Reads the proxy the environment names for `target`: ALL_PROXY, HTTPS_PROXY, HTTP_PROXY (either case), minus NO_PROXY. */
