@@ -150,3 +150,86 @@ describe("configKey", () => {
     expect(a).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("SessionPool.removeWhenReconnected", () => {
+  /** A session whose unlink answers as `answer` says (and records the paths). */
+  const withUnlink = (answer: (path: string) => Error | undefined, unlinked: string[]) =>
+    vi.fn(async () =>
+      Object.assign(new FakeSession(0), {
+        async unlink(path: string) {
+          unlinked.push(path);
+          const error = answer(path);
+          if (error) throw error;
+        },
+      }) as unknown as SftpSession,
+    );
+  const failing = (reason: string) => Object.assign(new Error(reason), { reason });
+
+  it("removes the file on the next acquire, once", async () => {
+    const unlinked: string[] = [];
+    const pool = new SessionPool({ ...base, pool: { max: 2 } }, { open: withUnlink(() => undefined, unlinked) });
+    pool.removeWhenReconnected("/home/u/.a.tmp");
+    expect(pool.pendingRemovalCount).toBe(1);
+    pool.release(await pool.acquire());
+    pool.release(await pool.acquire());
+    expect(unlinked).toEqual(["/home/u/.a.tmp"]);
+    expect(pool.pendingRemovalCount).toBe(0);
+    await pool.close();
+  });
+
+  it("keeps a removal that failed with a lost connection for the next acquire; drops one already gone or refused", async () => {
+    const unlinked: string[] = [];
+    let lost = true;
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const pool = new SessionPool(
+      { ...base, pool: { max: 2 } },
+      {
+        logger,
+        open: withUnlink((path) => (path === "/a" && lost ? failing("CONNECTION_LOST") : path === "/b" ? failing("NO_SUCH_FILE") : path === "/c" ? failing("PERMISSION_DENIED") : undefined), unlinked),
+      },
+    );
+    for (const path of ["/a", "/b", "/c"]) pool.removeWhenReconnected(path);
+    pool.release(await pool.acquire(), { broken: true });
+    expect(pool.pendingRemovalCount).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining("could not remove /c")]);
+    lost = false;
+    pool.release(await pool.acquire());
+    expect(pool.pendingRemovalCount).toBe(0);
+    expect(unlinked.filter((p) => p === "/a")).toHaveLength(2);
+    await pool.close();
+  });
+});
+
+describe("SessionPool: a refusal after the pool has connected", () => {
+  const refused = () =>
+    Object.assign(new Error("connect failed: connection refused by 127.0.0.1:22 (ECONNREFUSED: nothing listens on that port; not retried, as a closed port is rarely transient)"), {
+      reason: "HOST_UNREACHABLE",
+      retryable: false,
+    });
+  it("is retryable once a session was opened before (the server restarting), not on a first connect", async () => {
+    const { SftpConnectorError } = await import("@sftp-connector/core");
+    const asError = () => {
+      const r = refused();
+      return new SftpConnectorError("HOST_UNREACHABLE", r.message, { retryable: false, operation: "connect" });
+    };
+    let up = false;
+    const pool = new SessionPool({ ...base, pool: { max: 1 } }, {
+      open: vi.fn(async () => {
+        if (!up) throw asError();
+        return new FakeSession(1) as unknown as SftpSession;
+      }),
+    });
+    const first = await pool.acquire().catch((e: unknown) => e as InstanceType<typeof SftpConnectorError>);
+    expect(first.retryable).toBe(false);
+    up = true;
+    pool.release(await pool.acquire(), { broken: true });
+    up = false;
+    const later = await pool.acquire().catch((e: unknown) => e as InstanceType<typeof SftpConnectorError>);
+    expect(later.reason).toBe("HOST_UNREACHABLE");
+    expect(later.retryable).toBe(true);
+    expect(later.message).toContain("this pool connected to it before");
+    expect(later.message).not.toContain("not retried");
+    await pool.close();
+  });
+});

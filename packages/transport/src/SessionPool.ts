@@ -1,6 +1,6 @@
 // A pool of sessions per identical config: a max per key, idle eviction, a health check before reuse, FIFO waiters with a timeout, drain on close.
 import { createHash } from "node:crypto";
-import { SftpConnectorError, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
 import { openSession, toNormalizedConfig, type OpenSessionOptions } from "./openSession.js";
 import type { SftpSession } from "./SftpSession.js";
 
@@ -10,6 +10,11 @@ export interface SessionProvider {
   acquire(): Promise<SftpSession>;
   /** Gives a session back; `broken` (or a closed session) means it must not be reused. */
   release(session: SftpSession, options?: { broken?: boolean }): void;
+  /**
+   * Removes a remote file of ours (e.g. an upload's unique temporary file) as soon as a session is
+   * available again: for cleanup that failed because the connection was lost. Optional.
+   */
+  removeWhenReconnected?(path: string): void;
 }
 
 /** Options of {@link SessionPool}. */
@@ -52,6 +57,10 @@ export class SessionPool implements SessionProvider {
   private readonly active = new Set<SftpSession>();
   private opening = 0;
   private draining: Promise<void> | undefined;
+  /** True once a session was opened: a later refusal means the server went away (restarting), not a wrong address. */
+  private connectedBefore = false;
+  /** Files to remove on the next session handed out (see {@link SessionPool.removeWhenReconnected}). */
+  private readonly pendingRemovals = new Set<string>();
   /** Most sessions open at once. */
   readonly max: number;
   /** Most sessions ever open at once (for tests and metrics). */
@@ -78,6 +87,46 @@ export class SessionPool implements SessionProvider {
   }
 
   async acquire(): Promise<SftpSession> {
+    const session = await this.acquireSession();
+    if (this.pendingRemovals.size > 0) await this.removePending(session);
+    return session;
+  }
+
+  /**
+   * Remembers a remote file of ours to remove on the next session this pool hands out, for a
+   * cleanup that failed because the connection was lost (an upload's unique temporary file left
+   * by a server that went away mid-upload). Removal is tried once per later `acquire` while it
+   * fails with a lost connection; a file already gone counts as removed; other failures are logged
+   * and dropped. Only for names nobody else can be using.
+   */
+  removeWhenReconnected(path: string): void {
+    if (!this.draining) this.pendingRemovals.add(path);
+  }
+
+  /** Files still to remove (for tests and metrics). */
+  get pendingRemovalCount(): number {
+    return this.pendingRemovals.size;
+  }
+
+  private async removePending(session: SftpSession): Promise<void> {
+    const paths = [...this.pendingRemovals];
+    this.pendingRemovals.clear();
+    await Promise.all(
+      paths.map(async (path) => {
+        try {
+          await session.unlink(path);
+          this.options.logger?.info(`removed ${path}, left behind when the connection was lost`);
+        } catch (error) {
+          const reason = (error as SftpConnectorError).reason;
+          if (reason === "NO_SUCH_FILE") return;
+          if (reason === "CONNECTION_LOST" || reason === "TIMEOUT") this.pendingRemovals.add(path);
+          else this.options.logger?.warn(`could not remove ${path}, left behind when the connection was lost: ${(error as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  private async acquireSession(): Promise<SftpSession> {
     for (;;) {
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
       const reused = await this.takeIdle();
@@ -127,9 +176,10 @@ export class SessionPool implements SessionProvider {
     } catch (error) {
       this.opening -= 1;
       this.wakeOne(null); // the slot is free again
-      throw error;
+      throw this.connectedBefore ? refusedAfterConnecting(error) : error;
     }
     this.opening -= 1;
+    this.connectedBefore = true;
     this.active.add(session);
     this.peak = Math.max(this.peak, this.size);
     session.once("close", () => this.forget(session));
@@ -224,6 +274,21 @@ export class SessionPool implements SessionProvider {
     })();
     return this.draining;
   }
+}
+
+/**
+ * A connect refused (`HOST_UNREACHABLE`, not retryable on a first connect: a wrong port is rarely
+ * transient) by a server this pool connected to before: the server is likely restarting, so the
+ * error is made retryable and says why.
+ */
+function refusedAfterConnecting(error: unknown): unknown {
+  if (!isSftpConnectorError(error) || error.reason !== "HOST_UNREACHABLE" || error.retryable) return error;
+  return new SftpConnectorError("HOST_UNREACHABLE", `${error.message.replace(/; not retried[^)]*/, "")}; this pool connected to it before, so the server may be restarting (retryable)`, {
+    operation: error.operation,
+    path: error.path,
+    cause: error,
+    retryable: true,
+  });
 }
 
 /** A stable key for a config, secrets included, as a SHA-256 hex digest (never printed). */

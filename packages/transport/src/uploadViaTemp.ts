@@ -5,10 +5,10 @@ import { pipeline } from "node:stream/promises";
 import { SftpConnectorError, isSftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { createResumableWriteStream } from "./createResumableWriteStream.js";
-import { isRetryable } from "./withRetry.js";
+import { isRetryable, isRetryableAt } from "./withRetry.js";
 import { isSessionProvider, withSessionTarget, type SessionTarget } from "./withSessionTarget.js";
 import { openContent } from "./openContent.js";
-import { temporaryFileName } from "./temporaryFileName.js";
+import { isTemporaryFileName, temporaryFileName } from "./temporaryFileName.js";
 import { lstatIfExists } from "./lstatIfExists.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -347,8 +347,13 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       try {
         await run((session) => unlinkIfExists(session, temp));
       } catch (cleanupError) {
-        notes.push(`the temporary file ${temp} could not be removed (${messageOf(cleanupError)})`);
-        logger.warn(`${operation}: removing the temporary file ${temp} failed: ${messageOf(cleanupError)}`);
+        // Our own unique name, unreachable only because the connection is gone: the pool removes it once it reconnects.
+        const deferred =
+          isRetryableAt(cleanupError, 1) && isTemporaryFileName(posix.basename(temp)) && isSessionProvider(target) && target.removeWhenReconnected !== undefined;
+        if (deferred) target.removeWhenReconnected!(temp);
+        const later = deferred ? "; it will be removed once the connection is re-established" : "";
+        notes.push(`the temporary file ${temp} could not be removed (${messageOf(cleanupError)})${later}`);
+        logger.warn(`${operation}: removing the temporary file ${temp} failed: ${messageOf(cleanupError)}${later}`);
       }
     }
     if (deletedOld) notes.push(`the former ${finalTarget} was deleted before the rename failed (Boomi's delete-then-rename; atomic replacement needs posix-rename@openssh.com)`);
