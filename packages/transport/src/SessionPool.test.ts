@@ -220,12 +220,19 @@ describe("SessionPool: a refusal after the pool has connected", () => {
         return new FakeSession(1) as unknown as SftpSession;
       }),
     });
-    const first = await pool.acquire().catch((e: unknown) => e as InstanceType<typeof SftpConnectorError>);
+    type Failure = InstanceType<typeof SftpConnectorError>;
+    const first = (await pool.acquire().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Failure;
     expect(first.retryable).toBe(false);
     up = true;
     pool.release(await pool.acquire(), { broken: true });
     up = false;
-    const later = await pool.acquire().catch((e: unknown) => e as InstanceType<typeof SftpConnectorError>);
+    const later = (await pool.acquire().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Failure;
     expect(later.reason).toBe("HOST_UNREACHABLE");
     expect(later.retryable).toBe(true);
     expect(later.message).toContain("this pool connected to it before");
