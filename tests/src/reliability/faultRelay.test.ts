@@ -57,6 +57,15 @@ function exchange(data: Buffer, untilBytes = data.length): Promise<{ back: Buffe
   });
 }
 
+/** "connected", or the error code of a connect to 127.0.0.1:port. */
+function connectOutcome(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    socket.once("connect", () => (socket.destroy(), resolve("connected")));
+  });
+}
+
 describe("startFaultRelay", () => {
   it("forwards bytes both ways unchanged and counts connections", { timeout: 15_000 }, async () => {
     relay = await startFaultRelay({ host: "127.0.0.1", port: echoPort });
@@ -119,31 +128,46 @@ describe("startFaultRelay", () => {
     let closed = false;
     socket.once("close", () => (closed = true));
     await new Promise((resolve) => socket.once("connect", resolve));
-    relay.set({ stalled: true });
+    await relay.set({ stalled: true });
     socket.write("held");
     await new Promise((r) => setTimeout(r, 400));
     expect(Buffer.concat(chunks).toString()).toBe("");
     expect(closed).toBe(false);
     expect(relay.open).toBe(1);
-    relay.set({});
+    await relay.set({});
     const deadline = Date.now() + 5_000;
     while (Buffer.concat(chunks).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(Buffer.concat(chunks).toString()).toBe("held");
     socket.destroy();
   });
 
-  it("refuses new connections when asked, and cutAll closes the open ones", { timeout: 15_000 }, async () => {
+  it("refuses new connections when asked (then listens again on the same port), and cutAll closes the open ones", { timeout: 15_000 }, async () => {
     relay = await startFaultRelay({ host: "127.0.0.1", port: echoPort });
     const first = exchange(Buffer.from("x"), Infinity);
     await new Promise((r) => setTimeout(r, 100));
     relay.cutAll();
     expect((await first).closedByPeer).toBe(true);
-    relay.set({ refuseNew: true });
-    const refused = await exchange(Buffer.from("y"), Infinity);
-    expect(refused.closedByPeer).toBe(true);
-    expect(refused.back.length).toBe(0);
+    await relay.set({ refuseNew: true });
+    expect(await connectOutcome(relay.port)).toBe("ECONNREFUSED");
+    await relay.set({});
+    const back = await exchange(Buffer.from("y"));
+    expect(back.back.toString()).toBe("y");
+    back.socket.destroy();
     expect(relay.connections).toBe(2);
-    expect(received).toEqual([1]);
+    expect(received).toEqual([1, 1]);
+  });
+
+  it("refusing new connections keeps the open ones working", { timeout: 15_000 }, async () => {
+    relay = await startFaultRelay({ host: "127.0.0.1", port: echoPort });
+    const socket = connect({ host: relay.host, port: relay.port });
+    socket.on("error", () => {});
+    await new Promise((resolve) => socket.once("connect", resolve));
+    await relay.set({ refuseNew: true });
+    expect(await connectOutcome(relay.port)).toBe("ECONNREFUSED");
+    socket.write("still");
+    const back = await new Promise<string>((resolve) => socket.once("data", (d: Buffer) => resolve(d.toString())));
+    expect(back).toBe("still");
+    socket.destroy();
   });
 
   it("close() ends open and stalled connections and stops listening", { timeout: 15_000 }, async () => {
@@ -154,12 +178,6 @@ describe("startFaultRelay", () => {
     await relay.close();
     expect((await pending).closedByPeer).toBe(true);
     expect(Date.now() - started).toBeLessThan(2_000);
-    const port = relay.port;
-    const refused = await new Promise<string>((resolve) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-      socket.once("connect", () => (socket.destroy(), resolve("connected")));
-    });
-    expect(refused).toBe("ECONNREFUSED");
+    expect(await connectOutcome(relay.port)).toBe("ECONNREFUSED");
   });
 });

@@ -14,7 +14,7 @@ export interface RelayFaults {
   latencyMs?: number;
   /** Stop forwarding (in both directions) without closing anything, until set back to false. */
   stalled?: boolean;
-  /** Accept new connections and close them at once, as a server that is down but whose port still answers would. */
+  /** Stop listening, so new connections are refused (ECONNREFUSED) as by a server that is down; open connections stay. Listening resumes, on the same port, when set back to false. */
   refuseNew?: boolean;
 }
 
@@ -32,8 +32,8 @@ export interface FaultRelay {
   readonly forwarded: Readonly<Record<RelayDirection, number>>;
   /** The faults in force (mutable: assign fields to change them). */
   readonly faults: RelayFaults;
-  /** Replaces the faults in force. */
-  set(faults: RelayFaults): void;
+  /** Replaces the faults in force; resolves once the listening state matches `refuseNew`. */
+  set(faults: RelayFaults): Promise<void>;
   /** Closes every open connection now (both sides), as a network cut would; the relay keeps listening. */
   cutAll(): void;
   /** Stops listening, closes every connection and cancels every timer. Safe to call twice. */
@@ -50,7 +50,7 @@ const SLICES_PER_SECOND = 10;
  * @example
  * ```ts
  * const relay = await startFaultRelay({ host: testbed.host, port: testbed.port });
- * relay.set({ cutAfterBytes: { down: 1 << 20 } });
+ * await relay.set({ cutAfterBytes: { down: 1 << 20 } });
  * const sftp = createSftpConnector(testbed.connectionConfig({ hostKey: "fingerprint", extra: { port: relay.port } }));
  * ```
  */
@@ -133,7 +133,7 @@ export async function startFaultRelay(target: { host: string; port: number }, in
 
   const server: Server = createServer((client) => {
     connections += 1;
-    if (closed || faults.refuseNew) {
+    if (closed) {
       client.destroy();
       return;
     }
@@ -158,11 +158,17 @@ export async function startFaultRelay(target: { host: string; port: number }, in
     });
   });
   server.on("error", () => {});
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
+  const listen = (on: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(on, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  await listen(0);
   const port = (server.address() as AddressInfo).port;
+  if (faults.refuseNew) server.close();
 
   return {
     host: "127.0.0.1",
@@ -178,8 +184,12 @@ export async function startFaultRelay(target: { host: string; port: number }, in
     get faults() {
       return faults;
     },
-    set(next) {
+    async set(next) {
       faults = { ...next };
+      if (closed) return;
+      // Not awaited: close's callback waits for the open connections, which stay.
+      if (faults.refuseNew && server.listening) server.close();
+      else if (!faults.refuseNew && !server.listening) await listen(port);
     },
     cutAll() {
       for (const socket of sockets) socket.destroy();
@@ -193,7 +203,7 @@ export async function startFaultRelay(target: { host: string; port: number }, in
       }
       timers.clear();
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
