@@ -19,6 +19,8 @@ export interface OpenContentOptions {
   path: string;
   /** With `includeAllMetadata`: the JSON's `modifiedDate`; the content is then the JSON instead of the raw bytes. */
   metadataDate?: string | undefined;
+  /** The file's size in the listing: lets a small file be read in one round trip (the read still goes to end of file). */
+  sizeHint?: number | undefined;
   /** Told the running total of this file's bytes read. */
   onBytes?: ((total: number) => void) | undefined;
   /** Told about resumes. */
@@ -28,8 +30,8 @@ export interface OpenContentOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens `path` on `session` at `start`; resolves once the server has opened it, and starts prefetching. */
-function openSource(session: ContentSession, path: string, start: number): Promise<Readable> {
-  const stream = session.createReadStream(path, start > 0 ? { start } : {});
+function openSource(session: ContentSession, path: string, start: number, sizeHint?: number): Promise<Readable> {
+  const stream = session.createReadStream(path, { ...(start > 0 ? { start } : {}), ...(sizeHint !== undefined ? { sizeHint } : {}) });
   return new Promise<Readable>((resolve, reject) => {
     const onReady = () => {
       stream.off("error", onError);
@@ -79,7 +81,7 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
       const from = await beforeRetry(failure, offset);
       try {
         lease = await from.acquire();
-        return await openSource(lease, path, offset);
+        return await openSource(lease, path, offset, options.sizeHint);
       } catch (error) {
         failure = error;
       }
@@ -88,7 +90,7 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
 
   let source: Readable;
   try {
-    source = await openSource(options.session, path, 0);
+    source = await openSource(options.session, path, 0, options.sizeHint);
   } catch (error) {
     try {
       source = await reopen(error, 0);

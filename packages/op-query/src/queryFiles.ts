@@ -328,6 +328,7 @@ class Query {
       attempts: plan.attempts,
       backoffMs: plan.backoffMs,
       path: entry.path,
+      sizeHint: entry.stats.size,
       metadataDate: plan.includeAllMetadata ? formatIsoSeconds(entry.stats.modifiedAt) : undefined,
       onBytes: onProgress ? (total) => onProgress(total, properties) : undefined,
       logger: plan.logger,

@@ -14,6 +14,13 @@ export interface ReadStreamOptions {
   concurrency?: number;
   /** The stream's buffer size in bytes. @default 1 MiB */
   highWaterMark?: number;
+  /**
+   * The file's size as last seen (e.g. from a listing). Only a hint: the stream still reads to the
+   * server's end of file. With it, the first requests cover the file and ask past its end in the
+   * same round trip, so a small file costs one round of reads instead of two.
+   * @default none
+   */
+  sizeHint?: number;
 }
 
 interface Pending {
@@ -46,6 +53,10 @@ export class SftpReadStream extends Readable {
   private wantMore = false;
   private finished = false;
   private readonly pending = new Map<number, Pending>();
+  /** Where a request must end so one answer stops exactly at the hinted size. */
+  private readonly edge: number;
+  /** Data came from at or past the hinted size. */
+  private grown = false;
 
   constructor(
     private readonly session: SftpSession,
@@ -59,6 +70,9 @@ export class SftpReadStream extends Readable {
     this.limit = options.end === undefined ? Number.POSITIVE_INFINITY : options.end + 1;
     this.chunkSize = Math.max(1, options.chunkSize ?? session.limits.maxReadLength);
     this.concurrency = Math.max(1, options.concurrency ?? 32);
+    const hint = options.sizeHint;
+    this.edge = hint !== undefined && Number.isFinite(hint) && hint > start ? hint : Number.NEGATIVE_INFINITY;
+    if (this.edge > start) this.window = Math.max(this.window, Math.ceil((this.edge - start) / this.chunkSize) + 1);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -84,7 +98,9 @@ export class SftpReadStream extends Readable {
   private fill(): void {
     if (this.finished || this.destroyed) return;
     while (this.wantMore && this.inFlight < Math.min(this.window, this.concurrency) && this.next < this.stopAt) {
-      const length = Math.min(this.chunkSize, this.stopAt - this.next);
+      // Past the hinted size, one probe goes out and the rest wait until it brings data (the file grew).
+      if (this.edge > Number.NEGATIVE_INFINITY && this.next > this.edge && !this.grown) break;
+      const length = Math.min(this.chunkSize, this.stopAt - this.next, this.next < this.edge ? this.edge - this.next : Number.POSITIVE_INFINITY);
       this.issue(this.next, length);
       this.next += length;
     }
@@ -109,7 +125,9 @@ export class SftpReadStream extends Readable {
           this.eofAt = Math.min(this.eofAt, offset);
         } else {
           entry.data = bytesRead > length ? data!.subarray(0, length) : data!;
-          if (bytesRead >= length) this.window = Math.min(this.concurrency, this.window * 2);
+          if (offset >= this.edge) this.grown = true;
+          // A full answer past the hinted size means more to come: open the window (within the hint it was opened already).
+          if (bytesRead >= length && offset + length > this.edge) this.window = Math.min(this.concurrency, this.window * 2);
           const end = offset + Math.min(bytesRead, length);
           // A short answer before the end: ask for the rest of this range.
           if (bytesRead < length && end < this.stopAt) this.issue(end, length - bytesRead);

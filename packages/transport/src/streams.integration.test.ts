@@ -171,6 +171,36 @@ describe("pipelined streams", () => {
     }
   });
 
+  it("with a size hint reads a small file in one round of requests, and still reads to end of file when the hint is wrong", async () => {
+    const session = await openSession(config());
+    try {
+      const data = randomBytes(16_384);
+      await pipeline(Readable.from([data]), session.createWriteStream(`${home}/hinted.bin`));
+      const rounds = async (options: { sizeHint?: number }) => {
+        const offsets: number[] = [];
+        const original = session.readChunk.bind(session);
+        session.readChunk = (handle, length, position, path) => {
+          offsets.push(position);
+          return original(handle, length, position, path);
+        };
+        const got = sink();
+        await pipeline(session.createReadStream(`${home}/hinted.bin`, options), got.stream);
+        session.readChunk = original;
+        expect(got.sha()).toBe(sha256(data));
+        return offsets;
+      };
+      // Without a hint the first answer comes back short and a second round asks for the rest.
+      expect((await rounds({})).length).toBe(3);
+      // With it: [0, 16 KiB) and an end-of-file probe at 16 KiB, sent together.
+      expect(await rounds({ sizeHint: 16_384 })).toEqual([0, 16_384]);
+      // A stale hint (the file grew, or shrank) changes nothing of the bytes delivered.
+      await rounds({ sizeHint: 1_000 });
+      await rounds({ sizeHint: 1_000_000 });
+    } finally {
+      await session.close();
+    }
+  });
+
   it("gathers small written chunks into requests of chunkSize and flushes the rest at the end", async () => {
     const session = await openSession(config());
     try {
