@@ -71,10 +71,13 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
       stream.write(chunk, (error) => (error ? reject(stream.errored ?? error) : resolve()));
     });
 
+  /** Ends the inner stream; a failure it met earlier (a write the server refused after its callback ran, e.g. a full disk) rejects too. */
   const endInner = () =>
     new Promise<void>((resolve, reject) => {
-      inner!.once("error", reject);
-      inner!.end(() => resolve());
+      const stream = inner!;
+      if (stream.errored) return reject(stream.errored);
+      stream.once("error", reject);
+      stream.end((error?: Error | null) => (error || stream.errored ? reject(stream.errored ?? error) : resolve()));
     });
 
   /**

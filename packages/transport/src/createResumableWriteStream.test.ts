@@ -1,0 +1,40 @@
+// The resumable write stream with a fake provider: a write the server refuses after its callback ran fails the stream, never a silent success.
+import { describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { SftpConnectorError } from "@sftp-connector/core";
+import { createResumableWriteStream } from "./createResumableWriteStream.js";
+import type { SessionProvider } from "./SessionPool.js";
+import type { SftpSession } from "./SftpSession.js";
+
+/** An inner stream that accepts every write at once (pipelined) and fails later, as an SFTP write answered with a failure does. */
+function failingLater() {
+  const stream = Object.assign(
+    new Writable({
+      write(_chunk, _encoding, callback) {
+        callback();
+        setTimeout(() => stream.destroy(new SftpConnectorError("FAILURE", "write /f: Failure (no space left?)", { path: "/f" })), 5);
+      },
+      final(callback) {
+        setTimeout(callback, 20);
+      },
+    }),
+    { startOffset: 0, bytesWritten: 0 },
+  );
+  setImmediate(() => stream.emit("ready"));
+  return stream;
+}
+
+describe("createResumableWriteStream", () => {
+  it("fails with the inner stream's error when the server refused a write that was already handed over", async () => {
+    const session = { closed: false, createWriteStream: () => failingLater() } as unknown as SftpSession;
+    const provider: SessionProvider = { acquire: async () => session, release() {} };
+    const error = await pipeline(Readable.from([Buffer.alloc(1000)]), createResumableWriteStream(provider, "/f", { attempts: 2, backoffMs: 1 })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SftpConnectorError);
+    expect((error as SftpConnectorError).reason).toBe("FAILURE");
+  });
+});
