@@ -107,8 +107,8 @@ export async function getFile(
   const metadataDate = opts.includeAllMetadata ? formatTimestamp(plan.stats.modifiedAt) : undefined;
   const open = (): Readable =>
     isSessionProvider(session)
-      ? createResumableReadStream(session, plan.file.path, { ...opts.retry, logger: opts.logger })
-      : session.createReadStream(plan.file.path);
+      ? createResumableReadStream(session, plan.file.path, { ...opts.retry, logger: opts.logger, sizeHint: plan.stats.size })
+      : session.createReadStream(plan.file.path, { sizeHint: plan.stats.size });
 
   if (opts.as === "buffer") {
     const chunks: Buffer[] = [];
