@@ -316,6 +316,21 @@ describe("uploadViaTemp", () => {
     expect(server.calls.filter((c) => c.startsWith("rename")).length).toBe(1);
   });
 
+  it("with a provider: a lost connection keeps its reason (not the content's), and a temporary file it could not remove is left to the pool", async () => {
+    const server = new FakeServer();
+    const deferred: string[] = [];
+    const provider: SessionProvider = { acquire: async () => server.session(), release: () => {}, removeWhenReconnected: (path) => void deferred.push(path) };
+    server.failures.push({ op: "write", reason: "CONNECTION_LOST" }, { op: "unlink", reason: "CONNECTION_LOST" });
+    // A generator source: pipeline destroys it with the upload's error, which must not make it a content failure.
+    const content = Readable.from((async function* () { yield Buffer.from("part one"); yield Buffer.from("part two"); })());
+    const error = await failure(uploadViaTemp(provider, { content, finalPath: "/d/a.txt", retry: { attempts: 0, backoffMs: 1 } }));
+    expect(error.reason).toBe("CONNECTION_LOST");
+    expect(error.message).not.toContain("reading the content failed");
+    expect(error.message).toContain("it will be removed once the connection is re-established");
+    expect(deferred).toHaveLength(1);
+    expect(isTemporaryFileName(posix.basename(deferred[0]!))).toBe(true);
+  });
+
   it("rejects bad arguments as INVALID_INPUT before touching the server", async () => {
     const server = new FakeServer();
     const cases: Array<[Parameters<typeof uploadViaTemp>[1], string]> = [

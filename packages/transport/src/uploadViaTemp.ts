@@ -158,6 +158,10 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   let bytes = 0;
   let sourceError: unknown;
   source.once("error", (error: unknown) => (sourceError ??= error));
+  /** The upload's own failure: pipeline destroys the source with it too, which does not make it the source's. */
+  let writeError: unknown;
+  /** True when the content stream itself failed (not the upload, whose error pipeline passes to the source). */
+  const fromSource = (error: unknown) => error !== undefined && error === sourceError && error !== writeError;
   const counter = new Transform({
     highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _encoding, callback) {
@@ -166,10 +170,11 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       callback(null, chunk);
     },
   });
-  const writer = (path: string, flags: "r+" | "a"): Writable =>
-    isSessionProvider(target)
-      ? createResumableWriteStream(target, path, { flags, ...retry, logger })
-      : target.createWriteStream(path, { flags });
+  const writer = (path: string, flags: "r+" | "a"): Writable => {
+    const stream = isSessionProvider(target) ? createResumableWriteStream(target, path, { flags, ...retry, logger }) : target.createWriteStream(path, { flags });
+    stream.once("error", (error: unknown) => (writeError ??= error));
+    return stream;
+  };
 
   /** Errors already in their final form (not wrapped again). */
   const final = new WeakSet<object>();
@@ -178,7 +183,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
 
   /** For a failure while writing: a note when the file system looks full (asked before cleanup frees the space). */
   const diagnose = async (error: unknown): Promise<string> => {
-    if (phase !== "write" || !isSftpConnectorError(error) || error.reason !== "FAILURE" || error === sourceError) return "";
+    if (phase !== "write" || !isSftpConnectorError(error) || error.reason !== "FAILURE" || fromSource(error)) return "";
     const directory = posix.dirname(tempPath ?? finalPath);
     const free = await run((session) => freeBytes(session, directory)).catch(() => undefined);
     return free !== undefined && free < DISK_FULL_THRESHOLD ? `; the file system holding ${directory} has ${free} bytes free (disk full?)` : "";
@@ -187,7 +192,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   /** The error to throw: the cause's reason, naming the final path, with notes about what was (not) cleaned up. */
   const describeFailure = (error: unknown, diagnosis: string, notes: string[]): SftpConnectorError => {
     const suffix = notes.length > 0 ? `; ${notes.join("; ")}` : "";
-    if ((error !== undefined && error === sourceError) || !isSftpConnectorError(error)) {
+    if (fromSource(error) || !isSftpConnectorError(error)) {
       return new SftpConnectorError("FAILURE", `${field}: reading the content failed after ${bytes} bytes: ${messageOf(error)}${suffix}`, {
         operation,
         path: finalTarget,
