@@ -335,3 +335,11 @@ describe("testbed: control", () => {
     expect(await loginAndList(testbed.users.password)).toContain("kept.txt");
   });
 });
+
+describe("testbed: start", () => {
+  it("fails fast, naming the cause, when sshd cannot start", async () => {
+    const started = Date.now();
+    await expect(startTestbed({ sshdConfig: ["NoSuchSshdOption yes"], startupTimeoutMs: 60_000 })).rejects.toThrow(/exited \(code \d+\) before sshd answered/);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s startup timeout
+  });
+});

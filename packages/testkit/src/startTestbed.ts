@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from "testcontainers";
 import { ensureTestbedImage } from "./ensureTestbedImage.js";
 import { TESTBED_LABEL, prepareDockerEnvironment } from "./dockerEngine.js";
 import { CLIENT_KEY_NAMES, renderStartScript, type ClientKeyName } from "./renderStartScript.js";
@@ -188,10 +188,11 @@ export function fingerprintOf(publicKeyLine: string): string {
 }
 
 /** Resolves once something on 127.0.0.1:port accepts a TCP connection (and, for SSH, sends its banner). */
-async function waitForPort(port: number, timeoutMs: number, expectBanner: boolean): Promise<void> {
+async function waitForPort(port: number, timeoutMs: number, expectBanner: boolean, check?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
+    await check?.();
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: "127.0.0.1", port });
       const done = (result: boolean) => {
@@ -210,6 +211,32 @@ async function waitForPort(port: number, timeoutMs: number, expectBanner: boolea
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Nothing answered on 127.0.0.1:${port} within ${timeoutMs} ms (${lastError || "no banner"})`);
+}
+
+/**
+ * testcontainers' wait strategy for sshd's banner on `port`, failing early when the container exits first.
+ * Not `Wait.forLogMessage`: testcontainers (11.x) goes on following the container's log after the
+ * match, unread, so this process buffered every later log line, and sshd logs each connection
+ * (~1 KiB of heap per SSH connection, for as long as the testbed runs).
+ */
+function sshBannerWait(port: number): WaitStrategy {
+  let timeoutMs = 60_000;
+  let timeoutSet = false;
+  const strategy: WaitStrategy = {
+    withStartupTimeout(ms) {
+      timeoutMs = ms;
+      timeoutSet = true;
+      return strategy;
+    },
+    isStartupTimeoutSet: () => timeoutSet,
+    getStartupTimeout: () => timeoutMs,
+    waitUntilReady: (container) =>
+      waitForPort(port, timeoutMs, true, async () => {
+        const { State: state } = await container.inspect();
+        if (!state.Running) throw new Error(`The testbed container exited (code ${state.ExitCode}) before sshd answered on 127.0.0.1:${port}; see its log: docker logs ${container.id}`);
+      }),
+  };
+  return strategy;
 }
 
 const secret = () => randomBytes(12).toString("hex");
@@ -260,7 +287,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     .withLabels({ [TESTBED_LABEL]: process.env.SFTP_TESTBED_RUN_ID ?? "adhoc" })
     .withCopyContentToContainer([{ content: script, target: "/etc/testbed-start.sh", mode: 0o755 }])
     .withCommand(["/bin/sh", "/etc/testbed-start.sh"])
-    .withWaitStrategy(Wait.forLogMessage(/Server listening on 127\.0\.0\.1/))
+    .withWaitStrategy(sshBannerWait(sshPort!))
     .withStartupTimeout(startupTimeoutMs);
   if (options.tmpfs) builder = builder.withTmpFs(options.tmpfs);
   const container: StartedTestContainer = await builder.start();
