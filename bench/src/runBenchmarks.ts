@@ -9,12 +9,17 @@ import SftpClient from "ssh2-sftp-client";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { openSession, SessionPool } from "@sftp-connector/transport";
 import { listen } from "@sftp-connector/listen";
+import { queryFiles, isQueryError } from "@sftp-connector/query";
 import type { ConnectionConfig } from "@sftp-connector/core";
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes("--quick");
 const repsArg = process.argv.find((a) => a.startsWith("--reps="));
 const reps = repsArg ? Number(repsArg.split("=")[1]) : quick ? 1 : 3;
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+/** `--only=GET,QUERY` runs just those sections (GET, CREATE, QUERY, LIST, RSS, LISTEN). */
+const only = onlyArg ? new Set(onlyArg.slice("--only=".length).toUpperCase().split(",")) : undefined;
+const want = (section: string) => !only || only.has(section);
 const sizes = quick
   ? { big: 32 * MiB, slowRef: 4 * MiB, rss: 128 * MiB, smallFiles: 200, listEntries: 2_000 }
   : { big: 1024 * MiB, slowRef: 32 * MiB, rss: 4096 * MiB, smallFiles: 2_000, listEntries: 20_000 };
@@ -26,6 +31,9 @@ interface Measure {
   note?: string;
 }
 const results: Measure[] = [];
+/** Files QUERY keeps downloading at once in the benchmark (its option `concurrency`). */
+const QUERY_CONCURRENCY = Number(process.argv.find((a) => a.startsWith("--query-concurrency="))?.split("=")[1] ?? 32);
+const QUERY_OURS = `QUERY ours (queryFiles, ${QUERY_CONCURRENCY} files in flight)`;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -122,124 +130,131 @@ async function main(): Promise<void> {
     await probe.close();
 
     // 1. GET one big file to a local file.
-    log("GET");
-    await ours("GET ours (stream API)", "ours: peak RSS of the process during GET", bigMiB, () =>
-      ourTransfer(config, "get", `${remote}/get.bin`, join(work, "got.bin")),
-    );
-    await rate("GET OpenSSH sftp", "MiB/s", bigMiB, () => sftpBatch(`get ${remote}/get.bin ${join(work, "got-openssh.bin")}\n`));
-    await rate("GET ssh2-sftp-client fastGet", "MiB/s", bigMiB, async () => {
-      const c = await refClient();
-      await c.fastGet(`${remote}/get.bin`, join(work, "got-fast.bin"));
-      await c.end();
-    });
-    await rate(
-      "GET ssh2-sftp-client get",
-      "MiB/s",
-      slowMiB,
-      async () => {
+    if (want("GET")) {
+      log("GET");
+      await ours("GET ours (stream API)", "ours: peak RSS of the process during GET", bigMiB, () =>
+        ourTransfer(config, "get", `${remote}/get.bin`, join(work, "got.bin")),
+      );
+      await rate("GET OpenSSH sftp", "MiB/s", bigMiB, () => sftpBatch(`get ${remote}/get.bin ${join(work, "got-openssh.bin")}\n`));
+      await rate("GET ssh2-sftp-client fastGet", "MiB/s", bigMiB, async () => {
         const c = await refClient();
-        await c.get(`${remote}/small.bin`, join(work, "got-get.bin"));
+        await c.fastGet(`${remote}/get.bin`, join(work, "got-fast.bin"));
         await c.end();
-      },
-      slowNote,
-    );
+      });
+      await rate(
+        "GET ssh2-sftp-client get",
+        "MiB/s",
+        slowMiB,
+        async () => {
+          const c = await refClient();
+          await c.get(`${remote}/small.bin`, join(work, "got-get.bin"));
+          await c.end();
+        },
+        slowNote,
+      );
+    }
 
     // 2. CREATE one big file from a local file.
-    log("CREATE");
-    await ours("CREATE ours (stream API)", "ours: peak RSS of the process during CREATE", bigMiB, () =>
-      ourTransfer(config, "create", `${remote}/up/ours.bin`, localBig),
-    );
-    await rate("CREATE OpenSSH sftp put", "MiB/s", bigMiB, () => sftpBatch(`put ${localBig} ${remote}/up/openssh.bin\n`));
-    await rate("CREATE ssh2-sftp-client fastPut", "MiB/s", bigMiB, async () => {
-      const c = await refClient();
-      await c.fastPut(localBig, `${remote}/up/fast.bin`);
-      await c.end();
-    });
-    await rate(
-      "CREATE ssh2-sftp-client put",
-      "MiB/s",
-      slowMiB,
-      async () => {
+    if (want("CREATE")) {
+      log("CREATE");
+      await ours("CREATE ours (stream API)", "ours: peak RSS of the process during CREATE", bigMiB, () =>
+        ourTransfer(config, "create", `${remote}/up/ours.bin`, localBig),
+      );
+      await rate("CREATE OpenSSH sftp put", "MiB/s", bigMiB, () => sftpBatch(`put ${localBig} ${remote}/up/openssh.bin\n`));
+      await rate("CREATE ssh2-sftp-client fastPut", "MiB/s", bigMiB, async () => {
         const c = await refClient();
-        await c.put(localSmall, `${remote}/up/put.bin`);
+        await c.fastPut(localBig, `${remote}/up/fast.bin`);
         await c.end();
-      },
-      slowNote,
-    );
+      });
+      await rate(
+        "CREATE ssh2-sftp-client put",
+        "MiB/s",
+        slowMiB,
+        async () => {
+          const c = await refClient();
+          await c.put(localSmall, `${remote}/up/put.bin`);
+          await c.end();
+        },
+        slowNote,
+      );
+    }
 
     // 3. QUERY many small files with content.
-    log("QUERY");
-    const queryDir = join(work, "q");
-    await rate("QUERY ours (8 files in flight)", "files/s", sizes.smallFiles, async () => {
-      const s = await openSession(config);
-      const names: string[] = [];
-      for await (const entry of s.readdir(`${remote}/q`)) if (entry.stats.isFile) names.push(entry.name);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (next < names.length) {
-            const name = names[next++]!;
-            const chunks: Buffer[] = [];
-            for await (const chunk of s.createReadStream(`${remote}/q/${name}`)) chunks.push(chunk as Buffer);
-          }
-        }),
-      );
-      await s.close();
-    });
-    mkdirSync(queryDir, { recursive: true });
-    await rate("QUERY OpenSSH sftp mget", "files/s", sizes.smallFiles, () => sftpBatch(`lcd ${queryDir}\nmget ${remote}/q/*\n`));
-    await rate("QUERY ssh2-sftp-client get loop", "files/s", sizes.smallFiles, async () => {
-      const c = await refClient();
-      for (const entry of await c.list(`${remote}/q`)) await c.get(`${remote}/q/${entry.name}`);
-      await c.end();
-    });
+    if (want("QUERY")) {
+      log("QUERY");
+      const queryDir = join(work, "q");
+      await rate(QUERY_OURS, "files/s", sizes.smallFiles, async () => {
+        const s = await openSession(config);
+        let files = 0;
+        for await (const item of queryFiles(s, { remoteDirectory: `${remote}/q` }, { concurrency: QUERY_CONCURRENCY })) {
+          if (isQueryError(item)) throw item.error;
+          for await (const _ of item.content) void _;
+          files++;
+        }
+        if (files !== sizes.smallFiles) throw new Error(`queried ${files} files`);
+        await s.close();
+      });
+      mkdirSync(queryDir, { recursive: true });
+      await rate("QUERY OpenSSH sftp mget", "files/s", sizes.smallFiles, () => sftpBatch(`lcd ${queryDir}\nmget ${remote}/q/*\n`));
+      await rate("QUERY ssh2-sftp-client get loop", "files/s", sizes.smallFiles, async () => {
+        const c = await refClient();
+        for (const entry of await c.list(`${remote}/q`)) await c.get(`${remote}/q/${entry.name}`);
+        await c.end();
+      });
+    }
 
     // 4. LIST a big directory.
-    log("LIST");
-    await rate("LIST ours (readdir)", "entries/s", sizes.listEntries, async () => {
-      const s = await openSession(config);
-      let count = 0;
-      for await (const _ of s.readdir(`${remote}/l`)) count++;
-      if (count !== sizes.listEntries) throw new Error(`listed ${count}`);
-      await s.close();
-    });
-    await rate("LIST OpenSSH sftp ls -l", "entries/s", sizes.listEntries, () => sftpBatch(`ls -l ${remote}/l\n`));
-    await rate("LIST ssh2-sftp-client list", "entries/s", sizes.listEntries, async () => {
-      const c = await refClient();
-      await c.list(`${remote}/l`);
-      await c.end();
-    });
+    if (want("LIST")) {
+      log("LIST");
+      await rate("LIST ours (readdir)", "entries/s", sizes.listEntries, async () => {
+        const s = await openSession(config);
+        let count = 0;
+        for await (const _ of s.readdir(`${remote}/l`)) count++;
+        if (count !== sizes.listEntries) throw new Error(`listed ${count}`);
+        await s.close();
+      });
+      await rate("LIST OpenSSH sftp ls -l", "entries/s", sizes.listEntries, () => sftpBatch(`ls -l ${remote}/l\n`));
+      await rate("LIST ssh2-sftp-client list", "entries/s", sizes.listEntries, async () => {
+        const c = await refClient();
+        await c.list(`${remote}/l`);
+        await c.end();
+      });
+    }
 
     // 5. Memory of a very large GET streamed to nowhere.
-    log(`GET ${sizes.rss / MiB} MiB to /dev/null`);
-    const huge = await ourTransfer(config, "get", `${remote}/rss.bin`, "/dev/null");
-    results.push({ name: `ours: peak RSS of the process during a ${sizes.rss / MiB} MiB GET to /dev/null`, unit: "MiB", value: huge.maxRssMiB });
-    log(`GET ${sizes.rss / MiB} MiB: ${(sizes.rss / MiB / huge.seconds).toFixed(1)} MiB/s, peak RSS ${huge.maxRssMiB.toFixed(0)} MiB`);
+    if (want("RSS")) {
+      log(`GET ${sizes.rss / MiB} MiB to /dev/null`);
+      const huge = await ourTransfer(config, "get", `${remote}/rss.bin`, "/dev/null");
+      results.push({ name: `ours: peak RSS of the process during a ${sizes.rss / MiB} MiB GET to /dev/null`, unit: "MiB", value: huge.maxRssMiB });
+      log(`GET ${sizes.rss / MiB} MiB: ${(sizes.rss / MiB / huge.seconds).toFixed(1)} MiB/s, peak RSS ${huge.maxRssMiB.toFixed(0)} MiB`);
+    }
 
     // 6. LISTEN: one poll cycle over a big directory, and how it grows from a tenth of it.
-    log("LISTEN");
-    await testbed.exec(`mkdir -p ${remote}/l10 && cd ${remote}/l10 && seq 1 ${sizes.listEntries / 10} | xargs touch && chown -R ${user.username} ${remote}/l10`);
-    for (const [dir, entries] of [[`${remote}/l10`, sizes.listEntries / 10], [`${remote}/l`, sizes.listEntries]] as const) {
-      const pool = new SessionPool(config);
-      const cycles: number[] = [];
-      let heapBefore = 0;
-      const listener = await listen(pool, { remoteDirectory: dir, pollingIntervalMs: 100, stableAfter: { polls: 0 } }, () => {});
-      await new Promise<void>((resolve) => {
-        listener.poller.on("cycle", (stats) => {
-          cycles.push(stats.durationMs);
-          if (cycles.length === 1) heapBefore = process.memoryUsage().heapUsed;
-          if (cycles.length >= 1 + reps) resolve();
+    if (want("LISTEN")) {
+      log("LISTEN");
+      await testbed.exec(`mkdir -p ${remote}/l10 && cd ${remote}/l10 && seq 1 ${sizes.listEntries / 10} | xargs touch && chown -R ${user.username} ${remote}/l10`);
+      for (const [dir, entries] of [[`${remote}/l10`, sizes.listEntries / 10], [`${remote}/l`, sizes.listEntries]] as const) {
+        const pool = new SessionPool(config);
+        const cycles: number[] = [];
+        let heapBefore = 0;
+        const listener = await listen(pool, { remoteDirectory: dir, pollingIntervalMs: 100, stableAfter: { polls: 0 } }, () => {});
+        await new Promise<void>((resolve) => {
+          listener.poller.on("cycle", (stats) => {
+            cycles.push(stats.durationMs);
+            if (cycles.length === 1) heapBefore = process.memoryUsage().heapUsed;
+            if (cycles.length >= 1 + reps) resolve();
+          });
         });
-      });
-      const heap = (process.memoryUsage().heapUsed - heapBefore) / MiB;
-      await listener.stop();
-      await pool.close();
-      const steady = median(cycles.slice(1));
-      results.push(
-        { name: `LISTEN poll cycle, ${entries} entries`, unit: "ms", value: steady },
-        { name: `LISTEN baseline cycle, ${entries} entries`, unit: "ms", value: cycles[0]! },
-      );
-      log(`LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`);
+        const heap = (process.memoryUsage().heapUsed - heapBefore) / MiB;
+        await listener.stop();
+        await pool.close();
+        const steady = median(cycles.slice(1));
+        results.push(
+          { name: `LISTEN poll cycle, ${entries} entries`, unit: "ms", value: steady },
+          { name: `LISTEN baseline cycle, ${entries} entries`, unit: "ms", value: cycles[0]! },
+        );
+        log(`LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`);
+      }
     }
 
     const openssh = spawnSync("ssh", ["-V"], { encoding: "utf8" }).stderr.trim();
@@ -263,8 +278,8 @@ function report(extra: Record<string, string>): void {
     ["CREATE 1 file", "CREATE ours (stream API)", "CREATE OpenSSH sftp put", ratio("CREATE ours (stream API)", "CREATE OpenSSH sftp put"), "≥ 1.25"],
     ["CREATE 1 file", "CREATE ours (stream API)", "CREATE ssh2-sftp-client fastPut", ratio("CREATE ours (stream API)", "CREATE ssh2-sftp-client fastPut"), "—"],
     ["CREATE 1 file", "CREATE ours (stream API)", "CREATE ssh2-sftp-client put", ratio("CREATE ours (stream API)", "CREATE ssh2-sftp-client put"), "≥ 10"],
-    ["QUERY small files", "QUERY ours (8 files in flight)", "QUERY OpenSSH sftp mget", ratio("QUERY ours (8 files in flight)", "QUERY OpenSSH sftp mget"), "≥ 3"],
-    ["QUERY small files", "QUERY ours (8 files in flight)", "QUERY ssh2-sftp-client get loop", ratio("QUERY ours (8 files in flight)", "QUERY ssh2-sftp-client get loop"), "—"],
+    ["QUERY small files", QUERY_OURS, "QUERY OpenSSH sftp mget", ratio(QUERY_OURS, "QUERY OpenSSH sftp mget"), "≥ 3"],
+    ["QUERY small files", QUERY_OURS, "QUERY ssh2-sftp-client get loop", ratio(QUERY_OURS, "QUERY ssh2-sftp-client get loop"), "—"],
     ["LIST big directory", "LIST ours (readdir)", "LIST OpenSSH sftp ls -l", ratio("LIST ours (readdir)", "LIST OpenSSH sftp ls -l"), "≥ 1.0"],
     ["LIST big directory", "LIST ours (readdir)", "LIST ssh2-sftp-client list", ratio("LIST ours (readdir)", "LIST ssh2-sftp-client list"), "—"],
   ];
@@ -287,8 +302,9 @@ function report(extra: Record<string, string>): void {
   const table = lines.join("\n");
   const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, quick ? "quick.json" : "latest.json"), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + "\n");
-  writeFileSync(join(out, quick ? "quick.md" : "latest.md"), `${table}\n\nMachine: ${JSON.stringify(machine)}\n`);
+  const base = only ? "partial" : quick ? "quick" : "latest";
+  writeFileSync(join(out, `${base}.json`), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + "\n");
+  writeFileSync(join(out, `${base}.md`), `${table}\n\nMachine: ${JSON.stringify(machine)}\n`);
   process.stdout.write(`${table}\n\nMachine: ${JSON.stringify(machine, null, 1)}\n`);
 }
 
