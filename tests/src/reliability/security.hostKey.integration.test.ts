@@ -36,7 +36,7 @@ function recorder() {
 }
 
 const config = (extra: Record<string, unknown> = {}) =>
-  testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 10_000, extra: { remoteDirectory: "hostkey", ...extra } }) as ConnectorConfig;
+  testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "hostkey", ...extra } }) as ConnectorConfig;
 const remoteFiles = async () => (await testbed.exec(`ls -A ${DIR}`)).stdout.split("\n").filter(Boolean).sort();
 const isMismatch = (error: SftpConnectorError) => error.reason === "HOST_KEY_MISMATCH" && /^host key verification failed for 127\.0\.0\.1:\d+: the server presented ssh-ed25519 SHA256:/.test(error.message);
 

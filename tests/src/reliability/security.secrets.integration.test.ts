@@ -89,7 +89,7 @@ afterAll(async () => {
 
 const encryptedKey = () => testbed.users.key.keys.ed25519Encrypted.privateKey;
 const base = (extra: Record<string, unknown> = {}) =>
-  testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 10_000, extra: { remoteDirectory: "secrets", retry: { attempts: 0, backoffMs: 100 }, ...extra } });
+  testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "secrets", retry: { attempts: 0, backoffMs: 100 }, ...extra } });
 /** Every kind of auth method at once, each with a wrong marker secret (tried in order, all refused). */
 const allWrongAuth = () => [
   { type: "password", password: M.password },
@@ -120,7 +120,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "wrong passphrase of a key given as content",
-    config: () => testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }, retry: { attempts: 0 } } }),
+    config: () => testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }, retry: { attempts: 0 } } }),
     act: (s) => s.get({ fileName: "secrets/small.txt" }),
     reason: "INVALID_CONFIG",
   },
@@ -179,7 +179,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "read timeout mid-operation (the server pauses under an open session)",
-    config: () => base({ timeouts: { connectMs: 10_000, readMs: 1_500 } }),
+    config: () => base({ timeouts: { connectMs: 30_000, readMs: 3_000 } }),
     act: async (s) => {
       await s.get({ fileName: "small.txt" }); // a session is open and idle in the pool
       await testbed.pause();
@@ -214,9 +214,15 @@ describe("secrets never show when things go wrong (facade, logger recording ever
     await scenario.before?.();
     const sftp = createSftpConnector(scenario.config(), { logger });
     let error: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`hung for 30 s; the log so far:\n${surfaces().join("\n").slice(-3000)}`)), 30_000);
+    });
     try {
-      error = await rejectionOf(scenario.act(sftp));
+      error = await rejectionOf(Promise.race([scenario.act(sftp), hang]));
+      if (error instanceof Error && error.message.startsWith("hung for 30 s")) throw error;
     } finally {
+      clearTimeout(timer);
       await scenario.after?.();
       await sftp.close();
     }
@@ -269,7 +275,7 @@ describe("a success with debug logging shows no secret either", () => {
     const { calls, logger, surfaces } = recorder();
     const configs: ConnectorConfig[] = [
       base(),
-      testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", extra: { remoteDirectory: "/home/keyuser", proxy: { type: "socks5", ...testbed.proxies!.socksAuth } } }),
+      testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "/home/keyuser", proxy: { type: "socks5", ...testbed.proxies!.socksAuth } } }),
       base({ auth: { type: "keyboardInteractive", responses: [testbed.users.password.password] }, proxy: { type: "http", ...testbed.proxies!.httpAuth } }),
     ];
     for (const config of configs) {
@@ -299,7 +305,7 @@ describe("a success with debug logging shows no secret either", () => {
     }
     expect(calls.some((c) => c.level === "debug")).toBe(true); // debug lines were logged, and checked
     expectClean("the debug log", surfaces());
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("the CLI's output (stdout and stderr) shows no secret, given in a config file or through flags", () => {
@@ -317,7 +323,7 @@ describe("the CLI's output (stdout and stderr) shows no secret, given in a confi
 
   it.each([
     ["config file: every auth kind wrong, SOCKS5 with the right password", () => ["test", "--verbose", "--config", file("wrong.json", { ...base({ auth: allWrongAuth(), proxy: { type: "socks5", ...testbed.proxies!.socksAuth } }) })], {}, 1, "AUTH_FAILED"],
-    ["config file: key content with a wrong passphrase", () => ["list", "--verbose", "--config", file("key.json", testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase } } }))], {}, 2, "INVALID_CONFIG"],
+    ["config file: key content with a wrong passphrase", () => ["list", "--verbose", "--config", file("key.json", testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase } } }))], {}, 2, "INVALID_CONFIG"],
     ["config file: a bad port beside every secret", () => ["test", "--config", file("badport.json", { ...base({ auth: [...allWrongAuth(), { type: "privateKey", content: M.content, passphrase: M.passphrase }] }), port: 70000 })], {}, 2, "INVALID_CONFIG"],
     ["Boomi YAML: wrong password and proxy password", () => ["test", "--verbose", "--config", file("boomi.yaml", [
       `host: "${testbed.host}"`, `port: "${testbed.port}"`, "username: tester", `password: "${M.boomiPassword}"`, `hostEntry: "${testbed.hostKey.knownHostsLine}"`,
