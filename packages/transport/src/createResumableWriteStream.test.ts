@@ -1,4 +1,4 @@
-// The resumable write stream with a fake provider: a write the server refuses after its callback ran fails the stream, never a silent success.
+// The resumable write stream with a fake provider: a write refused after its callback ran fails the stream (never a silent success), and resumes use a smaller window.
 import { describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -36,5 +36,33 @@ describe("createResumableWriteStream", () => {
     );
     expect(error).toBeInstanceOf(SftpConnectorError);
     expect((error as SftpConnectorError).reason).toBe("FAILURE");
+  });
+});
+
+describe("createResumableWriteStream after a lost connection", () => {
+  it("resumes with half as many requests in flight per retry, so a link cut every so often still sees progress", async () => {
+    const seen: Array<number | undefined> = [];
+    let opened = 0;
+    const session = {
+      closed: false,
+      createWriteStream: (_path: string, options: { concurrency?: number }) => {
+        seen.push(options.concurrency);
+        opened += 1;
+        const stream = Object.assign(
+          new Writable({
+            write(_chunk, _encoding, callback) {
+              // The first two connections are lost at their first write.
+              callback(opened <= 2 ? new SftpConnectorError("CONNECTION_LOST", "lost") : null);
+            },
+          }),
+          { startOffset: 0, bytesWritten: 0 },
+        );
+        setImmediate(() => stream.emit("ready"));
+        return stream;
+      },
+    } as unknown as SftpSession;
+    const provider: SessionProvider = { acquire: async () => session, release() {} };
+    await pipeline(Readable.from([Buffer.alloc(10)]), createResumableWriteStream(provider, "/f", { attempts: 3, backoffMs: 1, concurrency: 16 }));
+    expect(seen).toEqual([16, 8, 4]);
   });
 });

@@ -56,7 +56,11 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
   /** Opens (or reopens after a failure) the inner stream and replays what was not acknowledged. */
   const connect = async (resume: boolean) => {
     session = await provider.acquire();
-    inner = session.createWriteStream(path, resume ? { ...writeOptions, flags: "r+", start: retainedFrom } : writeOptions);
+    // After a failure, fewer requests in flight (halved per retry): a link that drops every
+    // connection after a while must see some bytes acknowledged before the next cut, which a full
+    // window sent at once (and lost at once) would never get.
+    const options = retries > 0 ? { ...writeOptions, concurrency: Math.max(1, Math.floor((writeOptions.concurrency ?? 32) / 2 ** retries)) } : writeOptions;
+    inner = session.createWriteStream(path, resume ? { ...options, flags: "r+", start: retainedFrom } : options);
     inner.on("error", () => {}); // failures surface through write callbacks and are retried there
     await whenOpen(inner);
     if (!resume) retainedFrom = inner.startOffset;
