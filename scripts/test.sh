@@ -15,6 +15,8 @@ rc=$?
 if [ "${SKIP_BENCH:-}" != "1" ]; then
   pnpm --silent --filter @sftp-connector/bench bench -- --quick >/dev/null || { echo "[bench] the quick benchmark run failed" >&2; rc=1; }
 fi
+# Advisories of production dependencies (high or critical fail the run; an unreachable audit endpoint is reported, not hidden).
+node scripts/audit-prod.mjs || rc=1
 set -e
 env_cleanup
 node scripts/print-test-count.mjs .vitest-results.json || rc=1
