@@ -30,10 +30,10 @@ afterAll(async () => {
 });
 
 /** A relay with `faults` and a connector through it (the testbed's host key pinned by fingerprint), with short timeouts. */
-async function through(faults: RelayFaults, retry: { attempts: number; backoffMs: number }): Promise<SftpConnector> {
+async function through(faults: RelayFaults, retry: { attempts: number; backoffMs: number }, readMs = READ_MS): Promise<SftpConnector> {
   relay = await startFaultRelay({ host: testbed.host, port: testbed.port }, faults);
   sftp = createSftpConnector(
-    testbed.connectionConfig({ hostKey: "fingerprint", extra: { port: relay.port, remoteDirectory: "net", retry, timeouts: { connectMs: 5_000, readMs: READ_MS } } }),
+    testbed.connectionConfig({ hostKey: "fingerprint", extra: { port: relay.port, remoteDirectory: "net", retry, timeouts: { connectMs: 5_000, readMs } } }),
   );
   return sftp;
 }
@@ -87,22 +87,25 @@ describe("network cut after N bytes", () => {
 });
 
 describe("network throttled, delayed, stalled", () => {
-  it("throttled to a crawl (256 KiB/s): GET of 1 MiB completes byte-identical or fails with TIMEOUT, never hangs", { timeout: 60_000 }, async () => {
+  it("throttled to a crawl (256 KiB/s) with a read timeout above the transfer time: GET of 1 MiB completes byte-identical", { timeout: 60_000 }, async () => {
+    // readMs bounds each SFTP request, and up to the whole file is requested at once: at 256 KiB/s
+    // the last answer of 1 MiB comes after about 4 s, so readMs is 10 s here (with 2 s the
+    // outcome is TIMEOUT or success depending on how far the read window had grown).
     await testbed.exec(`head -c ${MiB} ${home}/net/three.bin > ${home}/net/one.bin && chown tester: ${home}/net/one.bin`);
-    const connector = await through({ bytesPerSecond: 256 * 1024 }, { attempts: 1, backoffMs: 50 });
+    const connector = await through({ bytesPerSecond: 256 * 1024 }, { attempts: 0, backoffMs: 50 }, 10_000);
     const started = Date.now();
-    const outcome = await within(
-      45_000,
-      getBuffer(connector, "one.bin").then(
-        (bytes) => ({ bytes }),
-        (error: unknown) => ({ error }),
-      ),
-    );
-    if ("bytes" in outcome) expect(sha256(outcome.bytes)).toBe(await testbed.sha256(`${home}/net/one.bin`));
-    else expect(isSftpConnectorError(outcome.error) && outcome.error.reason).toBe("TIMEOUT");
-    // What this product does at 256 KiB/s with a 2 s read timeout: the download completes.
-    expect("bytes" in outcome).toBe(true);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000); // the throttle was in force: 1 MiB at 256 KiB/s
+    const bytes = await within(45_000, getBuffer(connector, "one.bin"));
+    expect(sha256(bytes)).toBe(await testbed.sha256(`${home}/net/one.bin`));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000); // the throttle was in force: 1 MiB at 256 KiB/s
+  });
+
+  it("throttled to 16 KiB/s, far below what a read request needs within readMs: TIMEOUT within its bound, no hang", { timeout: 60_000 }, async () => {
+    const connector = await through({ bytesPerSecond: 16 * 1024 }, { attempts: 0, backoffMs: 50 });
+    const started = Date.now();
+    const error = await within(45_000, rejectionOf(getBuffer(connector, "three.bin"), isSftpConnectorError));
+    expect(error.reason).toBe("TIMEOUT");
+    expect(error.message).toContain("timeouts.readMs");
+    expect(Date.now() - started).toBeLessThan(5_000 + READ_MS + 10_000);
   });
 
   it("with 100 ms latency each way: LIST, GET and CREATE work", { timeout: 60_000 }, async () => {
@@ -116,8 +119,10 @@ describe("network throttled, delayed, stalled", () => {
   });
 
   it("stalled mid-GET: TIMEOUT after the read timeout (not before, not much after); the next GET on the same connector succeeds", { timeout: 60_000 }, async () => {
+    // 16 MiB: more than the client requests at once, so the stall surely holds requests back.
+    await testbed.exec(`head -c ${16 * MiB} /dev/urandom > ${home}/net/sixteen.bin && chown tester: ${home}/net/sixteen.bin`);
     const connector = await through({}, { attempts: 0, backoffMs: 50 });
-    const doc = await connector.get({ fileName: "three.bin" });
+    const doc = await connector.get({ fileName: "sixteen.bin" });
     let received = 0;
     let started = 0;
     const error = await within(
@@ -138,8 +143,9 @@ describe("network throttled, delayed, stalled", () => {
     const elapsed = Date.now() - started;
     expect(error.reason).toBe("TIMEOUT");
     expect(error.message).toContain("timeouts.readMs");
-    expect(received).toBeLessThan(3 * MiB);
-    expect(elapsed).toBeGreaterThanOrEqual(READ_MS - 100);
+    expect(received).toBeLessThan(16 * MiB);
+    // The request that timed out was sent at most a moment before the stall began.
+    expect(elapsed).toBeGreaterThanOrEqual(READ_MS - 500);
     expect(elapsed).toBeLessThan(READ_MS + 10_000);
     await relay!.set({});
     expect(sha256(await within(30_000, getBuffer(connector, "three.bin")))).toBe(fileHash);
