@@ -74,7 +74,7 @@ export class SftpWriteStream extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.failure) return callback(this.failure);
     let offset = 0;
-    // Small chunks (a file read stream gives 64 KiB) are gathered into requests of chunkSize.
+    // Small chunks (a file read stream gives 64 KiB) are gathered into requests of chunkSize while the link is busy.
     if (this.staged > 0) {
       offset = Math.min(this.chunkSize - this.staged, chunk.length);
       chunk.copy(this.stage!, this.staged, 0, offset);
@@ -86,6 +86,9 @@ export class SftpWriteStream extends Writable {
       this.stage ??= Buffer.allocUnsafe(this.chunkSize);
       this.staged = chunk.copy(this.stage, 0, offset);
     }
+    // As Nagle does: a partial request waits only while others are in flight (then more bytes are
+    // likely to fill it); with nothing in flight it goes now, so written bytes never sit idle.
+    if (this.staged > 0 && this.inFlight === 0) this.flushStage();
     if (this.inFlight < this.concurrency) callback();
     else this.waiting = callback;
   }
@@ -114,6 +117,7 @@ export class SftpWriteStream extends Writable {
           this.waiting = undefined;
           resume();
         }
+        if (this.staged > 0 && this.inFlight === 0 && !this.failure) this.flushStage();
         if (this.finalCallback && this.inFlight === 0) this.closeHandle();
       },
       (error: Error) => {
