@@ -4,7 +4,6 @@ import type { Client, SFTPWrapper, Stats, FileEntryWithStats, OpenMode } from "s
 import { SftpConnectorError, resolveRemoteDirectory } from "@sftp-connector/core";
 import { classifyError } from "./classifyError.js";
 import { canReadIntoPacket, readIntoPacket } from "./readIntoPacket.js";
-import { widenChannelWindow } from "./widenChannelWindow.js";
 import type { Logger } from "./Logger.js";
 import { SftpReadStream, type ReadStreamOptions } from "./SftpReadStream.js";
 import { SftpWriteStream, type WriteStreamOptions } from "./SftpWriteStream.js";
@@ -89,9 +88,6 @@ export interface SessionParts {
   logger: Logger;
 }
 
-/** The SFTP channel's receive window: as large as a read stream's requests in flight (32 × 255 KiB). */
-const CHANNEL_WINDOW = 8 * 1024 * 1024;
-
 type Callback = (error: Error | null | undefined, ...results: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
@@ -116,8 +112,6 @@ export class SftpSession extends EventEmitter {
     parts.client.once("close", () => onGone());
     parts.client.on("error", (error) => onGone(error));
     parts.sftp.once("close", () => onGone());
-    const window = Number(process.env.SFTP_CONNECTOR_CHANNEL_WINDOW ?? CHANNEL_WINDOW);
-    if (window > 2 * 1024 * 1024) widenChannelWindow(parts.sftp, window);
   }
 
   /** The raw ssh2 objects, for what this class does not wrap. Calls made on them get no timeout. */

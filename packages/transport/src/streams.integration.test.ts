@@ -171,24 +171,6 @@ describe("pipelined streams", () => {
     }
   });
 
-  it("keeps the SFTP channel's receive window at 8 MiB (ssh2 alone keeps 2 MiB) while reading", async () => {
-    const session = await openSession(config());
-    try {
-      const channel = session.raw.sftp as unknown as { incoming: { window: number } };
-      expect(channel.incoming.window).toBeGreaterThan(7 * 1024 * 1024);
-      await testbed.exec(`head -c 20000000 /dev/zero > ${home}/window.bin`, { user: "tester" });
-      let lowest = Number.POSITIVE_INFINITY;
-      const got = sink();
-      const stream = session.createReadStream(`${home}/window.bin`);
-      stream.on("data", () => (lowest = Math.min(lowest, channel.incoming.window)));
-      await pipeline(stream, got.stream);
-      expect(got.bytes()).toBe(20_000_000);
-      expect(lowest).toBeGreaterThanOrEqual(4 * 1024 * 1024 - 64 * 1024);
-    } finally {
-      await session.close();
-    }
-  });
-
   it("with a size hint reads a small file in one round of requests, and still reads to end of file when the hint is wrong", async () => {
     const session = await openSession(config());
     try {
