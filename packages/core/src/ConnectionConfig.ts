@@ -161,7 +161,12 @@ export type ProxyConfig = ProxyServer | EnvironmentProxy | JumpProxy;
 export interface TimeoutOptions {
   /** Limit for opening the connection (TCP, proxy, SSH handshake and login), Boomi's `connectionTimeout`. 0 = none. @default 120000 */
   connectMs?: number;
-  /** Limit for waiting on the server once connected (socket read timeout), Boomi's `readTimeout`. 0 = none. @default 120000 */
+  /**
+   * Limit for waiting on the server once connected, Boomi's `readTimeout`: each SFTP request must be
+   * answered within it (a read or write request carries up to 255 KiB, so over a link slower than
+   * that much per `readMs` a transfer times out even while bytes still flow). 0 = none.
+   * @default 120000
+   */
   readMs?: number;
 }
 
