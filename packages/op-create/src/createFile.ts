@@ -119,7 +119,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
     throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);
   }
-  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry } = checkUploadOptions(
+  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger } = checkUploadOptions(
     options,
     ["createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
     OPERATION,
@@ -199,6 +199,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
         : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       retry,
+      logger,
       operation: OPERATION,
     });
     return await buildUploadResult(target, uploaded, { includeTimestamp: includeAllMetadata, retry, operation: OPERATION });

@@ -59,7 +59,7 @@ const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", mes
  */
 export async function upsertFile(target: SessionTarget, input: UpsertFileInput, options: UpsertFileOptions = {}): Promise<UpsertFileResult> {
   if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
-  const { append, createDir, includeAll, allowAbsolutePaths, retry } = checkUploadOptions(options, ["append", "createDir", "includeAll", "allowAbsolutePaths"], OPERATION);
+  const { append, createDir, includeAll, allowAbsolutePaths, retry, logger } = checkUploadOptions(options, ["append", "createDir", "includeAll", "allowAbsolutePaths"], OPERATION);
   if (typeof input.fileName !== "string" || input.fileName.trim() === "") throw invalid(MISSING_FILE_NAME_MESSAGE);
   if (input.remoteDirectory !== undefined && input.remoteDirectory !== null && typeof input.remoteDirectory !== "string") {
     throw invalid(`remoteDirectory: expected a string, got ${typeof input.remoteDirectory}`);
@@ -93,6 +93,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
       ...(append ? { overwrite: "append" as const } : { overwrite: "replace" as const, tempPath: posix.join(posix.dirname(plan.path), temporaryFileName(plan.path)) }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       retry,
+      logger,
       operation: OPERATION,
     });
     const result = await buildUploadResult(target, uploaded, { includeTimestamp: includeAll, retry, operation: OPERATION });

@@ -17,7 +17,9 @@ function thrown(check: () => unknown): { reason: string; message: string; operat
 describe("checkUploadOptions", () => {
   it("gives every switch as a boolean (undefined and null are false) and retry's defaults", () => {
     const checked = checkUploadOptions({ append: true, createDir: null as never }, ["append", "createDir", "allowAbsolutePaths"], "upsert");
-    expect(checked).toEqual({ append: true, createDir: false, allowAbsolutePaths: false, retry: { attempts: 1, backoffMs: 1_000 } });
+    const { logger, ...rest } = checked;
+    expect(rest).toEqual({ append: true, createDir: false, allowAbsolutePaths: false, retry: { attempts: 1, backoffMs: 1_000 } });
+    expect(typeof logger.warn).toBe("function");
     expect(checkUploadOptions({ retry: { attempts: 0 } }, [], "create").retry).toEqual({ attempts: 0, backoffMs: 1_000 });
   });
 

@@ -1,5 +1,7 @@
 // The options CREATE and UPSERT share, and their checks (true/false switches, onProgress, retry), made before anything reaches the server.
 import { SftpConnectorError, checkRetryOption, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+import { checkLoggerOption } from "./checkLoggerOption.js";
+import type { Logger } from "./Logger.js";
 
 /** Boomi's message for a blank `fileName` of CREATE and UPSERT (`ERROR_MISSING_INPUT_FILENAME`; Boomi's DELETE reuses it for a blank ID). */
 export const MISSING_FILE_NAME_MESSAGE =
@@ -17,12 +19,15 @@ export interface UploadFileOptions {
    * @default { attempts: 1, backoffMs: 1000 }
    */
   retry?: RetryOptions;
+  /** Told about resumes after a lost connection and about temporary files that could not be removed. @default silent */
+  logger?: Logger;
 }
 
 /**
  * Checks an upload operation's options in order: each of `switches` (true/false options, in the
- * order given; `undefined` and `null` are false), `onProgress`, then `retry`. The first problem is
- * thrown, naming its field. Returns each switch as a boolean and `retry` with its defaults.
+ * order given; `undefined` and `null` are false), `onProgress`, `retry`, then `logger`. The first
+ * problem is thrown, naming its field. Returns each switch as a boolean, `retry` with its defaults
+ * and the logger (silent when none was given).
  *
  * @example
  * ```ts
@@ -34,7 +39,7 @@ export function checkUploadOptions<K extends string>(
   options: UploadFileOptions & { readonly [key in K]?: unknown },
   switches: readonly K[],
   operation: string,
-): { [key in K]: boolean } & { retry: NormalizedRetryOptions } {
+): { [key in K]: boolean } & { retry: NormalizedRetryOptions; logger: Logger } {
   const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
   const flags = {} as { [key in K]: boolean };
   for (const key of switches) {
@@ -45,6 +50,7 @@ export function checkUploadOptions<K extends string>(
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw invalid("onProgress: expected a function");
   const problems: string[] = [];
   const retry = checkRetryOption(options.retry, problems);
+  const logger = checkLoggerOption(options.logger, problems);
   if (problems.length > 0) throw invalid(problems[0]!);
-  return { ...flags, retry };
+  return { ...flags, retry, logger };
 }
