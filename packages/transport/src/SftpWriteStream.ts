@@ -40,9 +40,6 @@ export class SftpWriteStream extends Writable {
   private waiting: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
   private failure: Error | undefined;
-  /** Bytes gathered for the next request (`staged` of them), when chunks come smaller than chunkSize. */
-  private stage: Buffer | undefined;
-  private staged = 0;
 
   constructor(
     private readonly session: SftpSession,
@@ -73,32 +70,11 @@ export class SftpWriteStream extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.failure) return callback(this.failure);
-    let offset = 0;
-    // Small chunks (a file read stream gives 64 KiB) are gathered into requests of chunkSize while the link is busy.
-    if (this.staged > 0) {
-      offset = Math.min(this.chunkSize - this.staged, chunk.length);
-      chunk.copy(this.stage!, this.staged, 0, offset);
-      this.staged += offset;
-      if (this.staged === this.chunkSize) this.flushStage();
+    for (let offset = 0; offset < chunk.length; offset += this.chunkSize) {
+      this.issue(chunk.subarray(offset, Math.min(offset + this.chunkSize, chunk.length)));
     }
-    for (; chunk.length - offset >= this.chunkSize; offset += this.chunkSize) this.issue(chunk.subarray(offset, offset + this.chunkSize));
-    if (offset < chunk.length) {
-      this.stage ??= Buffer.allocUnsafe(this.chunkSize);
-      this.staged = chunk.copy(this.stage, 0, offset);
-    }
-    // As Nagle does: a partial request waits only while others are in flight (then more bytes are
-    // likely to fill it); with nothing in flight it goes now, so written bytes never sit idle.
-    if (this.staged > 0 && this.inFlight === 0) this.flushStage();
     if (this.inFlight < this.concurrency) callback();
     else this.waiting = callback;
-  }
-
-  /** Sends what is gathered in the stage. */
-  private flushStage(): void {
-    const piece = this.stage!.subarray(0, this.staged);
-    this.stage = undefined;
-    this.staged = 0;
-    this.issue(piece);
   }
 
   private issue(piece: Buffer): void {
@@ -117,7 +93,6 @@ export class SftpWriteStream extends Writable {
           this.waiting = undefined;
           resume();
         }
-        if (this.staged > 0 && this.inFlight === 0 && !this.failure) this.flushStage();
         if (this.finalCallback && this.inFlight === 0) this.closeHandle();
       },
       (error: Error) => {
@@ -134,7 +109,6 @@ export class SftpWriteStream extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     if (this.failure) return callback(this.failure);
-    if (this.staged > 0) this.flushStage();
     this.finalCallback = callback;
     if (this.inFlight === 0) this.closeHandle();
   }
