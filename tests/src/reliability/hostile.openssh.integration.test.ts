@@ -1,13 +1,12 @@
 // Awkward names a real OpenSSH server can hold (newline, ESC, tab, backslash, leading dashes) and a file growing during a GET, against LIST, QUERY, LISTEN, GET and the CLI.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createSftpConnector, type SftpConnector } from "sftp-connector";
 import { startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
-import { main } from "../../../packages/sftp-connector/src/cli/main.js";
-import { captureIo } from "../../../packages/sftp-connector/src/cli/captureIo.js";
+import { runCli, snapshotTree } from "./hostileNames.js";
 
 const DIR = "/home/tester/awkward";
 /** Plain names (listed and downloaded) and names with control characters (skipped with a warning, never printed raw). */
@@ -37,26 +36,7 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-function snapshot(root: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stats = statSync(path);
-      out[relative(root, path)] = stats.isDirectory() ? -1 : stats.size;
-      if (stats.isDirectory()) walk(path);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-async function cli(argv: string[], cwd: string) {
-  const captured = captureIo({ env: { SFTP_PW: testbed.users.password.password }, cwd });
-  const conn = ["--host", testbed.host, "--port", String(testbed.port), "--user", testbed.users.password.username, "--password-env", "SFTP_PW", "--fingerprint", testbed.hostKey.fingerprint];
-  const code = await main([...argv, ...conn], captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (argv: string[], cwd: string) => runCli({ host: testbed.host, port: testbed.port, username: testbed.users.password.username, password: testbed.users.password.password, fingerprint: testbed.hostKey.fingerprint }, argv, cwd);
 
 describe("OpenSSH: awkward names", () => {
   it("the testbed really holds every name", async () => {
@@ -100,10 +80,10 @@ describe("OpenSSH: awkward names", () => {
     const root = mkdtempSync(join(tmpdir(), "awkward-"));
     mkdirSync(join(root, "out"));
     writeFileSync(join(root, "neighbour.txt"), "untouched");
-    const before = snapshot(root);
+    const before = snapshotTree(root);
     const result = await cli(["query", "--remote-dir", DIR, "-o", "out"], root);
     expect(result.code).toBe(0);
-    expect(snapshot(root)).toEqual({ ...before, ...Object.fromEntries(PLAIN.map((name) => [join("out", name), `content of ${name}`.length])) });
+    expect(snapshotTree(root)).toEqual({ ...before, ...Object.fromEntries(PLAIN.map((name) => [join("out", name), `content of ${name}`.length])) });
     expect(result.stdout + result.stderr).not.toMatch(RAW_CONTROL);
     expect(result.stderr.match(/unsafe name/g)).toHaveLength(CONTROL.length);
   }, 30_000);

@@ -1,13 +1,12 @@
 // A hostile SFTP server (ssh2's Server, since OpenSSH cannot send "/" or NUL in a name nor more bytes than a file holds): LIST, QUERY, LISTEN, GET and the CLI refuse or neutralise it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
 import { waitFor } from "@sftp-connector/testkit";
-import { main } from "../../../packages/sftp-connector/src/cli/main.js";
-import { captureIo } from "../../../packages/sftp-connector/src/cli/captureIo.js";
+import { runCli, snapshotTree } from "./hostileNames.js";
 import { patternBytes, startHostileServer, type HostileServer } from "./hostileSftpServer.js";
 
 const HOME = "/home/hostile";
@@ -55,27 +54,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Every path under `root` with its size, for before/after comparisons. */
-function snapshot(root: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stats = statSync(path);
-      out[relative(root, path)] = stats.isDirectory() ? -1 : stats.size;
-      if (stats.isDirectory()) walk(path);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-async function cli(argv: string[], cwd: string) {
-  const captured = captureIo({ env: { SFTP_PW: server.password }, cwd });
-  const conn = ["--host", server.host, "--port", String(server.port), "--user", server.username, "--password-env", "SFTP_PW", "--fingerprint", server.fingerprint];
-  const code = await main([...argv, ...conn], captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (argv: string[], cwd: string) => runCli(server, argv, cwd);
 
 describe("hostile server: names in a listing", () => {
   it("LIST yields only the plain name; every name holding '/', NUL, a control character, or being empty, '.' or '..' is skipped with an escaped warning", async () => {
@@ -120,10 +99,10 @@ describe("hostile server: names in a listing", () => {
     const root = mkdtempSync(join(sandbox, "query-"));
     mkdirSync(join(root, "out"));
     writeFileSync(join(root, "neighbour.txt"), "untouched");
-    const before = snapshot(root);
+    const before = snapshotTree(root);
     const result = await cli(["query", "--remote-dir", IN, "--recursive", "-o", "out"], root);
     expect(result.code).toBe(0);
-    const after = snapshot(root);
+    const after = snapshotTree(root);
     expect(after).toEqual({ ...before, [join("out", "ok.txt")]: 14 });
     expect(readFileSync(join(root, "out", "ok.txt"), "utf8")).toBe("hello from ok\n");
     expect(existsSync("/tmp/pwned-by-sftp")).toBe(false);
@@ -201,10 +180,10 @@ describe("hostile server: GET returns more than it should", () => {
   it("CLI get of the lying file writes the 5000 bytes read, reports them, and writes nothing else", async () => {
     const root = mkdtempSync(join(sandbox, "get-"));
     mkdirSync(join(root, "out"));
-    const before = snapshot(root);
+    const before = snapshotTree(root);
     const result = await cli(["get", "long.bin", "--remote-dir", DATA, "-o", "out/", "--json"], root);
     expect(result.code).toBe(0);
-    expect(snapshot(root)).toEqual({ ...before, [join("out", "long.bin")]: 5000 });
+    expect(snapshotTree(root)).toEqual({ ...before, [join("out", "long.bin")]: 5000 });
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ fileName: "long.bin", size: 5000 });
   }, 30_000);
 });
