@@ -6,7 +6,7 @@ import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import { rejectionOf } from "@sftp-connector/testkit";
 import { privateKeyContent } from "./privateKeyContent.js";
-import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
+import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey, sshKeyPair } from "./testKeys.js";
 
 /** The OpenSSH public line of a parsed key. */
 const publicLineOf = (key: ParsedKey) => `${key.type} ${key.getPublicSSH().toString("base64")} me@host`;
@@ -16,7 +16,7 @@ const prepareError = (promise: Promise<unknown>) => rejectionOf(promise, isSftpC
 
 const encrypted = TEST_KEYS.filter((k) => k.encrypted);
 const plain = TEST_KEYS.filter((k) => !k.encrypted);
-const other = ssh2.utils.generateKeyPairSync("ed25519");
+const other = sshKeyPair("ed25519");
 const truncatedOpenSsh = (() => {
   const lines = testKey("ed25519 OpenSSH").privateKey.trim().split("\n");
   return [...lines.slice(0, 3), lines.at(-1)].join("\n");

@@ -8,7 +8,7 @@ import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import { rejectionOf } from "@sftp-connector/testkit";
 import { privateKeyFile, unprotectedKeyWarning } from "./privateKeyFile.js";
-import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey } from "./testKeys.js";
+import { PASSPHRASE, TEST_KEYS, spkiOfParsed, testKey, sshKeyPair } from "./testKeys.js";
 
 // Root reads every file whatever its mode, so EACCES is also simulated: opening a path containing "EACCES-" fails as the kernel would.
 vi.mock("node:fs/promises", async (importOriginal) => {
@@ -133,7 +133,7 @@ describe("privateKeyFile: errors", () => {
     expect(error.message).toBe(`auth.path: the private key file ${path} is too large to be a private key (over 1 MiB)`);
   });
 
-  const pub = ssh2.utils.generateKeyPairSync("ed25519").public;
+  const pub = sshKeyPair("ed25519").public;
   it.each([
     ["an empty file", "", {}, (p: string) => `auth.path: the private key file ${p} is empty`],
     ["a corrupt key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", {}, (p: string) =>

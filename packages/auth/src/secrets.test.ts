@@ -14,7 +14,7 @@ import { keyboardInteractive } from "./keyboardInteractive.js";
 import { password } from "./password.js";
 import { privateKeyContent } from "./privateKeyContent.js";
 import { privateKeyFile } from "./privateKeyFile.js";
-import { PASSPHRASE, TEST_KEYS, testKey } from "./testKeys.js";
+import { PASSPHRASE, TEST_KEYS, testKey, sshKeyPair } from "./testKeys.js";
 
 const PASSWORD = "PASSWORD-MARKER-2d41";
 const WRONG_PASSPHRASE = "WRONG-PASSPHRASE-MARKER-88c0";
@@ -74,7 +74,7 @@ const FAILING: [string, () => AuthStrategy][] = [
   ["text that is no key", () => privateKeyContent(`${KEY_BYTES} ${testKey("ed25519 OpenSSH").privateKey.split("\n")[1]}`)],
   ["a truncated key", () => privateKeyContent(testKey("rsa-2048 OpenSSH").privateKey.split("\n").slice(0, 6).join("\n") + "\n-----END OPENSSH PRIVATE KEY-----")],
   ["a corrupt PKCS#8 key", () => privateKeyContent(`-----BEGIN PRIVATE KEY-----\n${testKey("rsa PKCS#1 PEM").privateKey.split("\n")[1]}\n-----END PRIVATE KEY-----`)],
-  ["a mismatched public key", () => privateKeyContent(testKey("ed25519 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE, publicKey: ssh2.utils.generateKeyPairSync("ed25519").public })],
+  ["a mismatched public key", () => privateKeyContent(testKey("ed25519 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE, publicKey: sshKeyPair("ed25519").public })],
   ["a private key as publicKey", () => privateKeyContent(testKey("ed25519 OpenSSH").privateKey, { publicKey: testKey("ecdsa-256 OpenSSH").privateKey })],
   ["a key file, wrong passphrase", () => privateKeyFile(join(dir, "enc"), { passphrase: WRONG_PASSPHRASE })],
   ["a key file, no passphrase", () => privateKeyFile(join(dir, "enc"))],

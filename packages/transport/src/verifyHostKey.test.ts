@@ -8,11 +8,12 @@ import { utils } from "ssh2";
 import { isSftpConnectorError, type NormalizedHostKey, type NormalizedPinnedHostKey, type SftpConnectorError } from "@sftp-connector/core";
 import { createHostKeyVerifier, fingerprintOf, keyTypeOf, knownHostsName, parseKnownHosts } from "./verifyHostKey.js";
 
+/** A fresh ed25519 public key blob; made again when ssh2's keygen gives a malformed one (about 1 in 256: mscdex/ssh2#1513). */
 function newKeyBlob(): Buffer {
-  const { public: pub } = utils.generateKeyPairSync("ed25519");
-  const parsed = utils.parseKey(pub);
-  if (parsed instanceof Error) throw parsed;
-  return parsed.getPublicSSH();
+  for (;;) {
+    const parsed = utils.parseKey(utils.generateKeyPairSync("ed25519").public);
+    if (!(parsed instanceof Error)) return parsed.getPublicSSH();
+  }
 }
 
 const serverKey = newKeyBlob();
