@@ -1,7 +1,6 @@
 // Tests privateKeyContent: every key kind parses (plain, encrypted, one-line), and every key problem gives its own INVALID_CONFIG message.
 import { describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
-import ssh2 from "ssh2";
 import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import { rejectionOf } from "@sftp-connector/testkit";

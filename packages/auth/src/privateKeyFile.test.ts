@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ssh2 from "ssh2";
 import type { ParsedKey, PublicKeyAuthMethod } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import { rejectionOf } from "@sftp-connector/testkit";

@@ -4,7 +4,6 @@ import { inspect } from "node:util";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ssh2 from "ssh2";
 import type { AnyAuthMethod } from "ssh2";
 import type { AuthStrategy } from "./AuthStrategy.js";
 import { agent } from "./agent.js";

@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import { startTestbed, waitFor, sha256, rejectionOf, gatedSource, type Testbed } from "@sftp-connector/testkit";
 import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
 import { isTemporaryFileName, type Logger } from "@sftp-connector/transport";
-import { startFaultRelay, type FaultRelay } from "./faultRelay.js";
+import { startFaultRelay } from "./faultRelay.js";
 
 let testbed: Testbed;
 const home = "/home/tester";

@@ -1,6 +1,6 @@
 // Parses the compact filter syntax of the CLI and config files (`fileName ~ "*.csv" and fileSize > 1000`) into a Filter tree.
 import { SftpConnectorError } from "../SftpConnectorError.js";
-import { FILTER_FIELDS, type Filter, type FilterField, type FilterOperator } from "./Filter.js";
+import { FILTER_FIELDS, type Filter, type FilterOperator } from "./Filter.js";
 
 /** The deepest parenthesis nesting {@link parseFilter} accepts. */
 export const MAX_PARENTHESIS_DEPTH = 64;
