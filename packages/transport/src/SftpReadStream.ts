@@ -124,11 +124,12 @@ export class SftpReadStream extends Readable {
           this.pending.delete(offset);
           this.eofAt = Math.min(this.eofAt, offset);
         } else {
-          entry.data = bytesRead > length ? data!.subarray(0, length) : data!;
+          // readChunk never answers more than was asked for.
+          entry.data = data!;
           if (offset >= this.edge) this.grown = true;
           // A full answer past the hinted size means more to come: open the window (within the hint it was opened already).
-          if (bytesRead >= length && offset + length > this.edge) this.window = Math.min(this.concurrency, this.window * 2);
-          const end = offset + Math.min(bytesRead, length);
+          if (bytesRead === length && offset + length > this.edge) this.window = Math.min(this.concurrency, this.window * 2);
+          const end = offset + bytesRead;
           // A short answer before the end: ask for the rest of this range.
           if (bytesRead < length && end < this.stopAt) this.issue(end, length - bytesRead);
         }

@@ -290,7 +290,8 @@ export class SftpSession extends EventEmitter {
 
   /**
    * Reads up to `length` bytes at `position` (at most `limits.maxReadLength`) without copying:
-   * resolves with a view of the received packet, or `null` at end of file. The read streams use it.
+   * resolves with a view of the received packet (never more than `length` bytes: a server answering
+   * more is refused), or `null` at end of file. The read streams use it.
    */
   async readChunk(handle: Buffer, length: number, position: number, path?: string): Promise<Buffer | null> {
     if (this.zeroCopy === undefined) this.zeroCopy = canReadIntoPacket(this.parts.sftp) && process.env.SFTP_CONNECTOR_COPY_READS !== "1";
