@@ -5,6 +5,8 @@ export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorErro
 export { invalidInputError } from "./invalidInputError.js";
 export { describeValue } from "./describeValue.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
+export { checkOptions, closestName } from "./checkOptions.js";
+export type { OptionsSpec } from "./checkOptions.js";
 
 export { validateConfig } from "./validateConfig.js";
 export { fromBoomiProperties } from "./fromBoomiProperties.js";
