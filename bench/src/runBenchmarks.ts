@@ -11,13 +11,14 @@ import { openSession, SessionPool } from "@sftp-connector/transport";
 import { listen } from "@sftp-connector/listen";
 import { queryFiles, isQueryError } from "@sftp-connector/query";
 import type { ConnectionConfig } from "@sftp-connector/core";
+import { benchFilters } from "./filterBench.js";
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes("--quick");
 const repsArg = process.argv.find((a) => a.startsWith("--reps="));
 const reps = repsArg ? Number(repsArg.split("=")[1]) : quick ? 1 : 3;
 const onlyArg = process.argv.find((a) => a.startsWith("--only="));
-/** `--only=GET,QUERY` runs just those sections (GET, CREATE, QUERY, LIST, RSS, LISTEN). */
+/** `--only=GET,QUERY` runs just those sections (GET, CREATE, QUERY, LIST, RSS, LISTEN, FILTER). */
 const only = onlyArg ? new Set(onlyArg.slice("--only=".length).toUpperCase().split(",")) : undefined;
 const want = (section: string) => !only || only.has(section);
 const sizes = quick
@@ -254,6 +255,16 @@ async function main(): Promise<void> {
           { name: `LISTEN baseline cycle, ${entries} entries`, unit: "ms", value: cycles[0]! },
         );
         log(`LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`);
+      }
+    }
+
+    // 7. FILTER: the REGEX matcher on long names; V8's RegExp beside it where it can answer (tests count steps instead).
+    if (want("FILTER")) {
+      log("FILTER");
+      for (const timing of benchFilters(Math.max(reps, 3))) {
+        const note = timing.v8Ms === undefined ? "V8 RegExp backtracks catastrophically here" : `V8 RegExp ${timing.v8Ms.toFixed(2)} ms, ratio ${(timing.ms / timing.v8Ms).toFixed(1)}×`;
+        results.push({ name: timing.name, unit: "ms", value: timing.ms, note });
+        log(`${timing.name}: ${timing.ms.toFixed(2)} ms (${note})`);
       }
     }
 

@@ -53,6 +53,8 @@ export { resolveRemoteDirectory, resolveRemoteFile, splitRemotePath, isSafeRemot
 export type { RemoteDirectorySources, ResolveRemoteFileOptions, ResolvedRemoteFile } from "./resolveRemoteFile.js";
 
 export { compileFilter, MAX_FILTER_DEPTH } from "./filter/compileFilter.js";
+export { compilePattern, MAX_PATTERN_LENGTH, MAX_PATTERN_STATES } from "./filter/compilePattern.js";
+export type { PatternMatcher } from "./filter/compilePattern.js";
 export type { CompileFilterOptions } from "./filter/compileFilter.js";
 export { parseFilter, MAX_PARENTHESIS_DEPTH, OPERATOR_SYMBOLS } from "./filter/parseFilter.js";
 export { formatFilter } from "./filter/formatFilter.js";

@@ -99,7 +99,7 @@ describe("startFaultRelay", () => {
     expect(received).toEqual([70_000]);
   });
 
-  it("throttles to X bytes per second (the transfer cannot finish sooner than the budget allows)", { timeout: 15_000 }, async () => {
+  it("throttles to X bytes per second (the transfer cannot finish sooner than the budget allows)", { timeout: 20_000 }, async () => {
     relay = await startFaultRelay({ host: "127.0.0.1", port: echoPort }, { bytesPerSecond: 40_000 });
     const data = randomBytes(40_000);
     const started = Date.now();
@@ -108,7 +108,7 @@ describe("startFaultRelay", () => {
     expect(back.equals(data)).toBe(true);
     // 40 kB at 40 kB/s in slices of 4 kB: the last slice cannot leave before 0.9 s (up and down overlap).
     expect(elapsed).toBeGreaterThanOrEqual(850);
-    expect(elapsed).toBeLessThan(8_000);
+    expect(elapsed).toBeLessThan(12_000); // no hang (a wide margin for a loaded machine)
   });
 
   it("adds latency to every chunk, each way", { timeout: 15_000 }, async () => {
@@ -177,7 +177,7 @@ describe("startFaultRelay", () => {
     const started = Date.now();
     await relay.close();
     expect((await pending).closedByPeer).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 60 s latency: close() does not wait for it (a wide margin for a loaded machine)
     expect(await connectOutcome(relay.port)).toBe("ECONNREFUSED");
   });
 });

@@ -9,9 +9,8 @@ import {
   type FilterOperator,
   type FilterPredicate,
 } from "./Filter.js";
-import { compileGlob } from "./globPattern.js";
 import { parseFilter } from "./parseFilter.js";
-import { compileRegex } from "./regexPattern.js";
+import { compilePattern } from "./compilePattern.js";
 
 /** Options of {@link compileFilter}. */
 export interface CompileFilterOptions {
@@ -33,7 +32,7 @@ const COMPARISON_KEYS = ["field", "operator", "argument", "arguments"];
  *
  * Semantics (Boomi's): `fileName` EQUALS/NOT_EQUALS/LESS_THAN/GREATER_THAN compare `entry.name` by UTF-16 code
  * unit, case-sensitively; REGEX and WILDCARD must match the whole of `entry.relativePath ?? entry.name` (see
- * {@link compileRegex}, {@link compileGlob}). `fileSize` compares bytes; `modifiedDate` compares whole seconds
+ * {@link compilePattern}). `fileSize` compares bytes; `modifiedDate` compares whole seconds
  * (both the argument and the entry's mtime are truncated to the second). LESS_THAN and GREATER_THAN are strict.
  * `and` and `or` short-circuit; an empty `and` accepts, an empty `or` rejects.
  *
@@ -161,7 +160,7 @@ function compareArgument(
     case "fileName": {
       if (operator !== "REGEX" && operator !== "WILDCARD") return compare(operator, (e) => e.name, argument);
       try {
-        const matches = operator === "REGEX" ? compileRegex(argument) : compileGlob(argument);
+        const matches = compilePattern(operator, argument);
         return (entry) => matches(entry.relativePath ?? entry.name);
       } catch (error) {
         if (!isSftpConnectorError(error)) throw error;

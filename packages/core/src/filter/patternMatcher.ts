@@ -24,8 +24,18 @@ export const MAX_PATTERN_STATES = 5_000;
 /** The deepest group nesting a pattern may have. */
 export const MAX_PATTERN_NESTING = 64;
 
-/** A compiled pattern: true when it matches the whole text. */
-export type PatternMatcher = (text: string) => boolean;
+/**
+ * A compiled pattern: true when it matches the whole text. It also tells its size and, for one text, how many state
+ * visits a match took: the matcher visits each state at most once per position, so a match of n code points takes at
+ * most `states × (n + 1)` steps whatever the pattern (the deterministic proof that it cannot backtrack).
+ */
+export interface PatternMatcher {
+  (text: string): boolean;
+  /** The number of NFA states the pattern compiled to. */
+  readonly states: number;
+  /** Matches `text` and counts the state visits the match took. */
+  countSteps(text: string): { matched: boolean; steps: number };
+}
 
 /** An NFA state, numbered from 0: it consumes a character (`char`), checks a position (`assert`), or neither (an epsilon split). */
 interface State {
@@ -61,6 +71,7 @@ export function buildMatcher(root: PatternNode, describe: string): PatternMatche
   const start = build(root, accept, ({ char, assert, next }) => ({ id: count++, char, assert, next }));
   const seen = new Float64Array(count); // the step each state was last reached in: no Set per step
   let step = 0;
+  let visits = 0; // state visits of the current match, for countSteps
 
   /** The char-consuming and accepting states reachable from `seeds` without consuming, between `before` and `after`. */
   const closure = (seeds: State[], before: number, after: number): State[] => {
@@ -69,13 +80,15 @@ export function buildMatcher(root: PatternNode, describe: string): PatternMatche
     for (let state = seeds.pop(); state !== undefined; state = seeds.pop()) {
       if (seen[state.id] === step) continue;
       seen[state.id] = step;
+      visits++;
       if (state.char !== undefined || state === accept) result.push(state);
       else if (state.assert === undefined || state.assert(before, after)) for (const next of state.next) seeds.push(next);
     }
     return result;
   };
 
-  return (text) => {
+  const match = (text: string): boolean => {
+    visits = 0;
     const codePoints = Array.from(text, (c) => c.codePointAt(0) ?? 0);
     let current = closure([start], -1, codePoints[0] ?? -1);
     for (let i = 0; i < codePoints.length && current.length > 0; i++) {
@@ -86,6 +99,13 @@ export function buildMatcher(root: PatternNode, describe: string): PatternMatche
     }
     return current.includes(accept);
   };
+  return Object.assign(match, {
+    states: count,
+    countSteps: (text: string) => {
+      const matched = match(text);
+      return { matched, steps: visits };
+    },
+  });
 }
 
 /** The number of states `build` makes for a node (may be Infinity-large for absurd repetition counts). */

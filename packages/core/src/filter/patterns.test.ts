@@ -122,11 +122,9 @@ describe("compileRegex", () => {
     expect(errorOf(() => compileRegex("a{0,99999999999}"))).toMatch(/too large/);
   });
 
-  it("counts a repeated empty group as a state per copy, so (){999999999} is refused at once instead of looping", () => {
-    const started = performance.now();
+  it("counts a repeated empty group as a state per copy, so (){999999999} is refused before anything is built instead of looping", () => {
     expect(errorOf(() => compileRegex("(){999999999}"))).toMatch(/too large/);
     expect(errorOf(() => compileRegex("x(?:()){99999999999999}"))).toMatch(/too large/);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(compileRegex("a(){3}b")("ab")).toBe(true);
   });
 
@@ -144,11 +142,11 @@ describe("compileRegex", () => {
     [".*.*.*.*.*.*.*x", "a".repeat(5_000)],
     ["(?:.*){2499}x", "a".repeat(1_000)], // the most states allowed, all live at every step
     ["(?i)(?:[a-z]*){2499}x", "A".repeat(1_000)],
-  ])("matches %j against a hostile name in bounded time", (pattern, text) => {
+  ])("matches %j against a hostile name in at most states × (length + 1) steps", (pattern, text) => {
     const matches = compileRegex(pattern);
-    const started = performance.now();
-    matches(text);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // (A backtracking engine would take minutes on several of these; V8's RegExp is one, so it is not asked for the answer.)
+    const { steps } = matches.countSteps(text);
+    expect(steps).toBeLessThanOrEqual(matches.states * (text.length + 1));
   });
 });
 
@@ -223,10 +221,10 @@ describe("compileGlob", () => {
     ["*a*a*a*a*a*a*a*b", "a".repeat(20_000)],
     ["**a**a**a**a**b", "a/".repeat(10_000)],
     [`${"{a,a}".repeat(100)}b`, "a".repeat(100)],
-  ])("matches %j against a hostile name in bounded time", (pattern, text) => {
+  ])("matches %j against a hostile name in at most states × (length + 1) steps", (pattern, text) => {
     const matches = compileGlob(pattern);
-    const started = performance.now();
-    expect(matches(text)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    const { matched, steps } = matches.countSteps(text);
+    expect(matched).toBe(false);
+    expect(steps).toBeLessThanOrEqual(matches.states * (text.length + 1));
   });
 });
