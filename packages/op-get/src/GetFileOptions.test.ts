@@ -95,4 +95,32 @@ describe("normalizeGetFileOptions", () => {
     options.logger.debug("ignored");
     expect(seen).toEqual(["L:hello"]);
   });
+
+  it("refuses an unknown option or input field, naming the closest known one, with the other problems", () => {
+    expect(problemsOf({ fileName: "a" }, { deleteAftr: true })).toEqual(['unknown option "deleteAftr"; did you mean "deleteAfter"?']);
+    expect(problemsOf({ fileName: "a" }, { includeAll: true })).toEqual(['unknown option "includeAll"; did you mean "includeAllMetadata"?']);
+    expect(problemsOf({ fileName: "a", remoteDir: "in" }, { as: "x" })).toEqual([
+      'unknown input field "remoteDir"; did you mean "remoteDirectory"?',
+      'as: expected "stream" or "buffer", got "x"',
+    ]);
+    expect(problemsOf({ fileName: "a" }, null)).toEqual(["options: expected an object, got null"]);
+  });
+
+  it("accepts every documented key, also when it is undefined (Boomi's names are ours: no alias)", () => {
+    const options = {
+      as: undefined,
+      deleteAfter: undefined,
+      failDeleteAfter: true,
+      includeAllMetadata: undefined,
+      moveAfter: undefined,
+      createDirectories: undefined,
+      overwrite: undefined,
+      failIfNotFound: undefined,
+      allowAbsolutePaths: undefined,
+      onProgress: undefined,
+      retry: undefined,
+      logger: undefined,
+    } satisfies Required<{ [K in keyof GetFileOptions]: unknown }>;
+    expect(normalizeGetFileOptions({ fileName: "a", remoteDirectory: undefined }, options).options.failDeleteAfter).toBe(true);
+  });
 });

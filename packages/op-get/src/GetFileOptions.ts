@@ -1,5 +1,5 @@
 // The input and options of GET, and their validation (INVALID_INPUT naming each bad field, before any server call).
-import { checkRetryOption, describeValue, invalidInputError, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+import { checkOptions, checkRetryOption, describeValue, invalidInputError, type NormalizedRetryOptions, type OptionsSpec, type RetryOptions } from "@sftp-connector/core";
 import { checkLoggerOption, type Logger } from "@sftp-connector/transport";
 
 /** Boomi's message for a blank ID (`ERROR_MISSING_INPUT_FILENAME_ID`). */
@@ -96,6 +96,33 @@ export interface NormalizedGetFileOptions {
   logger: Logger;
 }
 
+/** The keys of GET's input: Boomi's names (`fileName` is its object ID, `remoteDirectory` its document property). */
+export const GET_INPUT_SPEC: OptionsSpec = {
+  known: Object.keys({ fileName: true, remoteDirectory: true } satisfies Record<keyof GetFileInput, true>),
+  operation: "get",
+  what: "input field",
+  field: "input",
+};
+
+/** The keys of GET's options: Boomi's operation fields (`deleteAfter`, `failDeleteAfter`, `includeAllMetadata`) have our names, so there is no alias. */
+export const GET_OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({
+    as: true,
+    deleteAfter: true,
+    failDeleteAfter: true,
+    includeAllMetadata: true,
+    moveAfter: true,
+    createDirectories: true,
+    overwrite: true,
+    failIfNotFound: true,
+    allowAbsolutePaths: true,
+    onProgress: true,
+    retry: true,
+    logger: true,
+  } satisfies Record<keyof GetFileOptions, true>),
+  operation: "get",
+};
+
 const BOOLEAN_OPTIONS = [
   "deleteAfter",
   "failDeleteAfter",
@@ -108,17 +135,17 @@ const BOOLEAN_OPTIONS = [
 
 /**
  * Checks GET's input and options and fills in defaults. Every problem is reported at once, each
- * line starting with its field; a blank `fileName` gets Boomi's message.
+ * line starting with its field (or `unknown option "x"; did you mean "y"?` for a key GET does not
+ * know); a blank `fileName` gets Boomi's message.
  * @throws SftpConnectorError INVALID_INPUT
  */
-export function normalizeGetFileOptions(input: GetFileInput, options: GetFileOptions = {}): { fileName: string; options: NormalizedGetFileOptions } {
+export function normalizeGetFileOptions(input: GetFileInput, givenOptions: GetFileOptions = {}): { fileName: string; options: NormalizedGetFileOptions } {
   const problems: string[] = [];
   if (typeof input !== "object" || input === null) {
     throw invalidInputError([`input: expected an object { fileName, remoteDirectory? }, got ${describeValue(input)}`], "get");
   }
-  if (typeof options !== "object" || options === null) {
-    throw invalidInputError([`options: expected an object, got ${describeValue(options)}`], "get");
-  }
+  checkOptions(input, GET_INPUT_SPEC, problems);
+  const options = checkOptions(givenOptions, GET_OPTIONS_SPEC, problems);
   const fileName = input.fileName;
   if (fileName === undefined || fileName === null || (typeof fileName === "string" && fileName.trim() === "")) {
     problems.push(`fileName: ${BLANK_ID_MESSAGE}`);

@@ -700,7 +700,7 @@ describe("bad input", () => {
       interval: 1000,
     });
     expect(problems.map((p) => p.split(":")[0])).toEqual([
-      "interval",
+      'unknown option "interval"; did you mean "intervalMs"?',
       "compare",
       "stableAfter",
       "store",

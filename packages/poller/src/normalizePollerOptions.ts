@@ -1,5 +1,5 @@
 // Validates a poller's options once, at creation, and fills in the defaults; every problem names its option.
-import { SftpConnectorError, compileFilter, isSftpConnectorError, type Filter } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, compileFilter, isSftpConnectorError, type Filter, type OptionsSpec } from "@sftp-connector/core";
 import { backoffDelay, type BackoffOptions, type NormalizedBackoff } from "./backoffDelay.js";
 import type { ListResult, PollEvent, PolledEntry } from "./PollEvent.js";
 import type { PollerLock } from "./PollerLock.js";
@@ -87,10 +87,14 @@ export interface NormalizedPollerOptions {
   readonly logger: PollerLogger;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  "list", "intervalMs", "filter", "compare", "stableAfter", "store", "key", "emitInitial", "handler",
-  "concurrency", "includeDirectories", "lock", "backoff", "retryBackoffMs", "logger",
-]);
+/** Every key of {@link DirectoryPollerOptions}, for `checkOptions` (the `satisfies` keeps it complete). */
+const OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({
+    list: true, intervalMs: true, filter: true, compare: true, stableAfter: true, store: true, key: true, emitInitial: true, handler: true,
+    concurrency: true, includeDirectories: true, lock: true, backoff: true, retryBackoffMs: true, logger: true,
+  } satisfies Record<keyof DirectoryPollerOptions, true>),
+  operation: "createDirectoryPoller",
+};
 
 const COMPARES = {
   mtimeAndSize: (a: PolledEntry, b: PolledEntry) => a.mtime !== b.mtime || a.size !== b.size,
@@ -109,10 +113,7 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
     throw invalid([`options: expected an object with at least "list", got ${describe(options)}`]);
   }
   const problems: string[] = [];
-  const input = options as DirectoryPollerOptions & Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_OPTIONS.has(key)) problems.push(`${key}: unknown option (known: ${[...KNOWN_OPTIONS].join(", ")})`);
-  }
+  const input = checkOptions(options, OPTIONS_SPEC, problems);
 
   if (typeof input.list !== "function") problems.push(`list: expected a function returning the directory's entries, got ${describe(input.list)}`);
 
