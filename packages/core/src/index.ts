@@ -3,6 +3,10 @@ export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS } from "./SftpC
 export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorError.js";
 
 export { invalidInputError } from "./invalidInputError.js";
+export { remoteDirectoryNotFound, notADirectory, remoteDirectoryProblemOf, REMOTE_DIRECTORY_NOT_FOUND_MESSAGE } from "./remoteDirectoryNotFound.js";
+export type { RemoteDirectoryProblem, RemoteDirectoryErrorOptions } from "./remoteDirectoryNotFound.js";
+export { toBoomiStatus, BOOMI_STATUS_MESSAGES } from "./toBoomiStatus.js";
+export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions } from "./toBoomiStatus.js";
 export { describeValue } from "./describeValue.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
 export { checkOptions, closestName } from "./checkOptions.js";

@@ -68,10 +68,22 @@ describe("deleteFiles", () => {
     expect(await exists(`${home}/fnf/here.txt`)).toBe(false);
   });
 
-  it("a missing remote directory is NO_SUCH_FILE 'Remote directory does not exist'", async () => {
-    const error = await rejection(deleteFile(session, "a.txt", { remoteDirectory: "no-such-remote-dir" }));
-    expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe(`Remote directory does not exist: ${home}/no-such-remote-dir`);
+  it("a file in a remote directory that does not exist is not found: success (Boomi), NO_SUCH_FILE naming the path with failIfNotFound", async () => {
+    const results = await deleteFiles(session, { ids: ["a.txt", "sub/b.txt"], remoteDirectory: "no-such-remote-dir" });
+    expect(results).toEqual([
+      { fileName: "a.txt", path: `${home}/no-such-remote-dir/a.txt`, deleted: false, reason: "NO_SUCH_FILE" },
+      { fileName: "sub/b.txt", path: `${home}/no-such-remote-dir/sub/b.txt`, deleted: false, reason: "NO_SUCH_FILE" },
+    ]);
+    const error = await rejection(deleteFile(session, "a.txt", { remoteDirectory: "no-such-remote-dir", failIfNotFound: true }));
+    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", `File Not Found: '${home}/no-such-remote-dir/a.txt'`, `${home}/no-such-remote-dir/a.txt`]);
+    // A remote directory that is a file: its "children" are not there either.
+    await touch(`${home}/plain-file`);
+    expect(await deleteFile(session, "x.txt", { remoteDirectory: "plain-file" })).toEqual({
+      fileName: "x.txt",
+      path: `${home}/plain-file/x.txt`,
+      deleted: false,
+      reason: "NO_SUCH_FILE",
+    });
   });
 
   it("a directory is INVALID_INPUT naming it, and stays", async () => {

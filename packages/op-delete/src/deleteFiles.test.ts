@@ -163,15 +163,19 @@ describe("deleteFiles (fake session)", () => {
     expect((error as DeleteFilesError).results.map((r) => r.deleted)).toEqual([false, true]);
   });
 
-  it("a missing remote directory ends the call with Boomi's message, checked once and only when a file is missing", async () => {
+  it("files in a missing remote directory are not found (success, as in Boomi), or NO_SUCH_FILE naming each path with failIfNotFound", async () => {
     const fake = new FakeSession();
-    const error = await rejection(deleteFiles(fake.session, { ids: ["a", "b"], remoteDirectory: "/nowhere" }));
-    expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe("Remote directory does not exist: /nowhere (0 of 2 IDs were processed before it)");
-    expect((error as DeleteFilesError).results.map((r) => r.reason)).toEqual(["NO_SUCH_FILE", "NO_SUCH_FILE"]);
+    const results = await deleteFiles(fake.session, { ids: ["a", "b"], remoteDirectory: "/nowhere" });
+    expect(results).toEqual([
+      { fileName: "a", path: "/nowhere/a", deleted: false, reason: "NO_SUCH_FILE" },
+      { fileName: "b", path: "/nowhere/b", deleted: false, reason: "NO_SUCH_FILE" },
+    ]);
+    const error = await rejection(deleteFiles(fake.session, { ids: ["a"], remoteDirectory: "/nowhere" }, { failIfNotFound: true }));
+    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", "File Not Found: '/nowhere/a'", "/nowhere/a"]);
+    // No directory check: one unlink per ID.
     const ok = new FakeSession(["/home/u/x"]);
     await deleteFiles(ok.session, { ids: ["x", "y", "z"] });
-    expect(ok.log).toEqual(["unlink /home/u/x", "unlink /home/u/y", "stat /home/u", "unlink /home/u/z"]);
+    expect(ok.log).toEqual(["unlink /home/u/x", "unlink /home/u/y", "unlink /home/u/z"]);
   });
 
   it("refuses blank, escaping and absolute IDs, all listed, before touching the server", async () => {

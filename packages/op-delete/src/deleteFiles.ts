@@ -1,5 +1,5 @@
 // DELETE: removes one or many remote files by ID, Boomi's way (not found is success), processing every ID and reporting each.
-import { SftpConnectorError, isInsideDirectory, isSftpConnectorError, resolveRemoteFile, type ErrorReason } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError, resolveRemoteFile, type ErrorReason } from "@sftp-connector/core";
 import { isRetryable, isSessionProvider, withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
 import {
   invalidInput,
@@ -31,7 +31,7 @@ export interface DeleteResult {
 
 /**
  * The error of a DELETE in which some IDs failed. Every ID was still attempted (unless the
- * connection was lost for good or the remote directory is missing); `results` has one entry per
+ * connection was lost for good); `results` has one entry per
  * ID, in input order, and `failures` those that failed. With one failure, its reason, message and
  * path are the error's; with several, the reason is theirs when they share it (else `FAILURE`)
  * and the message lists each.
@@ -61,20 +61,13 @@ interface Target {
   path: string;
 }
 
-/** Thrown inside the loop to end the whole call (not a per-ID failure). */
-class Abort extends Error {
-  constructor(readonly error: SftpConnectorError) {
-    super(error.message);
-  }
-}
-
 /**
  * DELETE (Boomi SFTP V2): removes each file named in `ids` (or the one `fileName`) from the
  * effective remote directory and resolves with one {@link DeleteResult} per ID, in order.
  *
  * - A missing file is success with `deleted: false, reason: "NO_SUCH_FILE"` (Boomi), or a failure
- *   with `failIfNotFound`. A missing remote directory ends the call with `NO_SUCH_FILE`
- *   "Remote directory does not exist: <dir>".
+ *   with `failIfNotFound` (`NO_SUCH_FILE` "File Not Found: '<path>'"). A file in a remote directory
+ *   that does not exist is just as missing: Boomi answers success for a file that is not there.
  * - A directory is an `INVALID_INPUT` failure naming it (DELETE removes files only); permission
  *   denied is `PERMISSION_DENIED` with Boomi's "An error occurred while removing the file at path '<p>'".
  * - One failing ID does not stop the others: every ID is attempted, then, if any failed, the
@@ -102,7 +95,6 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
   const results: DeleteResult[] = [];
   /** The ID whose unlink was cut by a lost connection (its outcome is unknown). */
   const cut = { index: -1 };
-  let directoryExists = false;
 
   try {
     await withSessionTarget(
@@ -114,24 +106,14 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
           const target = targets[index]!;
           const resumed = attempt > 0 && index === cut.index;
           const onCut = () => void (cut.index = index);
-          const result = await deleteOne(s, target, { resumed, onCut }, opts, async () => {
-            if (directoryExists || !isInsideDirectory(directory, target.path)) return;
-            const stats = await s.statIfExists(directory);
-            if (!stats?.isDirectory) {
-              throw new Abort(
-                new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory }),
-              );
-            }
-            directoryExists = true;
-          });
-          results.push(result);
+          results.push(await deleteOne(s, target, { resumed, onCut }, opts));
         }
       },
       { ...opts.retry, logger: opts.logger, operation: OPERATION },
     );
   } catch (error) {
     if (targets === undefined) throw error; // bad input: nothing was attempted
-    const cause = error instanceof Abort ? error.error : isSftpConnectorError(error) ? error : new SftpConnectorError("FAILURE", messageOf(error), { operation: OPERATION, cause: error });
+    const cause = isSftpConnectorError(error) ? error : new SftpConnectorError("FAILURE", messageOf(error), { operation: OPERATION, cause: error });
     const done = results.length;
     for (const target of targets.slice(done)) {
       results.push({ fileName: target.fileName, path: target.path, deleted: false, reason: cause.reason, error: cause });
@@ -185,14 +167,14 @@ function resolveTargets(directory: string, names: { name: string; field: string 
 
 /**
  * Deletes one file. Failures of this file become its result; a lost connection or a timeout is
- * thrown (to reconnect and retry), as is an {@link Abort}.
+ * thrown (to reconnect and retry). A file that is not there (in a remote directory that is missing
+ * too, or that is a file) is "not found", as in Boomi.
  */
 async function deleteOne(
   session: SftpSession,
   target: Target,
   progress: { resumed: boolean; onCut: () => void },
   opts: NormalizedDeleteOptions,
-  assertDirectory: () => Promise<void>,
 ): Promise<DeleteResult> {
   const { fileName, path } = target;
   const fail = (error: SftpConnectorError): DeleteResult => ({ fileName, path, deleted: false, reason: error.reason, error });
@@ -209,7 +191,6 @@ async function deleteOne(
     if (reason === "NO_SUCH_FILE") {
       // The delete in flight when the connection dropped may have run before its answer was lost.
       if (progress.resumed) return { fileName, path, deleted: true };
-      await assertDirectory();
       if (opts.failIfNotFound) {
         return fail(new SftpConnectorError("NO_SUCH_FILE", `File Not Found: '${path}'`, { operation: OPERATION, path, cause: error }));
       }

@@ -1,7 +1,16 @@
 // GET: one remote file as a document (a stream by default), with Boomi's not-found, delete-after and metadata rules, plus move-after and resume.
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, formatTimestamp, invalidInputError, isInsideDirectory, isSftpConnectorError, resolveRemoteFile } from "@sftp-connector/core";
+import {
+  SftpConnectorError,
+  formatTimestamp,
+  invalidInputError,
+  isInsideDirectory,
+  isSftpConnectorError,
+  notADirectory,
+  remoteDirectoryNotFound,
+  resolveRemoteFile,
+} from "@sftp-connector/core";
 import type { DocumentProperties, ErrorReason, FileDocument, ResolvedRemoteFile } from "@sftp-connector/core";
 import { createResumableReadStream, formatMetadataJson, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
 import type { FileStats, SessionTarget, SftpSession, WithRetryOptions } from "@sftp-connector/transport";
@@ -64,8 +73,8 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * `yyyy-MM-dd HH:mm:ss.SSS` (local time).
  *
  * A missing file resolves to `undefined` (Boomi's empty result) unless `failIfNotFound`; a
- * missing remote directory is `NO_SUCH_FILE` "Remote directory does not exist: <dir>"; a directory
- * given as the file, a blank, absolute or escaping name, and bad options are `INVALID_INPUT`.
+ * missing remote directory is `NO_SUCH_FILE` "Remote directory does not exist: <dir>" (and one that is
+ * a file, "… <dir> is not a directory", the same reason as every operation); a directory given as the file, a blank, absolute or escaping name, and bad options are `INVALID_INPUT`.
  *
  * The file is read to its end of file, whatever `stat` says its size is. `deleteAfter` and
  * `moveAfter` run only once the content was read whole: with `as: "buffer"` before the call
@@ -164,10 +173,8 @@ async function prepare(session: SftpSession, fileName: string, remoteDirectory: 
 /** Boomi's check: the effective remote directory must exist. */
 async function assertRemoteDirectory(session: SftpSession, directory: string): Promise<void> {
   const stats = await session.statIfExists(directory);
-  if (!stats) {
-    throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation: OPERATION, path: directory });
-  }
-  if (!stats.isDirectory) throw invalidInputError([`remoteDirectory: ${directory} is not a directory`], OPERATION, directory);
+  if (!stats) throw remoteDirectoryNotFound(directory, OPERATION);
+  if (!stats.isDirectory) throw notADirectory(directory, OPERATION);
 }
 
 /** Where `moveAfter` puts the file: `<moveAfter resolved against the remote directory>/<base name>`. */

@@ -8,6 +8,8 @@ import {
   compileFilter,
   formatTimestamp,
   isSftpConnectorError,
+  notADirectory,
+  remoteDirectoryNotFound,
   type DocumentProperties,
   type Filter,
 } from "@sftp-connector/core";
@@ -194,9 +196,8 @@ export async function listen(target: SessionTarget, options: ListenOptions, hand
   const { directory, host, port } = await borrow(target, async (session) => {
     const dir = session.resolveDirectory(options.remoteDirectory);
     const stats = await session.statIfExists(dir);
-    if (!stats?.isDirectory) {
-      throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${dir}`, { operation: "listen", path: dir, retryable: false });
-    }
+    if (!stats) throw remoteDirectoryNotFound(dir, "listen");
+    if (!stats.isDirectory) throw notADirectory(dir, "listen");
     return { directory: dir, host: session.info.host, port: session.info.port };
   });
   const after = options.afterProcessing ?? "none";

@@ -1,5 +1,5 @@
 // Where an upload goes: its file name resolved inside the remote directory, and that file's directory checked (or created).
-import { SftpConnectorError, resolveRemoteFile, type ResolvedRemoteFile } from "@sftp-connector/core";
+import { SftpConnectorError, notADirectory, remoteDirectoryNotFound, resolveRemoteFile, type ResolvedRemoteFile } from "@sftp-connector/core";
 import type { SftpSession } from "./SftpSession.js";
 
 /** The session calls {@link resolveUploadTarget} uses (an `SftpSession` has them all). */
@@ -45,9 +45,9 @@ export async function ensureRemoteDirectory(
   const stats = await session.statIfExists(directory);
   if (stats?.isDirectory) return;
   if (stats) {
-    throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory} is not a directory`, { operation, path: directory });
+    throw notADirectory(directory, operation);
   }
-  if (!options.create) throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${directory}`, { operation, path: directory });
+  if (!options.create) throw remoteDirectoryNotFound(directory, operation);
   try {
     await session.mkdir(directory, { recursive: true });
   } catch (error) {

@@ -1,5 +1,5 @@
 // Walks a remote directory tree entry by entry (LIST and QUERY share it): streamed, depth-bounded, symlink-aware, loop-safe.
-import { SftpConnectorError, isSafeRemoteName, isSftpConnectorError, type FilterEntry } from "@sftp-connector/core";
+import { SftpConnectorError, isSafeRemoteName, isSftpConnectorError, notADirectory, remoteDirectoryNotFound, type FilterEntry } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -140,12 +140,12 @@ class Walk {
       stats = await this.session.stat(base);
     } catch (error) {
       if (isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE") {
-        throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${base}`, { operation, path: base, cause: error });
+        throw remoteDirectoryNotFound(base, operation, { cause: error });
       }
       throw error;
     }
     if (!stats.isDirectory) {
-      throw new SftpConnectorError("NO_SUCH_FILE", `Remote directory does not exist: ${base} is not a directory`, { operation, path: base });
+      throw notADirectory(base, operation);
     }
     const real = this.options.followSymlinks ? await this.session.realpath(base) : base;
     yield* this.level(base, "", 0, [real]);
