@@ -1,11 +1,13 @@
 // The input and options of DELETE, and their validation (INVALID_INPUT naming each bad field, before any server call).
 import {
   SftpConnectorError,
+  checkOptions,
   checkRetryOption,
   describeValue,
   invalidInputError,
   resolveRemoteFile,
   type NormalizedRetryOptions,
+  type OptionsSpec,
   type RetryOptions,
 } from "@sftp-connector/core";
 import { MISSING_FILE_NAME_MESSAGE, checkLoggerOption, type Logger } from "@sftp-connector/transport";
@@ -67,6 +69,20 @@ export interface NormalizedDeleteOptions {
   logger: Logger;
 }
 
+/** The keys of DELETE's input (Boomi's DELETE has object IDs and the `remoteDirectory` document property). */
+export const DELETE_INPUT_SPEC: OptionsSpec = {
+  known: Object.keys({ ids: true, fileName: true, remoteDirectory: true } satisfies Record<keyof DeleteFilesInput, true>),
+  operation: "delete",
+  what: "input field",
+  field: "input",
+};
+
+/** The keys of DELETE's options (Boomi's DELETE has no operation field, so there is no alias). */
+export const DELETE_OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({ failIfNotFound: true, allowAbsolutePaths: true, retry: true, logger: true } satisfies Record<keyof DeleteFilesOptions, true>),
+  operation: "delete",
+};
+
 /** One INVALID_INPUT error of DELETE for a list of problems: the problem itself when there is one, else a list. */
 export function invalidInput(problems: readonly string[], path?: string): SftpConnectorError {
   return invalidInputError(problems, "delete", path);
@@ -74,19 +90,21 @@ export function invalidInput(problems: readonly string[], path?: string): SftpCo
 
 /**
  * Checks DELETE's input and options, and fills in defaults. Every problem is reported at once,
- * each line starting with its field (`ids[2]`, `fileName`, `retry.attempts`); a blank name gets
+ * each line starting with its field (`ids[2]`, `fileName`, `retry.attempts`), or `unknown option
+ * "x"; did you mean "y"?` for a key DELETE does not know; a blank name gets
  * Boomi's message. Given `resolveDirectory` (a session's, which needs no server call), absolute
  * and escaping names are among the problems too.
  * @throws SftpConnectorError INVALID_INPUT
  */
 export function normalizeDeleteInput(
   input: DeleteFilesInput,
-  options: DeleteFilesOptions = {},
+  givenOptions: DeleteFilesOptions = {},
   resolveDirectory?: (perCall: string | undefined) => string,
 ): { input: NormalizedDeleteInput; options: NormalizedDeleteOptions } {
   if (typeof input !== "object" || input === null) throw invalidInput([`input: expected an object { ids } or { fileName }, got ${describeValue(input)}`]);
-  if (typeof options !== "object" || options === null) throw invalidInput([`options: expected an object, got ${describeValue(options)}`]);
   const problems: string[] = [];
+  checkOptions(input, DELETE_INPUT_SPEC, problems);
+  const options = checkOptions(givenOptions, DELETE_OPTIONS_SPEC, problems);
   const names: { name: string; field: string }[] = [];
   const check = (value: unknown, field: string) => {
     if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) problems.push(`${field}: ${BLANK_FILE_NAME_MESSAGE}`);
