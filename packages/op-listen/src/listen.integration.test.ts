@@ -197,6 +197,58 @@ describe("listen", () => {
     }
   });
 
+  it("recursive: a file in a sub-directory is fileName 'sub/n.txt' in the listened remoteDirectory (GET/QUERY's convention), one level deep", async () => {
+    const { dir, sh } = await freshDir();
+    await sh("mkdir -p sub/deeper");
+    const docs: ListenDocument[] = [];
+    const listener = await listen(pool, { remoteDirectory: dir, recursive: true, pollingIntervalMs: 150, stableAfter: { polls: 0 } }, async (doc) => {
+      await readAll(doc.content);
+      docs.push(doc);
+    });
+    try {
+      await cycles(listener, 1);
+      await sh("printf new > sub/n.txt && printf deep > sub/deeper/x.txt && printf top > t.txt");
+      await waitFor(() => docs.length >= 2, "sub/n.txt and t.txt");
+      await cycles(listener, 2);
+      const added = docs.map((d) => d.properties).sort((a, b) => String(a.fileName).localeCompare(String(b.fileName)));
+      expect(added.map((p) => [p.event, p.fileName, p.remoteDirectory])).toEqual([
+        ["added", "sub/n.txt", dir],
+        ["added", "t.txt", dir],
+      ]);
+      // Joining the two names the file that exists.
+      const joined = `${added[0]!.remoteDirectory}/${added[0]!.fileName}`;
+      expect((await testbed.exec(`cat '${joined}'`, { user: "tester" })).stdout).toBe("new");
+      await sh("rm sub/n.txt");
+      await waitFor(() => docs.length >= 3, "removed sub/n.txt");
+      expect(docs[2]!.properties).toMatchObject({ event: "removed", fileName: "sub/n.txt", remoteDirectory: dir });
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it("recursive with a moveTo inside the tree: moved files are not delivered again", async () => {
+    const { dir, sh } = await freshDir();
+    const got: string[] = [];
+    const listener = await listen(
+      pool,
+      { remoteDirectory: dir, depth: Infinity, pollingIntervalMs: 150, stableAfter: { polls: 0 }, afterProcessing: { moveTo: "done" } },
+      async (doc) => {
+        got.push(`${doc.event} ${doc.properties.fileName}`);
+        await readAll(doc.content);
+      },
+    );
+    try {
+      await cycles(listener, 1);
+      await sh("mkdir -p in && printf 1 > in/a.csv");
+      await waitFor(() => got.length >= 1, "in/a.csv");
+      await cycles(listener, 3);
+      expect(got).toEqual(["added in/a.csv"]);
+      expect((await sh("ls -A done/in")).trim()).toBe("a.csv");
+    } finally {
+      await listener.stop();
+    }
+  });
+
   it("moves processed files and never delivers our own temporary upload names or ignored names", async () => {
     const { dir, sh } = await freshDir();
     const got: string[] = [];

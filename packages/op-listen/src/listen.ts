@@ -89,7 +89,11 @@ export interface ListenDocument {
   event: "added" | "modified" | "removed";
   /** The file's content for `added`/`modified`; none for `removed` (with `boomiPayloads`, its name as a Buffer). */
   content?: Readable | Buffer;
-  /** `fileName` (relative to the remote directory), `remoteDirectory` (absolute, of the file), `event`, `timestamp`, `size`. */
+  /**
+   * `fileName` (relative to the remote directory, with its sub-path when recursive: `sub/n.txt`),
+   * `remoteDirectory` (the absolute directory listened to; `posix.join(remoteDirectory, fileName)`
+   * is the file's path, as with GET and QUERY), `event`, `timestamp`, `size`.
+   */
   properties: DocumentProperties & { event: "added" | "modified" | "removed" };
   /** 1 the first time this change is handed out, 2 after one failed handler, and so on. */
   attempt: number;
@@ -209,10 +213,14 @@ export async function listen(target: SessionTarget, options: ListenOptions, hand
     options.lock ??
     (options.isSingleton ? createFileLock(posix.join(tmpdir(), `sftp-connector-listen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`)) : undefined);
 
-  const properties = (name: string, event: ListenDocument["event"], size: number, mtime: number) => {
-    const path = posix.join(directory, name);
-    return { fileName: name, remoteDirectory: posix.dirname(path), event, timestamp: formatTimestamp(new Date(mtime)), size };
-  };
+  // GET's and QUERY's convention: `fileName` keeps the sub-path, `remoteDirectory` is the listened directory, so joining them names the file.
+  const properties = (name: string, event: ListenDocument["event"], size: number, mtime: number) => ({
+    fileName: name,
+    remoteDirectory: directory,
+    event,
+    timestamp: formatTimestamp(new Date(mtime)),
+    size,
+  });
 
   const deliver = async (event: PollEvent): Promise<void> => {
     const { name, size, mtime } = event.entry;
@@ -274,7 +282,8 @@ export async function listen(target: SessionTarget, options: ListenOptions, hand
           for await (const entry of walkDirectory(session, directory, {
             depth,
             includeDirectories: false,
-            descend: () => true,
+            // Files this listener moved into `moveTo` (inside the tree) are not new files to deliver.
+            descend: (entry) => moveTo === undefined || posix.join(directory, entry.relativePath) !== moveTo,
             logger,
             operation: "listen",
           })) {
