@@ -163,3 +163,52 @@ describe("listFiles", () => {
     });
   });
 });
+
+describe("listFiles: strict options and Boomi's names", () => {
+  const refusal = (options: unknown, input: unknown = {}) => {
+    try {
+      listFiles(fakeSession(), input as never, options as ListOptions);
+    } catch (error) {
+      if (isSftpConnectorError(error) && error.reason === "INVALID_INPUT") return error;
+      throw error;
+    }
+    throw new Error("expected INVALID_INPUT at the call");
+  };
+
+  it("refuses an unknown option or input field at the call, naming the closest known one", () => {
+    expect(refusal({ recursve: true }).message).toBe('Invalid list request: unknown option "recursve"; did you mean "recursive"?');
+    expect(refusal({ followSymLinks: true }).problems).toEqual(['unknown option "followSymLinks"; did you mean "followSymlinks"?']);
+    expect(refusal({ includeAllMetadata: true }).problems).toEqual(['unknown option "includeAllMetadata"']);
+    expect(refusal({}, { directory: "in" }).problems).toEqual(['unknown input field "directory"; did you mean "remoteDirectory"?']);
+  });
+
+  it("recursiveList (Boomi's id) lists what recursive lists", async () => {
+    const ours = await list(fakeSession(), { recursive: true });
+    expect(ours.map((e) => e.fileName)).toEqual(["a.txt", "logs", "x.log", "deep"]);
+    expect(await list(fakeSession(), { recursiveList: true })).toEqual(ours);
+    expect(await list(fakeSession(), { recursiveList: false })).toEqual(await list(fakeSession(), { recursive: false }));
+    expect(await list(fakeSession(), { recursiveList: true, recursive: true })).toEqual(ours);
+  });
+
+  it("refuses recursiveList and recursive with different values", () => {
+    expect(refusal({ recursiveList: true, recursive: false }).problems).toEqual([
+      '"recursiveList" and "recursive" name the same option, "recursive", with different values (true and false); give one',
+    ]);
+  });
+
+  it("accepts every documented option, also set to undefined", async () => {
+    const options = {
+      count: undefined,
+      recursive: undefined,
+      recursiveList: undefined,
+      depth: undefined,
+      recurseInto: undefined,
+      filter: undefined,
+      followSymlinks: undefined,
+      onError: undefined,
+      retry: undefined,
+      logger: undefined,
+    } satisfies Required<{ [K in keyof ListOptions]: unknown }>;
+    expect(await list(fakeSession(), options)).toHaveLength(2);
+  });
+});

@@ -20,6 +20,8 @@ export interface ListOptions {
   count?: number;
   /** List the sub-directories too, one level deep (Boomi's `recursiveList`); same as `depth: 1`. @default false */
   recursive?: boolean;
+  /** Boomi's id for {@link ListOptions.recursive} ("Recursive Listing of Directory"), accepted as an alias; giving both with different values is INVALID_INPUT. */
+  recursiveList?: boolean;
   /**
    * Levels of sub-directories to list: 0 the directory alone, 1 as `recursive`, `Infinity` the whole
    * tree. Wins over `recursive` when both are given.
@@ -87,6 +89,9 @@ interface Plan extends DirectoryScanPlan {
 
 const OPERATION = "list";
 
+/** Boomi's LIST field ids where ours differ → our option names. */
+export const LIST_OPTION_ALIASES: Readonly<Record<string, keyof ListOptions>> = { recursiveList: "recursive" };
+
 /**
  * Lists a remote directory as Boomi's LIST does, one entry at a time: `for await (const entry of
  * listFiles(session, { remoteDirectory: "in" }, { recursive: true }))`. Entries come in server order, a
@@ -96,6 +101,9 @@ const OPERATION = "list";
  *
  * `session` is an open `SftpSession`, or a `SessionProvider` (a pool): then a session is taken on the
  * first pull and given back when the listing ends.
+ *
+ * Options are strict: an unknown key is INVALID_INPUT naming the closest known one (`unknown option
+ * "recursve"; did you mean "recursive"?`); Boomi's field id `recursiveList` is accepted for `recursive`.
  *
  * @throws SftpConnectorError INVALID_INPUT at once (before any request) for a bad option or filter, naming
  * every problem; from the iteration, NO_SUCH_FILE "Remote directory does not exist: <path>", and the
@@ -149,6 +157,8 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
     operation: OPERATION,
     allowedFields: LIST_FILTER_FIELDS,
     switches: ["recursive", "followSymlinks"],
+    ownOptions: ["recurseInto", "onError"],
+    aliases: LIST_OPTION_ALIASES,
     checkOwn: (opts, report) => {
       const recurseInto = opts.recurseInto ?? "matching";
       if (recurseInto !== "matching" && recurseInto !== "all") report("recurseInto", '"matching" or "all"', recurseInto);

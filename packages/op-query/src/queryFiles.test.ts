@@ -327,3 +327,57 @@ describe("queryFiles", () => {
     });
   });
 });
+
+describe("queryFiles: strict options and Boomi's names", () => {
+  const refusal = (options: unknown) => {
+    try {
+      queryFiles(fakeSession({}).session, {}, options as QueryOptions);
+    } catch (error) {
+      if (isSftpConnectorError(error) && error.reason === "INVALID_INPUT") return error;
+      throw error;
+    }
+    throw new Error("expected INVALID_INPUT at the call");
+  };
+
+  it("refuses an unknown option at the call, naming the closest known one", () => {
+    expect(refusal({ includeAll: true }).message).toBe('Invalid query request: unknown option "includeAll"; did you mean "includeAllMetadata"?');
+    expect(refusal({ concurency: 2 }).problems).toEqual(['unknown option "concurency"; did you mean "concurrency"?']);
+    expect(refusal({ recurseInto: "all" }).problems).toEqual(['unknown option "recurseInto"']);
+  });
+
+  it("recursiveList (Boomi's id) reads the sub-directories as recursive does", async () => {
+    const readOf = async (options: QueryOptions) => {
+      const { session } = fakeSession({ a: text("A"), sub: "dir" }, { gated: false });
+      const read: string[] = [];
+      const readdir = session.readdir.bind(session);
+      session.readdir = ((path: string) => (read.push(path), readdir(path))) as typeof session.readdir;
+      return { results: await run(session, options), read };
+    };
+    const ours = await readOf({ recursive: true });
+    expect(ours).toEqual({ results: ["a=A"], read: ["/d", "/d/sub"] });
+    expect(await readOf({ recursiveList: true })).toEqual(ours);
+    expect(await readOf({ recursiveList: false })).toEqual({ results: ["a=A"], read: ["/d"] });
+    expect(refusal({ recursiveList: false, recursive: true }).problems).toEqual([
+      '"recursiveList" and "recursive" name the same option, "recursive", with different values (false and true); give one',
+    ]);
+  });
+
+  it("accepts every documented option, also set to undefined", async () => {
+    const options = {
+      count: undefined,
+      filter: undefined,
+      includeAllMetadata: undefined,
+      concurrency: undefined,
+      onError: undefined,
+      as: undefined,
+      recursive: undefined,
+      recursiveList: undefined,
+      depth: undefined,
+      followSymlinks: undefined,
+      retry: undefined,
+      onProgress: undefined,
+      logger: undefined,
+    } satisfies Required<{ [K in keyof QueryOptions]: unknown }>;
+    expect(await run(fakeSession({ a: text("A") }, { gated: false }).session, options)).toEqual(["a=A"]);
+  });
+});

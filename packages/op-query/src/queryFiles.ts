@@ -53,6 +53,12 @@ export interface QueryOptions {
   /** Query the sub-directories too, one level deep; same as `depth: 1` (an extension: Boomi's QUERY ignores it). @default false */
   recursive?: boolean;
   /**
+   * Boomi's id for {@link QueryOptions.recursive}, accepted as an alias (giving both with different values is
+   * INVALID_INPUT). Boomi's QUERY had the field but it had no effect; here it queries one level deeper, as
+   * `recursive` does (`fromBoomiOperationProperties("QUERY", …)` drops it, keeping Boomi's results).
+   */
+  recursiveList?: boolean;
+  /**
    * Levels of sub-directories to query (every sub-directory is entered: QUERY's filter chooses files
    * only). Wins over `recursive`.
    * @default 1 with `recursive`, else 0
@@ -107,6 +113,9 @@ interface Pending {
 
 const OPERATION = "query";
 
+/** Boomi's QUERY field ids where ours differ → our option names (`count` and `includeAllMetadata` are the same). */
+export const QUERY_OPTION_ALIASES: Readonly<Record<string, keyof QueryOptions>> = { recursiveList: "recursive" };
+
 /**
  * Queries a remote directory as Boomi's QUERY does: the files (never directories, links unless
  * `followSymlinks`, nor special files) that pass `filter`, in server order, each as a document
@@ -121,6 +130,9 @@ const OPERATION = "query";
  *
  * `session` is an open `SftpSession`, or a `SessionProvider` (a pool): one session is taken on the first
  * pull for the listing and the downloads, and given back once the last handed-out content has ended.
+ *
+ * Options are strict: an unknown key is INVALID_INPUT naming the closest known one; Boomi's field id
+ * `recursiveList` is accepted for `recursive`.
  *
  * @throws SftpConnectorError INVALID_INPUT at once (before any request) for a bad option or filter, naming
  * every problem; from the iteration, NO_SUCH_FILE "Remote directory does not exist: <path>", the error of a
@@ -383,6 +395,8 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
     allowedFields: QUERY_FILTER_FIELDS,
     switches: ["recursive", "followSymlinks", "includeAllMetadata"],
     callbacks: ["onProgress"],
+    ownOptions: ["concurrency", "onError", "as"],
+    aliases: QUERY_OPTION_ALIASES,
     checkOwn: (opts, report) => {
       const concurrency = opts.concurrency ?? 4;
       if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) report("concurrency", "a whole number of at least 1", concurrency);

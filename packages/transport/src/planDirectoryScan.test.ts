@@ -16,6 +16,8 @@ function plan(input: unknown, options: unknown) {
     allowedFields: QUERY_FILTER_FIELDS,
     switches: ["recursive", "followSymlinks"],
     callbacks: ["onEntry"],
+    ownOptions: ["mode"],
+    aliases: { recursiveList: "recursive" },
     checkOwn: (opts, report) => {
       const mode = opts.mode ?? "fast";
       if (mode !== "fast" && mode !== "slow") report("mode", '"fast" or "slow"', mode);
@@ -85,5 +87,34 @@ describe("planDirectoryScan", () => {
 
   it("shows objects by kind and refuses a count that is no whole number", () => {
     expect(refusal({}, { count: "5", followSymlinks: {} }).problems).toEqual(['count: expected a whole number, got "5"', "followSymlinks: expected true or false, got an object"]);
+  });
+
+  it("refuses unknown keys of input and options first, naming the closest known one", () => {
+    const { message, problems } = refusal({ remoteDir: "in" }, { recursivly: true, mode: "slow", onEntry: () => {}, count: 0 });
+    expect(problems).toEqual([
+      'unknown input field "remoteDir"; did you mean "remoteDirectory"?',
+      'unknown option "recursivly"; did you mean "recursive"?',
+      "count: Limit must be positive or -1 (given: 0)",
+    ]);
+    expect(message).toBe(`Invalid scan request: ${problems.join("; ")}`);
+    expect(refusal({}, { recursiveLst: true }).problems).toEqual(['unknown option "recursiveLst"; did you mean "recursiveList"?']);
+  });
+
+  it("refuses input and options that are not objects", () => {
+    expect(refusal(null, "all").problems).toEqual(["input: expected an object, got null", 'options: expected an object, got "all"']);
+  });
+
+  it("maps an alias to our name, and refuses both with different values", () => {
+    expect(plan({}, { recursiveList: true }).depth).toBe(1);
+    expect(plan({}, { recursiveList: true, recursive: true }).depth).toBe(1);
+    expect(refusal({}, { recursiveList: true, recursive: false }).problems).toEqual([
+      '"recursiveList" and "recursive" name the same option, "recursive", with different values (true and false); give one',
+    ]);
+  });
+
+  it("an operation without ownOptions accepts only the shared options, its switches and callbacks", () => {
+    const scan = (options: object) => planDirectoryScan({}, options, { operation: "list", allowedFields: LIST_FILTER_FIELDS, switches: ["recursive"], checkOwn: () => ({}) });
+    expect(() => scan({ count: 1, recursive: true, depth: 2, filter: undefined, followSymlinks: false, retry: {}, logger: undefined })).not.toThrow();
+    expect(() => scan({ mode: "slow" })).toThrow('Invalid list request: unknown option "mode"');
   });
 });

@@ -1,5 +1,5 @@
 // The options LIST and QUERY share, checked before any request: the directory, how many entries, how deep, which ones, symbolic links and retries.
-import { SftpConnectorError, compileFilter, isSftpConnectorError, type Filter, type FilterField, type FilterPredicate, type RetryOptions } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, compileFilter, isSftpConnectorError, type Filter, type FilterField, type FilterPredicate, type RetryOptions } from "@sftp-connector/core";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** What LIST and QUERY read. */
@@ -59,15 +59,31 @@ export interface DirectoryScanSpec<Options, Own> {
   switches: readonly (keyof Options & string)[];
   /** Its function options, checked after `retry`, in this order. @default none */
   callbacks?: readonly (keyof Options & string)[];
+  /** Its other options (checked by `checkOwn`): with the shared ones, the switches and the callbacks, every key it accepts. @default none */
+  ownOptions?: readonly (keyof Options & string)[];
+  /** Other names of its options (Boomi's field ids where ours differ), e.g. `{ recursiveList: "recursive" }`. @default none */
+  aliases?: Readonly<Record<string, keyof Options & string>>;
   /** Checks its own options (after `depth`, before `retry`) and returns them with defaults filled in. */
   checkOwn: (options: Options, report: ReportProblem) => Own;
 }
+
+/** The options every LIST and QUERY takes (the keys of {@link DirectoryScanOptions}). */
+const SHARED_OPTIONS = Object.keys({
+  count: true,
+  recursive: true,
+  depth: true,
+  filter: true,
+  followSymlinks: true,
+  retry: true,
+  logger: true,
+} satisfies Record<keyof DirectoryScanOptions, true>);
 
 /** A wrong value in a problem line: strings quoted, objects by kind. */
 const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
 
 /**
- * Checks a LIST or QUERY call before any request and fills in the defaults: `input`,
+ * Checks a LIST or QUERY call before any request and fills in the defaults: unknown keys of
+ * `input` and `options` (core's `checkOptions`, which also maps `spec.aliases` to our names),
  * `remoteDirectory`, `count`, the switches, `depth`, the operation's own options, `retry`, the
  * callbacks and the filter, in that order. Every problem is named at once in one error
  * `Invalid <operation> request: <problem>; <problem>…`, whose `problems` lists them (a filter
@@ -91,9 +107,9 @@ export function planDirectoryScan<Options extends DirectoryScanOptions, Own exte
 ): DirectoryScanPlan & Own {
   const problems: string[] = [];
   const report: ReportProblem = (field, expected, value) => void problems.push(`${field}: expected ${expected}, got ${describe(value)}`);
-  const inputObject = (input ?? {}) as Record<string, unknown>;
-  const opts = (options ?? {}) as Options;
-  if (typeof inputObject !== "object") report("input", "an object", input);
+  const inputObject = checkOptions(input as Record<string, unknown> | undefined, { known: ["remoteDirectory"], operation: spec.operation, what: "input field", field: "input" }, problems);
+  const known = [...SHARED_OPTIONS, ...spec.switches, ...(spec.callbacks ?? []), ...(spec.ownOptions ?? [])];
+  const opts = checkOptions(options, { known, aliases: spec.aliases ?? {}, operation: spec.operation }, problems);
   const remoteDirectory = inputObject.remoteDirectory;
   if (remoteDirectory !== undefined && (typeof remoteDirectory !== "string" || remoteDirectory.includes("\0"))) {
     report("remoteDirectory", "a path without NUL characters", remoteDirectory);
