@@ -139,10 +139,23 @@ export interface HostConnectionConfig {
   timeouts?: TimeoutOptions;
   /** Milliseconds between SSH keepalive messages; 0 disables them. @default 10000 */
   keepaliveIntervalMs?: number;
-  /** Allow the legacy key exchanges that Boomi's "Use Max Key Exchange size of 1024" (`isMaxExchange`) enabled (SHA-1, 1024-bit groups). @default false */
+  /**
+   * Also offer the legacy key exchanges that Boomi's "Use Max Key Exchange size of 1024"
+   * (`isMaxExchange`) enabled: `diffie-hellman-group14-sha1`, `diffie-hellman-group-exchange-sha1`,
+   * `diffie-hellman-group1-sha1` (SHA-1, 1024-bit group1), after the modern ones. The key exchange
+   * part of `algorithms: "legacy"`; it does not add ciphers, MACs or host key algorithms.
+   * @default false
+   */
   legacyKex?: boolean;
-  /** Override the SSH algorithm lists (each replaces the default list, in order of preference). @default the transport's secure defaults */
-  algorithms?: AlgorithmOptions;
+  /**
+   * Which SSH algorithms to offer: a profile name, or per-kind lists (optionally on top of a profile).
+   * `"legacy"` also offers, after the modern ones, the old algorithms JSch 0.1.55 (Boomi SFTP V2)
+   * offered and ssh2 supports (SHA-1 key exchanges, CBC ciphers, hmac-md5 and the -96 MACs, ssh-dss
+   * host keys), so an old server can be reached while a modern one still negotiates modern
+   * algorithms. The transport logs a warning naming what it enables.
+   * @default "default" (ssh2's secure defaults)
+   */
+  algorithms?: AlgorithmProfile | AlgorithmOptions;
 }
 
 /**
@@ -170,8 +183,18 @@ export interface TimeoutOptions {
   readMs?: number;
 }
 
-/** SSH algorithm lists. Each non-empty list replaces the transport's default list, in order of preference. */
+/**
+ * A named set of SSH algorithms. `"default"`: ssh2's defaults (modern algorithms only, plus
+ * `ssh-rsa` host keys and `hmac-sha1`, which ssh2 offers by default). `"legacy"`: the defaults
+ * followed by the old algorithms JSch 0.1.55 offered that ssh2 supports (see the transport's
+ * `LEGACY_ALGORITHMS`). Opt in only for servers that offer nothing newer.
+ */
+export type AlgorithmProfile = "default" | "legacy";
+
+/** SSH algorithm lists. Each non-empty list replaces that kind's list (the profile's too), in order of preference. */
 export interface AlgorithmOptions {
+  /** The profile for every kind not listed here. @default "default" */
+  profile?: AlgorithmProfile;
   /** Key exchange algorithms, e.g. `"curve25519-sha256"`. */
   kex?: string[];
   /** Ciphers, e.g. `"aes128-gcm@openssh.com"`. */
@@ -269,7 +292,7 @@ export interface NormalizedHostConnectionConfig {
   keepaliveIntervalMs: number;
   /** Whether legacy key exchanges are allowed. */
   legacyKex: boolean;
-  /** Algorithm overrides; absent when none were given. */
+  /** Algorithm lists and profile (always the object form; `profile` only when `"legacy"`); absent for the default profile without lists. */
   algorithms?: AlgorithmOptions;
 }
 

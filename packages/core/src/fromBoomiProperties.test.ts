@@ -77,6 +77,9 @@ describe("fromBoomiProperties: mapping", () => {
     ["isMaxExchange → legacyKex", { isMaxExchange: true }, { legacyKex: true }],
     ["isMaxExchange as string", { isMaxExchange: "true" }, { legacyKex: true }],
     ["isMaxExchange \"false\"", { isMaxExchange: "false" }, {}],
+    ["options.algorithms \"legacy\"", {}, { algorithms: { profile: "legacy" } }, { algorithms: "legacy" }],
+    ["isMaxExchange with options.algorithms \"legacy\"", { isMaxExchange: "true" }, { legacyKex: true, algorithms: { profile: "legacy" } }, { algorithms: "legacy" }],
+    ["options.algorithms \"default\"", {}, {}, { algorithms: "default" }],
     ["remoteDirectory trimmed", { remoteDirectory: " /inbox " }, { remoteDirectory: "/inbox" }],
     ["blank remoteDirectory", { remoteDirectory: "  " }, {}],
     ["enablePooling true → pool of 10", { enablePooling: true }, { pool: { max: 10, idleMs: 10_800_000 } }],
@@ -195,6 +198,13 @@ describe("fromBoomiProperties: problems", () => {
 
   it.each(cases)("%s", (_name, change, expected) => {
     expect(boomiError({ ...boomi, ...change }).problems).toStrictEqual(expected);
+  });
+
+  it("names a wrong options.algorithms", () => {
+    const options = { algorithms: "legacyy" } as unknown as FromBoomiPropertiesOptions;
+    expect(boomiError(boomi, options).problems).toStrictEqual([
+      'algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got "legacyy"; did you mean "legacy"?',
+    ]);
   });
 
   it("lists every problem at once", () => {

@@ -1,7 +1,7 @@
 // Maps a Boomi SFTP V2 connection's property ids (host, authType, keyPath, hostEntry, proxyType, …) to a validated connection config.
 
 import { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
-import type { NormalizedConnectionConfig } from "./ConnectionConfig.js";
+import type { AlgorithmProfile, NormalizedConnectionConfig } from "./ConnectionConfig.js";
 import { redactSecrets } from "./redactSecrets.js";
 import { collectConfigProblems, invalidConfigError, showValue } from "./validateConfig.js";
 
@@ -13,6 +13,14 @@ export interface FromBoomiPropertiesOptions {
    * @default false
    */
   insecureAcceptAnyHostKey?: boolean;
+  /**
+   * The algorithm profile of the config (`algorithms` of the connection). Boomi SFTP V2 (JSch
+   * 0.1.55) offered CBC ciphers, hmac-md5 and SHA-1 key exchanges to every server without a
+   * switch; pass `"legacy"` to offer them too (after the modern ones) for a server that offers
+   * nothing newer. `isMaxExchange` alone adds only the legacy key exchanges (`legacyKex`).
+   * @default "default"
+   */
+  algorithms?: AlgorithmProfile;
 }
 
 /** Our field path → the Boomi property id it comes from; used to name both in problem lines. */
@@ -90,7 +98,14 @@ function integer(value: unknown): unknown {
  * - `host`, `port` (number or string; blank → 22), `username`, `remoteDirectory`.
  * - `hostEntry` (one known_hosts line) → `hostKey.knownHosts`. Blank is a problem, since Boomi then
  *   accepted any host key, unless `options.insecureAcceptAnyHostKey` is true.
- * - `isMaxExchange` → `legacyKex`; `enablePooling` true → `pool: { max: 10 }`, else `pool: false`.
+ * - `isMaxExchange` → `legacyKex: true`. In Boomi it made JSch offer only
+ *   `diffie-hellman-group1-sha1,diffie-hellman-group14-sha1,diffie-hellman-group-exchange-sha1` and cap
+ *   DH group exchange at 1024 bits. Here those three are offered after the modern key exchanges
+ *   (group14 first, group1 last), so a modern server still negotiates a modern one; the 1024-bit
+ *   cap is not applied (ssh2 cannot express it: it asks for 2048 to 8192 bits, RFC 8270, but takes
+ *   whatever group the server sends).
+ * - `options.algorithms` → `algorithms` (`"legacy"`: also CBC ciphers, hmac-md5, ssh-dss host keys).
+ * - `enablePooling` true → `pool: { max: 10 }`, else `pool: false`.
  * - `proxyEnable` with `proxyType` `ATOM` → `{ type: "environment" }`; `HTTP`, `SOCKS4`, `SOCKS5` →
  *   that proxy with `proxyHost`, `proxyPort`, `proxyuserName`, `proxyPassword`. Boomi silently
  *   skipped an enabled proxy with a blank host or a port ≤ 0; here that is a problem. As in Boomi,
@@ -149,6 +164,7 @@ export function fromBoomiProperties(
   else if (options.insecureAcceptAnyHostKey === true) config.hostKey = { insecureAcceptAny: true };
 
   config.legacyKex = flag("isMaxExchange", "legacyKex");
+  if (options.algorithms !== undefined) config.algorithms = options.algorithms;
   const remoteDirectory = text(props.remoteDirectory);
   if (remoteDirectory !== undefined) config.remoteDirectory = remoteDirectory;
   config.pool = flag("enablePooling", "pool") ? { max: CONNECTION_DEFAULTS.pool.max } : false;

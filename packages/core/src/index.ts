@@ -40,6 +40,7 @@ export type {
   JumpProxy,
   TimeoutOptions,
   AlgorithmOptions,
+  AlgorithmProfile,
   PoolOptions,
   RetryOptions,
   NormalizedConnectionConfig,

@@ -5,6 +5,7 @@ import { redactSecrets } from "./redactSecrets.js";
 import { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
 import type {
   AlgorithmOptions,
+  AlgorithmProfile,
   AuthMethod,
   AuthType,
   NormalizedConnectionConfig,
@@ -51,6 +52,7 @@ const HOP_FIELDS = ["host", "port", "username", "auth", "hostKey", "proxy", "tim
 const TOP_ONLY_FIELDS = ["remoteDirectory", "pool", "retry"];
 const TOP_FIELDS = [...HOP_FIELDS, ...TOP_ONLY_FIELDS];
 const ALGORITHM_FIELDS = ["kex", "cipher", "serverHostKey", "hmac", "compress"] as const;
+const ALGORITHM_PROFILES: readonly AlgorithmProfile[] = ["default", "legacy"];
 const HOST_KEY_FIELDS = ["knownHosts", "knownHostsFile", "fingerprints", "insecureAcceptAny"];
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
@@ -488,14 +490,32 @@ function checkTimeouts(p: Problems, value: unknown, path: string): NormalizedTim
   };
 }
 
+/** `"default"` or `"legacy"`; a typo gets a "did you mean". */
+function checkAlgorithmProfile(p: Problems, value: unknown, path: string, expected: string): AlgorithmProfile | undefined {
+  if (typeof value === "string" && (ALGORITHM_PROFILES as readonly string[]).includes(value)) return value as AlgorithmProfile;
+  const guess = typeof value === "string" ? suggest(value, ALGORITHM_PROFILES) : undefined;
+  p.expected(path, expected, value, false, guess === undefined ? "" : `; did you mean "${guess}"?`);
+  return undefined;
+}
+
+/** `"legacy"` becomes `{ profile: "legacy" }`; `"default"` and `{ profile: "default" }` without lists become absent. */
 function checkAlgorithms(p: Problems, value: unknown, path: string): AlgorithmOptions | undefined {
   if (value === undefined) return undefined;
+  const expected = `${oneOf(ALGORITHM_PROFILES)} or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }`;
+  if (typeof value === "string") {
+    const profile = checkAlgorithmProfile(p, value, path, expected);
+    return profile === "legacy" ? { profile } : undefined;
+  }
   if (!isObj(value)) {
-    p.expected(path, 'an object like { kex: ["curve25519-sha256"], cipher: [...] }', value);
+    p.expected(path, expected, value);
     return undefined;
   }
-  p.unknownKeys(value, path, ALGORITHM_FIELDS);
+  p.unknownKeys(value, path, ["profile", ...ALGORITHM_FIELDS]);
   const result: AlgorithmOptions = {};
+  if (value.profile !== undefined) {
+    const profile = checkAlgorithmProfile(p, value.profile, `${path}.profile`, oneOf(ALGORITHM_PROFILES));
+    if (profile === "legacy") result.profile = profile;
+  }
   for (const key of ALGORITHM_FIELDS) {
     const list = value[key];
     if (list === undefined) continue;
