@@ -1,7 +1,8 @@
 // The facade against the real testbed: all seven operations through one pooled connector, a composed connector, and Boomi properties.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Readable } from "node:stream";
-import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
+import { MISSING_DIRECTORY_MESSAGE } from "@sftp-connector/listen";
 import { getFile } from "@sftp-connector/get";
 import { createFile } from "@sftp-connector/create";
 import { createSftpConnector, defineConnector, isSftpConnectorError, type ConnectorConfig } from "./index.js";
@@ -93,6 +94,43 @@ describe("createSftpConnector", () => {
       expect(sftp.config.remoteDirectory).toBe("facade");
     } finally {
       await sftp.close();
+    }
+  });
+
+  it("listen falls back to the connection's remoteDirectory (as the CLI does); without either, Boomi's message", async () => {
+    const sftp = createSftpConnector(config);
+    try {
+      const names: string[] = [];
+      const listener = await sftp.listen({ pollingIntervalMs: 150, stableAfter: { polls: 0 } }, (d) => {
+        names.push(`${d.event} ${d.properties.fileName} ${d.properties.remoteDirectory}`);
+      });
+      try {
+        expect(listener.directory).toBe("/home/tester/facade");
+        await new Promise((r) => setTimeout(r, 400));
+        await sftp.create({ fileName: "fallback.txt", content: "f" });
+        await waitFor(() => names.length >= 1, "fallback.txt delivered");
+        expect(names).toEqual(["added fallback.txt /home/tester/facade"]);
+      } finally {
+        await listener.stop();
+      }
+      // A blank per-call value falls back too.
+      const blank = await sftp.listen({ remoteDirectory: " ", pollingIntervalMs: 150 }, () => {});
+      expect(blank.directory).toBe("/home/tester/facade");
+      await blank.stop();
+    } finally {
+      await sftp.close();
+    }
+
+    const { remoteDirectory: _unused, ...withoutDirectory } = config as Record<string, unknown>;
+    const bare = createSftpConnector(withoutDirectory as ConnectorConfig);
+    try {
+      const error = await bare.listen({ pollingIntervalMs: 150 }, () => {}).then(() => undefined, (e: unknown) => e);
+      expect(isSftpConnectorError(error) && [error.reason, error.message]).toEqual([
+        "INVALID_INPUT",
+        expect.stringContaining(`remoteDirectory: ${MISSING_DIRECTORY_MESSAGE}`),
+      ]);
+    } finally {
+      await bare.close();
     }
   });
 

@@ -29,6 +29,12 @@ export interface ConnectorOptions extends Pick<OpenSessionOptions, "socketFactor
   logger?: Logger;
 }
 
+/** LISTEN's options on a connector: `remoteDirectory` may be left out to listen to the connection's `remoteDirectory`. */
+export type ConnectorListenOptions = Omit<ListenOptions, "remoteDirectory"> & {
+  /** The directory to listen to. @default the connection's `remoteDirectory` (without either, Boomi's "Please provide a value for the Remote Directory field!") */
+  remoteDirectory?: string;
+};
+
 /** Every operation, bound to one connection config. */
 export interface SftpConnector {
   /** Boomi's Test Connection: banner, algorithms, host key, home directory, round trip. */
@@ -45,8 +51,8 @@ export interface SftpConnector {
   list(input?: ListInput, options?: ListOptions): AsyncIterable<ListEntry>;
   /** QUERY files with content: an async iterable of documents and error items. */
   query(input?: QueryInput, options?: QueryOptions): AsyncIterable<QueryItem<Readable | Buffer>>;
-  /** LISTEN to a directory until `stop()`. */
-  listen(options: ListenOptions, handler: ListenHandler): Promise<Listener>;
+  /** LISTEN to a directory until `stop()`: `options.remoteDirectory`, else the connection's `remoteDirectory` (Boomi's only source). */
+  listen(options: ConnectorListenOptions, handler: ListenHandler): Promise<Listener>;
   /** Stops listeners this connector started and closes its sessions. */
   close(): Promise<void>;
   /** The validated config (secrets print as `[redacted]`). */
@@ -91,7 +97,13 @@ export function createSftpConnector(config: ConnectorConfig, options: ConnectorO
     list: (input, opts) => listFiles(pool, input, withRetry(opts)),
     query: (input, opts) => queryFiles(pool, input ?? {}, withRetry(opts)) as AsyncIterable<QueryItem<Readable | Buffer>>,
     async listen(listenOptions, handler) {
-      const listener = await listen(pool, { ...(options.logger ? { logger: options.logger } : {}), ...listenOptions }, handler);
+      const perCall = listenOptions?.remoteDirectory;
+      const remoteDirectory = typeof perCall === "string" && perCall.trim() !== "" ? perCall : (normalized.remoteDirectory ?? perCall);
+      const listener = await listen(
+        pool,
+        { ...(options.logger ? { logger: options.logger } : {}), ...listenOptions, remoteDirectory } as ListenOptions,
+        handler,
+      );
       listeners.add(listener);
       return {
         directory: listener.directory,

@@ -1,7 +1,8 @@
 // sftp-connector: the facade bundle, every operation bound to one pooled, retrying connection.
 export { createSftpConnector, toConnectionConfig } from "./createSftpConnector.js";
-export type { SftpConnector, ConnectorConfig, ConnectorOptions } from "./createSftpConnector.js";
+export type { SftpConnector, ConnectorConfig, ConnectorOptions, ConnectorListenOptions } from "./createSftpConnector.js";
 export { defineConnector } from "./defineConnector.js";
 export type { CustomConnector, Operation, Bound } from "./defineConnector.js";
-export { SftpConnectorError, isSftpConnectorError, validateConfig, fromBoomiProperties, parseFilter } from "@sftp-connector/core";
+export { SftpConnectorError, isSftpConnectorError, validateConfig, fromBoomiProperties, parseFilter, toBoomiStatus } from "@sftp-connector/core";
+export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions } from "@sftp-connector/core";
 export { openSession, SessionPool } from "@sftp-connector/transport";
