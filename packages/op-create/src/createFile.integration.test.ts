@@ -370,6 +370,16 @@ describe("createFile: directories, permissions, full disks and failing sources",
     expect(await cat(`${missing}/deeper/b.txt`)).toBe("y");
   });
 
+  it("takes UPSERT's spelling (Boomi's createDir, includeAll) as CREATE's createDirectories and includeAllMetadata", async () => {
+    const missing = `${dir}/p/q`;
+    const result = await createFile(session, { content: "x", fileName: "a.txt", remoteDirectory: missing }, { createDir: true, includeAll: true });
+    expect(await cat(`${missing}/a.txt`)).toBe("x");
+    expect(result.response.timestamp).toBe(formatTimestamp((await session.lstat(`${missing}/a.txt`)).modifiedAt));
+    const unknown = await failure(createFile(session, { content: "x", fileName: "b.txt", remoteDirectory: `${dir}/r` }, { createDirectory: true } as never));
+    expect(unknown.message).toBe('unknown option "createDirectory"; did you mean "createDirectories"?');
+    expect(await ls(dir)).toEqual(["p"]);
+  });
+
   it("permission denied names the path and leaves nothing behind", async () => {
     await sh(`mkdir '${dir}/ro' && printf keep > '${dir}/ro/a.txt' && chmod 555 '${dir}/ro'`);
     for (const action of ["ERROR", "OVERWRITE", "FORCE_UNIQUE_NAMES"] as const) {

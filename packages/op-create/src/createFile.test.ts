@@ -1,10 +1,11 @@
 // Unit tests of CREATE's input checks: bad input is refused before anything touches the server.
 import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
-import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
+import { checkOptions, isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
 import type { SftpSession } from "@sftp-connector/transport";
 import { rejectionOf } from "@sftp-connector/testkit";
-import { createFile, ACTIONS_IF_FILE_EXISTS, MISSING_FILE_NAME_MESSAGE, type CreateFileOptions } from "./index.js";
+import { createFile, ACTIONS_IF_FILE_EXISTS, MISSING_FILE_NAME_MESSAGE, type CreateFileInput, type CreateFileOptions } from "./index.js";
+import { CREATE_INPUT_SPEC, CREATE_OPTIONS_SPEC } from "./createFile.js";
 
 const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
@@ -59,5 +60,50 @@ describe("createFile: bad input is refused before the server is touched", () => 
 describe("ACTIONS_IF_FILE_EXISTS", () => {
   it("are Boomi's four actions", () => {
     expect(ACTIONS_IF_FILE_EXISTS).toEqual(["ERROR", "OVERWRITE", "APPEND", "FORCE_UNIQUE_NAMES"]);
+  });
+});
+
+describe("createFile: strict options, one spelling with UPSERT, Boomi's ids", () => {
+  it("refuses an unknown option or input field before the server is touched, naming the closest known one", async () => {
+    const unknown = await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, { actionIfExists: "OVERWRITE" } as never));
+    expect(unknown.reason).toBe("INVALID_INPUT");
+    expect(unknown.message).toBe('unknown option "actionIfExists"; did you mean "actionIfFileExists"?');
+    const field = await failure(createFile(untouchable, { content: "x", fileName: "a.txt", tempExtention: ".part" } as never));
+    expect(field.message).toBe('unknown input field "tempExtention"; did you mean "tempExtension"?');
+    expect((await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, [] as never))).message).toBe("options: expected an object, got an array");
+  });
+
+  it("takes UPSERT's createDir and includeAll (Boomi's ids) for createDirectories and includeAllMetadata", () => {
+    expect(checkOptions({ createDir: true, includeAll: true, actionIfFileExists: "APPEND" as const }, CREATE_OPTIONS_SPEC)).toEqual({
+      createDirectories: true,
+      includeAllMetadata: true,
+      actionIfFileExists: "APPEND",
+    });
+  });
+
+  it("accepts every documented option and input field, also set to undefined", () => {
+    const options = {
+      actionIfFileExists: undefined,
+      stagingDirectory: undefined,
+      tempExtension: undefined,
+      targetFileName: undefined,
+      tempFileName: undefined,
+      createDirectories: undefined,
+      includeAllMetadata: undefined,
+      createDir: undefined,
+      includeAll: undefined,
+      allowAbsolutePaths: undefined,
+      onProgress: undefined,
+      retry: undefined,
+      logger: undefined,
+    } satisfies Required<{ [K in keyof CreateFileOptions]: unknown }>;
+    expect(() => checkOptions(options, CREATE_OPTIONS_SPEC)).not.toThrow();
+    const input = { content: "x", fileName: "a", remoteDirectory: "in", stagingDirectory: "s", tempExtension: "t" } satisfies Required<CreateFileInput>;
+    expect(() => checkOptions(input, CREATE_INPUT_SPEC)).not.toThrow();
+  });
+
+  it("refuses an alias and our name with different values, naming both", async () => {
+    const error = await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, { includeAll: false, includeAllMetadata: true }));
+    expect(error.message).toBe('"includeAll" and "includeAllMetadata" name the same option, "includeAllMetadata", with different values (false and true); give one');
   });
 });

@@ -2,9 +2,9 @@
 import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
 import { buildUploadResult, checkUploadOptions, fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
-import { MISSING_FILE_NAME_MESSAGE, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
+import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
 import type { SessionTarget, SftpSession, UploadFileOptions, UploadFileResult, UploadMode, UploadResponse } from "@sftp-connector/transport";
 import { expandFileNameTemplate } from "./expandFileNameTemplate.js";
 import { nextUniqueName } from "./nextUniqueName.js";
@@ -50,6 +50,10 @@ export interface CreateFileOptions extends UploadFileOptions {
   createDirectories?: boolean;
   /** Add `timestamp` (the new file's mtime, `yyyy-MM-dd HH:mm:ss.SSS`, local time) to the response (Boomi's extended profile). @default false */
   includeAllMetadata?: boolean;
+  /** Boomi UPSERT's id for {@link CreateFileOptions.createDirectories}, accepted as an alias (both with different values is INVALID_INPUT). */
+  createDir?: boolean;
+  /** Boomi UPSERT's id for {@link CreateFileOptions.includeAllMetadata}, accepted as an alias (both with different values is INVALID_INPUT). */
+  includeAll?: boolean;
 }
 
 /**
@@ -62,6 +66,35 @@ export type CreateFileResponse = UploadResponse;
 export type CreateFileResult = UploadFileResult;
 
 const OPERATION = "create";
+
+/** The keys of CREATE's input: its content and Boomi's document properties. */
+export const CREATE_INPUT_SPEC: OptionsSpec = {
+  known: Object.keys({ content: true, fileName: true, remoteDirectory: true, stagingDirectory: true, tempExtension: true } satisfies Record<
+    keyof CreateFileInput,
+    true
+  >),
+  operation: OPERATION,
+  what: "input field",
+  field: "input",
+};
+
+/** The keys of CREATE's options: Boomi's CREATE fields have our names; UPSERT's `createDir` and `includeAll` are aliases. */
+export const CREATE_OPTIONS_SPEC: OptionsSpec = {
+  known: [
+    ...UPLOAD_OPTION_NAMES,
+    ...Object.keys({
+      actionIfFileExists: true,
+      stagingDirectory: true,
+      tempExtension: true,
+      targetFileName: true,
+      tempFileName: true,
+      createDirectories: true,
+      includeAllMetadata: true,
+    } satisfies Record<Exclude<keyof CreateFileOptions, keyof UploadFileOptions | "createDir" | "includeAll">, true>),
+  ],
+  aliases: UPLOAD_OPTION_ALIASES,
+  operation: OPERATION,
+};
 
 const invalid = (message: string, path?: string) => new SftpConnectorError("INVALID_INPUT", message, { operation: OPERATION, path });
 
@@ -103,6 +136,8 @@ async function uniqueName(session: SftpSession, directory: string, name: string)
  *   client took the chosen name meanwhile.
  * - Unique-name matching escapes the name (`a+b(1).txt` works); `createDirectories` creates a
  *   missing directory.
+ * - Options are strict: an unknown key is `INVALID_INPUT` naming the closest known one; UPSERT's
+ *   Boomi ids `createDir` and `includeAll` are accepted for `createDirectories` and `includeAllMetadata`.
  *
  * `target` is a session, or a session provider (a `SessionPool`): then every step retries on a
  * fresh session after a lost connection, and the upload resumes at the last acknowledged byte.
@@ -113,8 +148,10 @@ async function uniqueName(session: SftpSession, directory: string, name: string)
  * `ALREADY_EXISTS` with Boomi's message; `PERMISSION_DENIED`, `FAILURE` (e.g. a full disk) naming the path.
  * The content stream is consumed, and destroyed when the call fails.
  */
-export async function createFile(target: SessionTarget, input: CreateFileInput, options: CreateFileOptions = {}): Promise<CreateFileResult> {
+export async function createFile(target: SessionTarget, input: CreateFileInput, givenOptions: CreateFileOptions = {}): Promise<CreateFileResult> {
   if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
+  checkOptions(input, CREATE_INPUT_SPEC);
+  const options = checkOptions(givenOptions, CREATE_OPTIONS_SPEC);
   const action = options.actionIfFileExists ?? "ERROR";
   if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
     throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);

@@ -1,4 +1,4 @@
-// UPSERT against the real testbed: replace through a temporary name, append, createDir, includeAll, bad input, full disk, permissions, failing sources and resume.
+// UPSERT against the real testbed: replace through a temporary name, append, createDirectories/createDir, includeAllMetadata/includeAll, bad input, full disk, permissions, failing sources and resume.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -149,21 +149,31 @@ describe("upsertFile", () => {
     expect(await ls(dir)).toEqual(["empty.bin", "full.bin", "résumé final.txt", "space  twice", "中文 名字.txt"]);
   });
 
-  it("a missing directory is NO_SUCH_FILE 'Remote directory does not exist'; createDir creates it recursively", async () => {
-    const missing = `${dir}/a/b/c`;
-    const error = await failure(upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }));
-    expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe(`Remote directory does not exist: ${missing}`);
-    expect(await ls(dir)).toEqual([]);
-    const result = await upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }, { createDir: true });
-    expect(result.response.remoteDirectory).toBe(missing);
-    await upsertFile(session, { content: "y", fileName: "sub/g.txt", remoteDirectory: missing }, { createDir: true, append: true });
-    expect(await cat(`${missing}/sub/g.txt`)).toBe("y");
+  it.each([["createDirectories"], ["createDir"]] as const)(
+    "a missing directory is NO_SUCH_FILE 'Remote directory does not exist'; %s creates it recursively",
+    async (option) => {
+      const missing = `${dir}/a/b/c`;
+      const error = await failure(upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }));
+      expect(error.reason).toBe("NO_SUCH_FILE");
+      expect(error.message).toBe(`Remote directory does not exist: ${missing}`);
+      expect(await ls(dir)).toEqual([]);
+      const result = await upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }, { [option]: true });
+      expect(result.response.remoteDirectory).toBe(missing);
+      await upsertFile(session, { content: "y", fileName: "sub/g.txt", remoteDirectory: missing }, { [option]: true, append: true });
+      expect(await cat(`${missing}/sub/g.txt`)).toBe("y");
+    },
+  );
+
+  it.each([["includeAllMetadata"], ["includeAll"]] as const)("adds the timestamp with %s", async (option) => {
+    const result = await upsertFile(session, { content: "t", fileName: "t.txt", remoteDirectory: dir }, { [option]: true });
+    expect(result.response.timestamp).toBe(formatTimestamp((await session.lstat(`${dir}/t.txt`)).modifiedAt));
   });
 
-  it("adds the timestamp with includeAll", async () => {
-    const result = await upsertFile(session, { content: "t", fileName: "t.txt", remoteDirectory: dir }, { includeAll: true });
-    expect(result.response.timestamp).toBe(formatTimestamp((await session.lstat(`${dir}/t.txt`)).modifiedAt));
+  it("refuses an unknown option before writing anything", async () => {
+    const error = await failure(upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: `${dir}/new` }, { createDirs: true } as never));
+    expect(error.reason).toBe("INVALID_INPUT");
+    expect(error.message).toBe('unknown option "createDirs"; did you mean "createDir"?');
+    expect(await ls(dir)).toEqual([]);
   });
 
   it("confines names to the remote directory unless allowAbsolutePaths", async () => {

@@ -1,9 +1,10 @@
 // Unit tests of UPSERT's input checks: bad input is refused before anything touches the server.
 import { describe, expect, it } from "vitest";
-import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
+import { checkOptions, isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
 import type { SftpSession } from "@sftp-connector/transport";
 import { rejectionOf } from "@sftp-connector/testkit";
 import { upsertFile, MISSING_FILE_NAME_MESSAGE, type UpsertFileOptions } from "./index.js";
+import { UPSERT_OPTIONS_SPEC } from "./upsertFile.js";
 
 const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
 
@@ -38,5 +39,33 @@ describe("upsertFile: bad input is refused before the server is touched", () => 
     }
     const missing = await failure(upsertFile(untouchable, { content: { path: "/no/such.bin" }, fileName: "a.txt" }));
     expect(missing.message).toContain("content.path");
+  });
+});
+
+describe("upsertFile: strict options, CREATE's names and Boomi's ids", () => {
+  it("refuses an unknown option or input field before the server is touched, naming the closest known one", async () => {
+    const unknown = await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt" }, { apend: true } as never));
+    expect(unknown.reason).toBe("INVALID_INPUT");
+    expect(unknown.message).toBe('unknown option "apend"; did you mean "append"?');
+    const field = await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt", stagingDirectory: "s" } as never));
+    expect(field.message).toBe('unknown input field "stagingDirectory"');
+    expect((await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt" }, null as never))).message).toBe("options: expected an object, got null");
+  });
+
+  it("takes createDir and includeAll (Boomi's ids) for createDirectories and includeAllMetadata", () => {
+    expect(checkOptions({ createDir: true, includeAll: false, append: true }, UPSERT_OPTIONS_SPEC)).toEqual({ createDirectories: true, includeAllMetadata: false, append: true });
+    const ours = { createDirectories: true, includeAllMetadata: true };
+    expect(checkOptions(ours, UPSERT_OPTIONS_SPEC)).toBe(ours);
+  });
+
+  it("refuses an alias and our name with different values, naming both", async () => {
+    const error = await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt" }, { createDir: true, createDirectories: false }));
+    expect(error.reason).toBe("INVALID_INPUT");
+    expect(error.message).toBe('"createDir" and "createDirectories" name the same option, "createDirectories", with different values (true and false); give one');
+  });
+
+  it("checks a bad value given under an alias like one given under our name", async () => {
+    const error = await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt" }, { includeAll: "yes" as never }));
+    expect(error.message).toBe('includeAllMetadata: expected true or false, got "yes"');
   });
 });

@@ -1,8 +1,8 @@
 // UPSERT: creates or replaces a file through a temporary name and a rename, or appends to it, as Boomi's SFTP V2 UPSERT does.
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
-import { MISSING_FILE_NAME_MESSAGE, buildUploadResult, checkUploadOptions, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
+import { SftpConnectorError, checkOptions, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
 import { temporaryFileName, uploadViaTemp, withSessionTarget, type SessionTarget, type UploadFileOptions, type UploadFileResult, type UploadResponse } from "@sftp-connector/transport";
 
 /** The input document of UPSERT: content plus Boomi's document properties. */
@@ -19,13 +19,23 @@ export interface UpsertFileInput {
 export interface UpsertFileOptions extends UploadFileOptions {
   /** Append to the file (created when missing) instead of replacing it. @default false */
   append?: boolean;
-  /** Create the file's directory, recursively, when it is missing (else "Remote directory does not exist"). @default false */
+  /** Create the file's directory, recursively, when it is missing (else "Remote directory does not exist"); CREATE's name too. @default false */
+  createDirectories?: boolean;
+  /** Add `timestamp` (the file's mtime, `yyyy-MM-dd HH:mm:ss.SSS`, local time) to the response (Boomi's extended profile); CREATE's and GET's name too. @default false */
+  includeAllMetadata?: boolean;
+  /**
+   * Boomi UPSERT's id for {@link UpsertFileOptions.createDirectories}, accepted as an alias (both with different values is INVALID_INPUT).
+   * @deprecated Boomi's id; use `createDirectories`, the name CREATE uses too.
+   */
   createDir?: boolean;
-  /** Add `timestamp` (the file's mtime, `yyyy-MM-dd HH:mm:ss.SSS`, local time) to the response (Boomi's extended profile). @default false */
+  /**
+   * Boomi UPSERT's id for {@link UpsertFileOptions.includeAllMetadata}, accepted as an alias (both with different values is INVALID_INPUT).
+   * @deprecated Boomi's id; use `includeAllMetadata`, the name CREATE and GET use too.
+   */
   includeAll?: boolean;
 }
 
-/** Boomi's UPSERT response JSON: the file's name and directory; `timestamp` only with `includeAll`. */
+/** Boomi's UPSERT response JSON: the file's name and directory; `timestamp` only with `includeAllMetadata`. */
 export type UpsertFileResponse = UploadResponse;
 
 /** What {@link upsertFile} returns: the response, Boomi's "Created the file successfully", the path and the bytes written, and whether the file existed. */
@@ -36,6 +46,27 @@ export interface UpsertFileResult extends UploadFileResult {
 
 const OPERATION = "upsert";
 
+/** The keys of UPSERT's input: its content and Boomi's document properties. */
+export const UPSERT_INPUT_SPEC: OptionsSpec = {
+  known: Object.keys({ content: true, fileName: true, remoteDirectory: true } satisfies Record<keyof UpsertFileInput, true>),
+  operation: OPERATION,
+  what: "input field",
+  field: "input",
+};
+
+/** The keys of UPSERT's options: `append`, and CREATE's names for the shared switches, with Boomi's UPSERT ids `createDir` and `includeAll` as aliases. */
+export const UPSERT_OPTIONS_SPEC: OptionsSpec = {
+  known: [
+    ...UPLOAD_OPTION_NAMES,
+    ...Object.keys({ append: true, createDirectories: true, includeAllMetadata: true } satisfies Record<
+      Exclude<keyof UpsertFileOptions, keyof UploadFileOptions | "createDir" | "includeAll">,
+      true
+    >),
+  ],
+  aliases: UPLOAD_OPTION_ALIASES,
+  operation: OPERATION,
+};
+
 const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation: OPERATION });
 
 /**
@@ -43,8 +74,11 @@ const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", mes
  * it with `append`, as Boomi's SFTP V2 UPSERT does. Replacing uploads to a temporary name
  * (`.<name>.<uuid>.sftp-tmp` beside the file; see `isTemporaryFileName`) and renames it into
  * place, atomically with posix-rename where the server offers it (Boomi's delete-then-rename
- * where it does not). Appending writes to the file itself. With `createDir` a missing directory
- * is created recursively.
+ * where it does not). Appending writes to the file itself. With `createDirectories` (Boomi's
+ * `createDir`) a missing directory is created recursively.
+ *
+ * Options are strict: an unknown key is `INVALID_INPUT` naming the closest known one. Boomi's ids
+ * `createDir` and `includeAll` are accepted for `createDirectories` and `includeAllMetadata` (CREATE's names).
  *
  * On any failure the temporary file is removed, nothing new exists at the name, an existing file
  * is untouched, and an append is truncated back to the former length.
@@ -57,9 +91,15 @@ const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", mes
  * "Remote directory does not exist" with the path; `PERMISSION_DENIED`, `FAILURE` (e.g. a full disk) naming the path.
  * The content stream is consumed, and destroyed when the call fails.
  */
-export async function upsertFile(target: SessionTarget, input: UpsertFileInput, options: UpsertFileOptions = {}): Promise<UpsertFileResult> {
+export async function upsertFile(target: SessionTarget, input: UpsertFileInput, givenOptions: UpsertFileOptions = {}): Promise<UpsertFileResult> {
   if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
-  const { append, createDir, includeAll, allowAbsolutePaths, retry, logger } = checkUploadOptions(options, ["append", "createDir", "includeAll", "allowAbsolutePaths"], OPERATION);
+  checkOptions(input, UPSERT_INPUT_SPEC);
+  const options = checkOptions(givenOptions, UPSERT_OPTIONS_SPEC);
+  const { append, createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger } = checkUploadOptions(
+    options,
+    ["append", "createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
+    OPERATION,
+  );
   if (typeof input.fileName !== "string" || input.fileName.trim() === "") throw invalid(MISSING_FILE_NAME_MESSAGE);
   if (input.remoteDirectory !== undefined && input.remoteDirectory !== null && typeof input.remoteDirectory !== "string") {
     throw invalid(`remoteDirectory: expected a string, got ${typeof input.remoteDirectory}`);
@@ -73,7 +113,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
         const file = await resolveUploadTarget(session, input.fileName, {
           remoteDirectory: input.remoteDirectory,
           allowAbsolutePaths,
-          createDirectories: createDir,
+          createDirectories,
           operation: OPERATION,
         });
         const existing = await lstatIfExists(session, file.path);
@@ -96,7 +136,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
       logger,
       operation: OPERATION,
     });
-    const result = await buildUploadResult(target, uploaded, { includeTimestamp: includeAll, retry, operation: OPERATION });
+    const result = await buildUploadResult(target, uploaded, { includeTimestamp: includeAllMetadata, retry, operation: OPERATION });
     return { ...result, existed: plan.existed };
   } catch (error) {
     source.destroy();

@@ -23,6 +23,21 @@ export interface UploadFileOptions {
   logger?: Logger;
 }
 
+/** The keys of {@link UploadFileOptions}, which every upload operation accepts beside its own (for core's `checkOptions`). */
+export const UPLOAD_OPTION_NAMES: readonly (keyof UploadFileOptions)[] = Object.keys({
+  allowAbsolutePaths: true,
+  onProgress: true,
+  retry: true,
+  logger: true,
+} satisfies Record<keyof UploadFileOptions, true>) as (keyof UploadFileOptions)[];
+
+/**
+ * The other names CREATE and UPSERT both accept for their shared switches: Boomi's UPSERT ids
+ * `createDir` and `includeAll` for our (and Boomi's CREATE and GET) `createDirectories` and
+ * `includeAllMetadata`, so both operations take one spelling and either operation takes both.
+ */
+export const UPLOAD_OPTION_ALIASES: Readonly<Record<string, string>> = { createDir: "createDirectories", includeAll: "includeAllMetadata" };
+
 /**
  * Checks an upload operation's options in order: each of `switches` (true/false options, in the
  * order given; `undefined` and `null` are false), `onProgress`, `retry`, then `logger`. The first

@@ -38,7 +38,7 @@ export type { SessionTarget } from "./withSessionTarget.js";
 export { checkLoggerOption } from "./checkLoggerOption.js";
 export { MetadataJsonEncoder, formatMetadataJson } from "./MetadataJsonEncoder.js";
 export { lstatIfExists } from "./lstatIfExists.js";
-export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE } from "./UploadFileOptions.js";
+export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES } from "./UploadFileOptions.js";
 export type { UploadFileOptions } from "./UploadFileOptions.js";
 export { resolveUploadTarget, ensureRemoteDirectory } from "./resolveUploadTarget.js";
 export type { ResolveUploadTargetOptions, UploadTargetSession } from "./resolveUploadTarget.js";

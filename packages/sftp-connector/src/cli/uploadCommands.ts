@@ -160,8 +160,8 @@ export const upsertCommand: CommandSpec = {
         { content: source.content, fileName: source.fileName },
         {
           append: args.flag("append"),
-          createDir: args.flag("create-dir") || args.flag("create-directories"),
-          includeAll: args.flag("include-all") || args.flag("include-all-metadata"),
+          createDirectories: args.flag("create-dir") || args.flag("create-directories"),
+          includeAllMetadata: args.flag("include-all") || args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
           onProgress: (bytes) => bar.update(bytes),
         },
