@@ -50,8 +50,8 @@ describe("resolveRemoteFile", () => {
   it.each([
     ["", /fileName: must be a non-blank file name/],
     ["   ", /fileName: must be a non-blank file name/],
-    ["/etc/passwd", /is absolute; give a name relative to \/home\/u\/in, or set allowAbsolutePaths/],
-    ["../a.txt", /escapes the remote directory \/home\/u\/in/],
+    ["/etc/passwd", /is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to \/home\/u\/in$/],
+    ["../a.txt", /escapes the remote directory \/home\/u\/in; set allowAbsolutePaths: true to allow it$/],
     ["sub/../../a.txt", /escapes the remote directory/],
     ["../in2/a.txt", /escapes the remote directory/],
     [".", /names a directory, not a file/],

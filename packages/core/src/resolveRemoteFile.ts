@@ -65,7 +65,8 @@ function assertNoNul(value: string, field: string, operation?: string): void {
 /**
  * Resolves a file name (which may hold a sub-path, e.g. `in/a.txt`) inside `directory` (absolute).
  * A blank name, a name that resolves to the directory itself, and, unless `allowAbsolutePaths`,
- * a name that is absolute or escapes the directory through `..`, are `INVALID_INPUT` naming the field.
+ * a name that is absolute or escapes the directory through `..`, are `INVALID_INPUT` naming the field
+ * (and, for the last two, the option that allows them: "set allowAbsolutePaths: true to allow it").
  */
 export function resolveRemoteFile(directory: string, fileName: string, options: ResolveRemoteFileOptions = {}): ResolvedRemoteFile {
   const field = options.field ?? "fileName";
@@ -81,8 +82,8 @@ export function resolveRemoteFile(directory: string, fileName: string, options: 
   if (path === base || path === "/") throw fail(`"${name}" names a directory, not a file`);
   const inside = path.startsWith(base === "/" ? "/" : `${base}/`);
   if (!options.allowAbsolutePaths) {
-    if (name.startsWith("/")) throw fail(`"${name}" is absolute; give a name relative to ${base}, or set allowAbsolutePaths`);
-    if (!inside) throw fail(`"${name}" escapes the remote directory ${base}; set allowAbsolutePaths to allow it`);
+    if (name.startsWith("/")) throw fail(`"${name}" is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to ${base}`);
+    if (!inside) throw fail(`"${name}" escapes the remote directory ${base}; set allowAbsolutePaths: true to allow it`);
   }
   const split = splitRemotePath(path);
   return { path, directory: split.directory, name: split.name };

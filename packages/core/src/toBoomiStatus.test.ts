@@ -198,6 +198,9 @@ describe("toBoomiStatus", () => {
       expect(toBoomiStatus(failed("publickey, password")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
       expect(toBoomiStatus(failed("publickey")).message).toBe("SFTP login failed Cause: access denied. Caused by: Incorrect key file password or hostname.");
       expect(toBoomiStatus(failed("nothing the server accepts")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
+      expect(toBoomiStatus(failed("publickey (ssh-ed25519 key content); the server accepts: publickey, password")).message).toBe(BOOMI_STATUS_MESSAGES.keyLoginFailed);
+      expect(toBoomiStatus(failed("publickey (ssh-rsa key file /k/id), agent (SSH_AUTH_SOCK)")).message).toBe(BOOMI_STATUS_MESSAGES.keyLoginFailed);
+      expect(toBoomiStatus(failed("publickey (ssh-rsa key file /k/id), password; the server accepts: password")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
     });
 
     it("blank fields, in Boomi's order, from validateConfig and fromBoomiProperties", () => {

@@ -108,12 +108,13 @@ function blankFieldMessage(problems: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** The key methods of an AUTH_FAILED message's "tried: …" list: only key auth (public key, agent) was tried. */
+/** Whether an AUTH_FAILED message's "tried: …" list holds key auth only (`publickey (…)`, `agent (…)`), e.g. "tried: publickey (ssh-ed25519 key content)". */
 function triedOnlyKeys(error: SftpConnectorError): boolean {
-  const tried = /tried: ([^;)]*)/.exec(error.message)?.[1];
+  const tried = /\(tried: (.*?)(?:; the server accepts:.*)?\)$/.exec(error.message)?.[1];
   if (tried === undefined) return /SSH agent/.test(error.message);
-  const methods = tried.split(",").map((m) => m.trim());
-  return methods.length > 0 && methods.every((m) => m === "publickey" || m === "agent");
+  // Drop each method's parenthesised detail (nested parentheses do not occur), then split the list.
+  const methods = tried.replace(/\([^()]*\)/g, "").split(",").map((m) => m.trim());
+  return methods.every((m) => m === "publickey" || m === "agent");
 }
 
 /** The connect-time message of an error that happened while getting a session (Boomi's `SFTPClient.getSession`). */

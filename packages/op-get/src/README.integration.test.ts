@@ -10,7 +10,7 @@ describe("README example", () => {
       'fileContent,modifiedDate "id;qty\\r\\n1;5\\r\\n" true',
       "undefined",
       "NO_SUCH_FILE File Not Found: ~/inbox/done/orders.csv",
-      'INVALID_INPUT fileName: "../../etc/passwd" escapes the remote directory ~/inbox; set allowAbsolutePaths to allow it',
+      'INVALID_INPUT fileName: "../../etc/passwd" escapes the remote directory ~/inbox; set allowAbsolutePaths: true to allow it',
       "20000000 PERMISSION_DENIED true",
       "20000000 20000000",
     ]);

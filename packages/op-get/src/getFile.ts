@@ -181,11 +181,11 @@ async function assertRemoteDirectory(session: SftpSession, directory: string): P
 function resolveMoveTarget(directory: string, file: ResolvedRemoteFile, moveAfter: string, allowAbsolutePaths: boolean): { directory: string; target: string } {
   if (!allowAbsolutePaths) {
     if (moveAfter.startsWith("/")) {
-      throw invalidInputError([`moveAfter: "${moveAfter}" is absolute; give a directory relative to ${directory}, or set allowAbsolutePaths`], OPERATION);
+      throw invalidInputError([`moveAfter: "${moveAfter}" is absolute; set allowAbsolutePaths: true to allow it, or give a directory relative to ${directory}`], OPERATION);
     }
     const resolved = posix.resolve(directory, moveAfter);
     if (resolved !== directory && !resolved.startsWith(directory === "/" ? "/" : `${directory}/`)) {
-      throw invalidInputError([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths to allow it`], OPERATION);
+      throw invalidInputError([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths: true to allow it`], OPERATION);
     }
   }
   const target = posix.resolve(directory, moveAfter);

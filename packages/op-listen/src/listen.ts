@@ -164,7 +164,7 @@ function compileSelection(options: ListenOptions): (name: string, relativePath: 
 function resolveMoveTo(directory: string, moveTo: string, allowAbsolutePaths: boolean): string {
   const resolved = posix.resolve(directory, moveTo.trim());
   if (!allowAbsolutePaths && (posix.isAbsolute(moveTo.trim()) || !resolved.startsWith(`${directory}/`))) {
-    throw invalid([`afterProcessing.moveTo: "${moveTo}" is absolute or leaves ${directory}; give a sub-directory, or set allowAbsolutePaths`]);
+    throw invalid([`afterProcessing.moveTo: "${moveTo}" is absolute or leaves ${directory}; set allowAbsolutePaths: true to allow it, or give a sub-directory`]);
   }
   return resolved;
 }

@@ -134,6 +134,26 @@ describe("createSftpConnector", () => {
     }
   });
 
+  it("every operation refuses absolute and '..' names by default, naming the option that allows them", async () => {
+    const sftp = createSftpConnector(config);
+    try {
+      const refusals = await Promise.all([
+        sftp.get({ fileName: "/etc/passwd" }),
+        sftp.get({ fileName: "a.txt" }, { moveAfter: "../elsewhere" }),
+        sftp.create({ fileName: "../up.txt", content: "x" }),
+        sftp.upsert({ fileName: "/tmp/abs.txt", content: "x" }),
+        sftp.delete({ ids: ["../../etc/passwd"] }),
+        sftp.listen({ afterProcessing: { moveTo: "/tmp/done" }, pollingIntervalMs: 150 }, () => {}),
+      ].map((promise) => (promise as Promise<unknown>).then(() => undefined, (e: unknown) => e)));
+      for (const error of refusals) {
+        expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_INPUT");
+        expect((error as Error).message).toMatch(/(is absolute|escapes the remote directory|leaves).*; set allowAbsolutePaths: true to allow it/);
+      }
+    } finally {
+      await sftp.close();
+    }
+  });
+
   it("refuses a changed host key through the facade", async () => {
     const sftp = createSftpConnector({ ...config, hostKey: { fingerprints: ["SHA256:" + "B".repeat(43)] } } as ConnectorConfig);
     try {
