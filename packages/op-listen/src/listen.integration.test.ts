@@ -344,3 +344,30 @@ describe("listen: bad input, refused at start", () => {
     expect(error.message).toMatch(/state\.json/);
   });
 });
+
+describe("listen: Boomi's operation field ids", () => {
+  it("pollingInterval (Boomi's id, ms) sets the interval and isSingleton takes the lock; an unknown option is refused", async () => {
+    const { dir, sh } = await freshDir();
+    const got: string[] = [];
+    // With the default interval (5 s) three cycles and a delivery would take over 10 s; waitFor allows 30 s, so this shows
+    // the option took effect only by what happens (several cycles, the file delivered), not by timing it.
+    const listener = await listen(pool, { remoteDirectory: dir, pollingInterval: 100, isSingleton: true, stableAfter: { polls: 0 } }, (doc) => {
+      got.push(`${doc.event} ${doc.properties.fileName}`);
+    });
+    try {
+      expect(listener.poller.holdsLock).toBe(true);
+      await cycles(listener, 3);
+      await sh("echo hi > n.txt");
+      await waitFor(() => got.length === 1, "the new file");
+      expect(got).toEqual(["added n.txt"]);
+      const error = await listen(pool, { remoteDirectory: dir, pollingIntervall: 100 } as never, () => {}).then(
+        () => undefined,
+        (e: unknown) => e as Error & { reason: string },
+      );
+      expect(error?.reason).toBe("INVALID_INPUT");
+      expect(error?.message).toContain('unknown option "pollingIntervall"; did you mean "pollingInterval"?');
+    } finally {
+      await listener.stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import {
   SftpConnectorError,
+  checkOptions as checkOptionKeys,
   compileFilter,
   formatTimestamp,
   isSftpConnectorError,
@@ -12,6 +13,7 @@ import {
   remoteDirectoryNotFound,
   type DocumentProperties,
   type Filter,
+  type OptionsSpec,
 } from "@sftp-connector/core";
 import {
   isTemporaryFileName,
@@ -45,6 +47,8 @@ export interface ListenOptions {
   remoteDirectory: string;
   /** Milliseconds between the end of one poll and the start of the next. At least 100. @default 5000 */
   pollingIntervalMs?: number;
+  /** Boomi's id for {@link ListenOptions.pollingIntervalMs} ("Polling Interval", ms), accepted as an alias; giving both with different values is INVALID_INPUT. */
+  pollingInterval?: number;
   /** Which files to deliver: the core filter language (fields fileName, fileSize, modifiedDate), as a tree or a string. @default every file */
   filter?: Filter | string;
   /** A glob shorthand on the path relative to `remoteDirectory` (e.g. `*.csv`), ANDed with `filter`. @default none */
@@ -122,6 +126,34 @@ export interface Listener {
 const invalid = (problems: string[]) =>
   new SftpConnectorError("INVALID_INPUT", `Invalid listen options:\n  - ${problems.join("\n  - ")}`, { operation: "listen", problems });
 
+/** The keys of LISTEN's options: Boomi's `isSingleton` is ours; its `pollingInterval` is an alias of `pollingIntervalMs`. */
+export const LISTEN_OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({
+    remoteDirectory: true,
+    pollingIntervalMs: true,
+    filter: true,
+    pattern: true,
+    recursive: true,
+    depth: true,
+    stableAfter: true,
+    store: true,
+    stateFile: true,
+    emitInitial: true,
+    afterProcessing: true,
+    createDirectories: true,
+    concurrency: true,
+    isSingleton: true,
+    lock: true,
+    ignore: true,
+    boomiPayloads: true,
+    retryBackoffMs: true,
+    allowAbsolutePaths: true,
+    logger: true,
+  } satisfies Record<Exclude<keyof ListenOptions, "pollingInterval">, true>),
+  aliases: { pollingInterval: "pollingIntervalMs" },
+  operation: "listen",
+};
+
 /** Checks options before anything touches the server. */
 function checkOptions(options: ListenOptions): void {
   const problems: string[] = [];
@@ -183,6 +215,9 @@ const borrow = <T>(target: SessionTarget, work: (session: SftpSession) => Promis
  * corrupt store. Lost connections and timeouts are retried for as long as it runs; a host key
  * mismatch stops it (see {@link Listener.done}).
  *
+ * Options are strict: an unknown key is INVALID_INPUT naming the closest known one; Boomi's
+ * `pollingInterval` is accepted for `pollingIntervalMs`, and `isSingleton` is Boomi's name too.
+ *
  * @example
  * ```ts
  * const listener = await listen(pool, { remoteDirectory: "inbox", pattern: "*.csv", stateFile: "inbox.json", afterProcessing: "delete" },
@@ -191,7 +226,10 @@ const borrow = <T>(target: SessionTarget, work: (session: SftpSession) => Promis
  * await listener.stop();
  * ```
  */
-export async function listen(target: SessionTarget, options: ListenOptions, handler: ListenHandler): Promise<Listener> {
+export async function listen(target: SessionTarget, givenOptions: ListenOptions, handler: ListenHandler): Promise<Listener> {
+  const keyProblems: string[] = [];
+  const options = checkOptionKeys(givenOptions, LISTEN_OPTIONS_SPEC, keyProblems);
+  if (keyProblems.length > 0) throw invalid(keyProblems);
   checkOptions(options);
   if (typeof handler !== "function") throw invalid(["handler: expected a function"]);
   const select = compileSelection(options);
