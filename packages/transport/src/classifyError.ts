@@ -130,10 +130,10 @@ function isProxyError(error: unknown): boolean {
 
 /** What each "Handshake failed: no matching …" names, and the setting that fixes it. */
 const ALGORITHM_HINTS: readonly [RegExp, string][] = [
-  [/key exchange/i, "set legacyKex: true for old servers (SHA-1, 1024-bit groups), or list the server's key exchanges in algorithms.kex"],
-  [/host key/i, "list a host key algorithm the server offers in algorithms.serverHostKey"],
-  [/cipher/i, "list a cipher the server offers in algorithms.cipher"],
-  [/MAC/, "list a MAC the server offers in algorithms.hmac"],
+  [/key exchange/i, 'for an old server set algorithms: "legacy" (or legacyKex: true for SHA-1 key exchanges only), or list the server\'s key exchanges in algorithms.kex'],
+  [/host key/i, 'for an old server set algorithms: "legacy", or list a host key algorithm the server offers in algorithms.serverHostKey'],
+  [/cipher/i, 'for an old server set algorithms: "legacy" (CBC ciphers), or list a cipher the server offers in algorithms.cipher'],
+  [/MAC/, 'for an old server set algorithms: "legacy" (hmac-md5, -96 MACs), or list a MAC the server offers in algorithms.hmac'],
   [/compression/i, "list a compression the server offers in algorithms.compress"],
 ];
 
@@ -185,12 +185,21 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
   {
     name: "handshake-no-matching-algorithm",
     test: (error) => messageOf(error).startsWith("Handshake failed: no matching"),
-    reason: "FAILURE",
+    // The config must change to reach this server: retrying cannot help.
+    reason: "INVALID_CONFIG",
+    retryable: false,
     message: (error, context) => {
       const original = messageOf(error);
-      const hint = ALGORITHM_HINTS.find(([pattern]) => pattern.test(original))?.[1] ?? "adjust legacyKex or algorithms";
+      const hint = ALGORITHM_HINTS.find(([pattern]) => pattern.test(original))?.[1] ?? 'adjust algorithms (e.g. algorithms: "legacy") or legacyKex';
       return `${failed(context)}: ${hostPort(context)} and this client share no algorithm (${originalOf(error)}); ${hint}`;
     },
+  },
+  {
+    name: "unsupported-algorithm",
+    test: (error) => messageOf(error).startsWith("Unsupported algorithm: "),
+    reason: "INVALID_CONFIG",
+    retryable: false,
+    message: (error, context) => `${failed(context)}: ${originalOf(error)} (a name in algorithms that ssh2 does not support on this Node.js)`,
   },
   {
     name: "auth",

@@ -1,5 +1,9 @@
 // @sftp-connector/transport: SSH+SFTP sessions with ssh2, through proxies or jump hosts, verified, pooled, pipelined and retried.
-export { openSession, toNormalizedConfig, LEGACY_KEX } from "./openSession.js";
+export { openSession, toNormalizedConfig } from "./openSession.js";
+export { resolveAlgorithms, describeLegacyAlgorithms, noCommonAlgorithmError, LEGACY_ALGORITHMS, LEGACY_KEX } from "./resolveAlgorithms.js";
+export type { AlgorithmSettings, ResolvedAlgorithms, LegacyAlgorithmKind } from "./resolveAlgorithms.js";
+export { watchServerOffer, parseServerOffer } from "./watchServerOffer.js";
+export type { ServerAlgorithmOffer, ServerOfferWatch } from "./watchServerOffer.js";
 export type { OpenSessionOptions } from "./openSession.js";
 export { testConnection } from "./testConnection.js";
 export type { ConnectionReport } from "./testConnection.js";

@@ -1,5 +1,5 @@
 // Opens an SSH+SFTP session: proxy or jump tunnel, strict host key check, auth, connect timeout over all of it, queued logins.
-import { Client, type ConnectConfig, type SFTPWrapper, type Algorithms } from "ssh2";
+import { Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Duplex } from "node:stream";
 import {
   SftpConnectorError,
@@ -16,6 +16,8 @@ import { openTunnel, describeProxy, setNoDelay, type SocketFactory } from "./ope
 import { defaultLoginQueue, type LoginQueue } from "./LoginQueue.js";
 import { silentLogger, type Logger } from "./Logger.js";
 import { SftpSession, type SessionInfo } from "./SftpSession.js";
+import { describeLegacyAlgorithms, noCommonAlgorithmError, resolveAlgorithms } from "./resolveAlgorithms.js";
+import { watchServerOffer } from "./watchServerOffer.js";
 
 /** Options of {@link openSession}. */
 export interface OpenSessionOptions {
@@ -29,34 +31,9 @@ export interface OpenSessionOptions {
   signal?: AbortSignal;
 }
 
-/** Legacy key exchanges added by `legacyKex` (Boomi's "Use Max Key Exchange size of 1024"). */
-export const LEGACY_KEX = ["diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1", "diffie-hellman-group1-sha1"];
-
-/** Host key algorithms that verify keys of a known_hosts key type. */
-const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
-  "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-};
-
 /** Validates `config` unless it already went through `validateConfig`. */
 export function toNormalizedConfig(config: ConnectionConfig | NormalizedConnectionConfig): NormalizedConnectionConfig {
   return validateConfig(config);
-}
-
-/** ssh2 algorithm lists for a hop: overrides, legacy KEX, and the pinned key types first. */
-function algorithmsFor(hop: NormalizedHostConnectionConfig, pinnedKeyTypes: readonly string[]): Algorithms {
-  const algorithms: Algorithms = {};
-  const given = hop.algorithms ?? {};
-  if (given.kex) algorithms.kex = given.kex as Algorithms["kex"];
-  else if (hop.legacyKex) algorithms.kex = { append: LEGACY_KEX, prepend: [], remove: [] } as unknown as Algorithms["kex"];
-  if (given.cipher) algorithms.cipher = given.cipher as Algorithms["cipher"];
-  if (given.hmac) algorithms.hmac = given.hmac as Algorithms["hmac"];
-  if (given.compress) algorithms.compress = given.compress as Algorithms["compress"];
-  if (given.serverHostKey) algorithms.serverHostKey = given.serverHostKey as Algorithms["serverHostKey"];
-  else if (pinnedKeyTypes.length > 0) {
-    const preferred = pinnedKeyTypes.flatMap((type) => HOST_KEY_ALGORITHMS[type] ?? [type]);
-    algorithms.serverHostKey = { prepend: preferred, append: [], remove: [] } as unknown as Algorithms["serverHostKey"];
-  }
-  return algorithms;
 }
 
 interface HopResult {
@@ -80,6 +57,13 @@ async function loginHop(
   // Strategy warnings (a key file readable by others) go to the session's logger.
   const auth = createAuthHandler(authFromConfig(hop.auth), hop.username, { warnings: logger });
   const client = new Client();
+  const resolved = resolveAlgorithms(hop, verifier.pinnedKeyTypes);
+  const legacyWarning = describeLegacyAlgorithms(
+    resolved.legacy,
+    where,
+    hop.algorithms?.profile === "legacy" ? 'algorithms: "legacy"' : "legacyKex: true",
+  );
+  if (legacyWarning) logger.warn(legacyWarning);
   const connectConfig: ConnectConfig = {
     sock,
     host: hop.host,
@@ -87,18 +71,23 @@ async function loginHop(
     username: hop.username,
     authHandler: auth.handler as ConnectConfig["authHandler"],
     hostVerifier: (key: Buffer) => verifier.verify(key),
-    algorithms: algorithmsFor(hop, verifier.pinnedKeyTypes),
+    algorithms: resolved.algorithms,
     readyTimeout: timeoutMs > 0 ? timeoutMs : 2_147_483_647,
     keepaliveInterval: hop.keepaliveIntervalMs,
     keepaliveCountMax: 3,
   };
+  // The server's algorithm lists, read from its KEXINIT, so a failed negotiation can name them.
+  const serverOffer = watchServerOffer(sock);
   return new Promise<HopResult>((resolve, reject) => {
     let negotiated: Record<string, unknown> | undefined;
     const fail = (error: unknown) => {
+      serverOffer.stop();
       client.removeAllListeners("ready");
       client.end();
       sock.destroy();
       if (verifier.failure) return reject(verifier.failure);
+      const mismatch = noCommonAlgorithmError(error, serverOffer.offer, hop, where);
+      if (mismatch) return reject(mismatch);
       const classified = classifyError(error, { operation: "connect", host: hop.host, port: hop.port });
       if (classified.reason === "AUTH_FAILED") {
         // A key that could not be read or decrypted is a config problem, not a refused login.
@@ -125,6 +114,7 @@ async function loginHop(
     client.once("error", fail);
     client.once("close", () => fail(new Error("Connection lost before handshake")));
     client.once("ready", () => {
+      serverOffer.stop();
       client.removeListener("error", fail);
       client.removeAllListeners("close");
       const n = (negotiated ?? {}) as { kex?: string; serverHostKey?: string; cs?: { cipher?: string; mac?: string; compress?: string } };
@@ -147,7 +137,12 @@ async function loginHop(
       logger.debug(`logged in to ${where}`, { user: hop.username, ...info.algorithms, hostKey: info.hostKey.fingerprint });
       resolve({ client, info });
     });
-    client.connect(connectConfig);
+    try {
+      client.connect(connectConfig);
+    } catch (error) {
+      // ssh2 throws at once for an algorithm name it does not support (algorithms.cipher: ["nope"]).
+      fail(error);
+    }
   });
 }
 
