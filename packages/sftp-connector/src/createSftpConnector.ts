@@ -1,12 +1,14 @@
 // The facade: one createSftpConnector(config) with every operation bound to a session pool with retry; no logic of its own.
 import type { Readable } from "node:stream";
 import {
+  checkOptions,
   fromBoomiProperties,
   validateConfig,
   type ConnectionConfig,
   type FileDocument,
   type FromBoomiPropertiesOptions,
   type NormalizedConnectionConfig,
+  type OptionsSpec,
 } from "@sftp-connector/core";
 import { SessionPool, testConnection, type ConnectionReport, type Logger, type OpenSessionOptions } from "@sftp-connector/transport";
 import { getFile, type GetFileInput, type GetFileOptions } from "@sftp-connector/get";
@@ -61,9 +63,29 @@ export interface SftpConnector {
   readonly pool: SessionPool;
 }
 
-/** Validates a {@link ConnectorConfig} into our normalized config. */
+/** The keys of {@link ConnectorOptions}: an unknown one is INVALID_CONFIG naming the closest. */
+const CONNECTOR_OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({ logger: true, socketFactory: true } satisfies Record<keyof ConnectorOptions, true>),
+  operation: "createSftpConnector",
+  what: "connector option",
+  reason: "INVALID_CONFIG",
+};
+
+/** The keys of the `{ boomi, options }` form of {@link ConnectorConfig}, and of its `options`. */
+const BOOMI_CONFIG_SPEC: OptionsSpec = { known: ["boomi", "options"], operation: "fromBoomiProperties", what: "field", field: "config", reason: "INVALID_CONFIG" };
+const BOOMI_OPTIONS_SPEC: OptionsSpec = {
+  known: Object.keys({ insecureAcceptAnyHostKey: true } satisfies Record<keyof FromBoomiPropertiesOptions, true>),
+  operation: "fromBoomiProperties",
+  field: "options",
+  reason: "INVALID_CONFIG",
+};
+
+/** Validates a {@link ConnectorConfig} into our normalized config; in the `{ boomi, options }` form an unknown key beside them, or in `options`, is INVALID_CONFIG. */
 export function toConnectionConfig(config: ConnectorConfig): NormalizedConnectionConfig {
-  if (config && typeof config === "object" && "boomi" in config) return fromBoomiProperties(config.boomi, config.options);
+  if (config && typeof config === "object" && "boomi" in config) {
+    checkOptions(config, BOOMI_CONFIG_SPEC);
+    return fromBoomiProperties(config.boomi, checkOptions(config.options, BOOMI_OPTIONS_SPEC));
+  }
   return validateConfig(config);
 }
 
@@ -71,6 +93,11 @@ export function toConnectionConfig(config: ConnectorConfig): NormalizedConnectio
  * Binds every operation to a session pool for `config` (pool size and retries as the config says;
  * Boomi: 10 sessions, one retry). It holds no logic of its own: to use less, import the operation
  * packages and bind them yourself (see {@link defineConnector}).
+ *
+ * Every method's input and options are checked by its operation: an unknown key is INVALID_INPUT
+ * naming the closest known one, and Boomi's operation field ids are accepted where ours differ
+ * (`recursiveList`, `pollingInterval`, `createDir`, `includeAll`). An unknown key in `options` is
+ * INVALID_CONFIG.
  *
  * @example
  * ```ts
@@ -80,12 +107,15 @@ export function toConnectionConfig(config: ConnectorConfig): NormalizedConnectio
  * await sftp.close();
  * ```
  */
-export function createSftpConnector(config: ConnectorConfig, options: ConnectorOptions = {}): SftpConnector {
+export function createSftpConnector(config: ConnectorConfig, givenOptions: ConnectorOptions = {}): SftpConnector {
+  const options = checkOptions(givenOptions, CONNECTOR_OPTIONS_SPEC);
   const normalized = toConnectionConfig(config);
   const pool = new SessionPool(normalized, { ...(options.logger ? { logger: options.logger } : {}), ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}) });
   const retry = normalized.retry;
   const listeners = new Set<Listener>();
-  const withRetry = <T extends object>(opts: T | undefined) => ({ retry, ...(options.logger ? { logger: options.logger } : {}), ...opts }) as T;
+  // Options that are not an object go to the operation as they are, for it to refuse by name.
+  const withRetry = <T extends object>(opts: T | undefined) =>
+    (opts === undefined || (typeof opts === "object" && opts !== null && !Array.isArray(opts)) ? { retry, ...(options.logger ? { logger: options.logger } : {}), ...opts } : opts) as T;
   return {
     config: normalized,
     pool,
