@@ -15,6 +15,8 @@ export type { OptionsSpec } from "./checkOptions.js";
 export { validateConfig } from "./validateConfig.js";
 export { fromBoomiProperties } from "./fromBoomiProperties.js";
 export type { FromBoomiPropertiesOptions } from "./fromBoomiProperties.js";
+export { fromBoomiOperationProperties, BOOMI_OPERATIONS } from "./fromBoomiOperationProperties.js";
+export type { BoomiOperation, BoomiOperationOptions, BoomiActionIfFileExists } from "./fromBoomiOperationProperties.js";
 export { redactSecrets, describeConfig, SECRET_FIELDS, REDACTED } from "./redactSecrets.js";
 export type { SecretField } from "./redactSecrets.js";
 export { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
