@@ -74,7 +74,7 @@ const CONNECTOR_OPTIONS_SPEC: OptionsSpec = {
 /** The keys of the `{ boomi, options }` form of {@link ConnectorConfig}, and of its `options`. */
 const BOOMI_CONFIG_SPEC: OptionsSpec = { known: ["boomi", "options"], operation: "fromBoomiProperties", what: "field", field: "config", reason: "INVALID_CONFIG" };
 const BOOMI_OPTIONS_SPEC: OptionsSpec = {
-  known: Object.keys({ insecureAcceptAnyHostKey: true } satisfies Record<keyof FromBoomiPropertiesOptions, true>),
+  known: Object.keys({ insecureAcceptAnyHostKey: true, algorithms: true } satisfies Record<keyof FromBoomiPropertiesOptions, true>),
   operation: "fromBoomiProperties",
   field: "options",
   reason: "INVALID_CONFIG",

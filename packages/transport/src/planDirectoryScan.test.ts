@@ -113,7 +113,7 @@ describe("planDirectoryScan", () => {
   });
 
   it("an operation without ownOptions accepts only the shared options, its switches and callbacks", () => {
-    const scan = (options: object) => planDirectoryScan({}, options, { operation: "list", allowedFields: LIST_FILTER_FIELDS, switches: ["recursive"], checkOwn: () => ({}) });
+    const scan = (options: object) => planDirectoryScan({}, options as DirectoryScanOptions, { operation: "list", allowedFields: LIST_FILTER_FIELDS, switches: ["recursive"], checkOwn: () => ({}) });
     expect(() => scan({ count: 1, recursive: true, depth: 2, filter: undefined, followSymlinks: false, retry: {}, logger: undefined })).not.toThrow();
     expect(() => scan({ mode: "slow" })).toThrow('Invalid list request: unknown option "mode"');
   });
