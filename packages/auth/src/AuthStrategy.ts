@@ -20,6 +20,13 @@ export interface AuthWarningSink {
 export interface AuthStrategy {
   /** The SSH method it uses. */
   readonly method: AuthMethodName;
+  /**
+   * Methods some of its entries use instead of `method`, when the server does not accept `method`
+   * (the password strategy answers a keyboard-interactive password prompt). Such an entry is
+   * offered only once the server has said which methods it accepts and `method` is not among them,
+   * so one password is never sent twice to a server that refused it. @default none
+   */
+  readonly fallbackMethods?: readonly AuthMethodName[];
   /** A description safe for logs and errors (e.g. `publickey (ssh-ed25519 key from ~/.ssh/id_ed25519)`); never a secret. */
   readonly description: string;
   /**

@@ -40,7 +40,10 @@ describe("authFromConfig", () => {
       { type: "keyboardInteractive", responses: ["x"] },
     ]);
     expect(strategies.map((s) => s.method)).toEqual(["password", "publickey", "publickey", "keyboard-interactive"]);
-    expect(await strategies[0]!.prepare("u")).toEqual([{ type: "password", username: "u", password: "pw" }]);
+    expect(await strategies[0]!.prepare("u")).toMatchObject([
+      { type: "password", username: "u", password: "pw" },
+      { type: "keyboard-interactive", username: "u" },
+    ]);
     const [content] = (await strategies[1]!.prepare("u")) as PublicKeyAuthMethod[];
     expect((content!.key as ParsedKey).type).toBe("ssh-ed25519");
     const [file] = (await strategies[2]!.prepare("u")) as PublicKeyAuthMethod[];
@@ -57,7 +60,10 @@ describe("authFromConfig", () => {
       hostKey: { insecureAcceptAny: true },
     });
     const strategies = authFromConfig(config.auth);
-    expect(await strategies[0]!.prepare("u")).toEqual([{ type: "password", username: "u", password: "pw" }]);
+    expect(await strategies[0]!.prepare("u")).toMatchObject([
+      { type: "password", username: "u", password: "pw" },
+      { type: "keyboard-interactive", username: "u" },
+    ]);
     await expect(strategies[1]!.prepare("u")).resolves.toHaveLength(1);
     expect(strategies[1]!.description).toBe("publickey (ssh-rsa key content)");
   });

@@ -139,6 +139,43 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
   });
 });
 
+describe("createAuthHandler: the password strategy's keyboard-interactive fallback", () => {
+  const types = (entry: AnyAuthMethod | false) => (entry === false ? false : entry.type);
+
+  it("offers the password over keyboard-interactive when the server does not accept password", async () => {
+    const auth = createAuthHandler([password("pw")], "tester");
+    expect(types(await ask(auth, null))).toBe("password");
+    expect(types(await ask(auth, ["publickey", "keyboard-interactive"]))).toBe("keyboard-interactive");
+    expect(await ask(auth, ["publickey", "keyboard-interactive"])).toBe(false);
+    expect(auth.tried()).toEqual(["password", "password over keyboard-interactive"]);
+  });
+
+  it("prepares the password strategy when the server names only keyboard-interactive", async () => {
+    const auth = createAuthHandler([password("pw")], "tester");
+    expect(types(await ask(auth, ["keyboard-interactive"]))).toBe("keyboard-interactive");
+    expect(auth.tried()).toEqual(["password over keyboard-interactive"]);
+  });
+
+  it("never sends a refused password again over keyboard-interactive", async () => {
+    const auth = createAuthHandler([password("pw")], "tester");
+    expect(types(await ask(auth, null))).toBe("password");
+    expect(await ask(auth, ["publickey", "password", "keyboard-interactive"])).toBe(false);
+    expect(auth.tried()).toEqual(["password"]);
+  });
+
+  it("offers nothing to a server that takes neither", async () => {
+    const auth = createAuthHandler([password("pw")], "tester");
+    expect(await ask(auth, ["publickey"])).toBe(false);
+    expect(auth.tried()).toEqual([]);
+  });
+
+  it("the strategy declares the fallback and keeps the password out of print", () => {
+    const strategy = password("s3cret-pw");
+    expect(strategy.fallbackMethods).toEqual(["keyboard-interactive"]);
+    expect(JSON.stringify(strategy)).not.toContain("s3cret-pw");
+  });
+});
+
 describe("createAuthHandler (real logins against an in-process ssh2 server)", () => {
   const key = testKey("ed25519 OpenSSH encrypted");
   const allowed = ssh2.utils.parseKey(key.privateKey, PASSPHRASE) as ParsedKey;

@@ -44,9 +44,10 @@ function wireMethod(method: AuthMethodName | AnyAuthMethod["type"]): string {
 
 /**
  * Makes an ssh2 `authHandler` that tries `strategies` in order for `username`. Each strategy is
- * prepared lazily, when its turn comes and only if the server still accepts its method; each entry
- * it returns is offered while the server still lists its method (`methodsLeft` is `null` on the
- * first call: anything may be offered). When nothing is left the handler answers `false` and
+ * prepared lazily, when its turn comes and only if the server still accepts its method (or one of
+ * its `fallbackMethods`); each entry it returns is offered while the server still lists its method
+ * (`methodsLeft` is `null` on the first call: anything may be offered). An entry of a fallback
+ * method is offered only when the server's list is known and lacks the strategy's own method. When nothing is left the handler answers `false` and
  * ssh2 fails with "All configured authentication methods failed" (level `client-authentication`).
  *
  * A strategy whose `prepare` throws is skipped and the first such error is kept: throw
@@ -66,7 +67,8 @@ export function createAuthHandler(
   options: CreateAuthHandlerOptions = {},
 ): AuthHandler {
   const offered: string[] = [];
-  const queue: { entry: AnyAuthMethod; attempt: AuthAttempt }[] = [];
+  /** `fallbackFor`: the strategy's own method, which the server must not accept for this entry to be offered. */
+  const queue: { entry: AnyAuthMethod; attempt: AuthAttempt; fallbackFor?: string }[] = [];
   let nextStrategy = 0;
   let firstError: Error | undefined;
   let lastMethodsLeft: readonly string[] | undefined;
@@ -87,8 +89,10 @@ export function createAuthHandler(
   async function nextEntry(methodsLeft: readonly string[] | null): Promise<AnyAuthMethod | false> {
     for (;;) {
       while (queue.length > 0) {
-        const { entry, attempt } = queue.shift()!;
+        const { entry, attempt, fallbackFor } = queue.shift()!;
         if (!accepts(methodsLeft, entry.type)) continue;
+        // A fallback only once the server has named its methods, and only without the strategy's own.
+        if (fallbackFor !== undefined && (methodsLeft === null || methodsLeft.includes(fallbackFor))) continue;
         offered.push(attempt.description);
         try {
           options.onAttempt?.(attempt);
@@ -99,11 +103,19 @@ export function createAuthHandler(
       }
       const strategy = strategies[nextStrategy++];
       if (strategy === undefined) return false;
-      if (!accepts(methodsLeft, strategy.method)) continue;
+      const fallbacks = strategy.fallbackMethods ?? [];
+      if (![strategy.method, ...fallbacks].some((method) => accepts(methodsLeft, method))) continue;
       try {
         const entries = await strategy.prepare(username, warnings);
         const attempt = { method: strategy.method, description: strategy.description };
-        for (const entry of entries) queue.push({ entry, attempt });
+        for (const entry of entries) {
+          if (entry.type !== wireMethod(strategy.method) && fallbacks.includes(entry.type as AuthMethodName)) {
+            const fallback = { method: entry.type as AuthMethodName, description: `${attempt.description} over ${entry.type}` };
+            queue.push({ entry, attempt: fallback, fallbackFor: wireMethod(strategy.method) });
+          } else {
+            queue.push({ entry, attempt });
+          }
+        }
       } catch (error) {
         firstError ??= error instanceof Error ? error : new Error(String(error));
       }

@@ -5,7 +5,7 @@ import type { AuthMethodName, AuthStrategy, AuthWarningSink } from "./AuthStrate
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
- * Returns an {@link AuthStrategy} with the given method. `describe` is read each time the
+ * Returns an {@link AuthStrategy} with the given method (and `fallbackMethods`, see {@link AuthStrategy.fallbackMethods}). `describe` is read each time the
  * description is asked for, so a strategy can name its key type once `prepare` has parsed the key.
  * Secrets must stay in the closures of `describe` and `prepare`: the object itself holds none.
  */
@@ -13,9 +13,11 @@ export function defineStrategy(
   method: AuthMethodName,
   describe: () => string,
   prepare: (username: string, warnings?: AuthWarningSink) => Promise<AnyAuthMethod[]>,
+  fallbackMethods?: readonly AuthMethodName[],
 ): AuthStrategy {
   const strategy: AuthStrategy = {
     method,
+    ...(fallbackMethods === undefined ? {} : { fallbackMethods: Object.freeze([...fallbackMethods]) }),
     get description() {
       return describe();
     },

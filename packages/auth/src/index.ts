@@ -5,7 +5,7 @@ export { password } from "./password.js";
 export { privateKeyFile } from "./privateKeyFile.js";
 export { privateKeyContent } from "./privateKeyContent.js";
 export type { PrivateKeyOptions } from "./parsePrivateKey.js";
-export { keyboardInteractive, isPasswordPrompt } from "./keyboardInteractive.js";
+export { keyboardInteractive, isPasswordPrompt, answerPasswordPrompt } from "./keyboardInteractive.js";
 export type { KeyboardInteractiveAnswers } from "./keyboardInteractive.js";
 export { agent } from "./agent.js";
 export type { AgentOptions } from "./agent.js";

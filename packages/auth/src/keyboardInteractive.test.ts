@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { KeyboardInteractiveAuthMethod, Prompt } from "ssh2";
 import { isSftpConnectorError } from "@sftp-connector/core";
-import { isPasswordPrompt, keyboardInteractive } from "./keyboardInteractive.js";
+import { answerPasswordPrompt, isPasswordPrompt, keyboardInteractive } from "./keyboardInteractive.js";
 
 /** Plays rounds of prompts against a prepared entry and returns the answers of each round. */
 async function play(strategy: ReturnType<typeof keyboardInteractive>, rounds: Prompt[][]): Promise<string[][]> {
@@ -61,6 +61,36 @@ describe("keyboardInteractive({ password })", () => {
     const strategy = keyboardInteractive({ password: "pw" });
     expect(strategy.method).toBe("keyboard-interactive");
     expect(strategy.description).toBe("keyboard-interactive (password)");
+  });
+});
+
+describe("answerPasswordPrompt (the password strategy's keyboard-interactive fallback)", () => {
+  /** The answers of each round, played against one answerer (one connection attempt). */
+  const rounds = (prompts: Prompt[][]): string[][] => {
+    const answer = answerPasswordPrompt("pw");
+    return prompts.map((round) => {
+      let answers: string[] | undefined;
+      answer("", "", "", round, (a) => (answers = a));
+      return answers!;
+    });
+  };
+
+  it.each([
+    ["one hidden password prompt (OpenSSH with PAM)", [[hidden("Password: ")]], [["pw"]]],
+    ["sshd's own prompt", [[hidden("tester@127.0.0.1's password: ")]], [["pw"]]],
+    ["another language", [[hidden("Passwort: ")]], [["pw"]]],
+    ["a round without prompts, then the password", [[], [hidden("Password: ")]], [[], ["pw"]]],
+    ["a re-prompt after a rejected password gets no password again", [[hidden("Password: ")], [hidden("Password: ")]], [["pw"], [""]]],
+    ["an echoed password prompt", [[shown("Password: ")]], [[""]]],
+    ["two prompts in one round", [[shown("Username: "), hidden("Password: ")]], [["", ""]]],
+    ["a password and a code in one round", [[hidden("Password: "), hidden("Verification code: ")]], [["", ""]]],
+    ["a one-time code", [[hidden("Verification code: ")]], [[""]]],
+    ["a passcode", [[hidden("Passcode: ")]], [[""]]],
+    ["a PIN", [[hidden("PIN: ")]], [[""]]],
+    ["a passphrase", [[hidden("Enter passphrase: ")]], [[""]]],
+    ["a code round after the password", [[hidden("Password: ")], [hidden("Code: ")]], [["pw"], [""]]],
+  ])("%s", (_name, prompts, expected) => {
+    expect(rounds(prompts)).toEqual(expected);
   });
 });
 

@@ -30,6 +30,35 @@ export function isPasswordPrompt(prompt: Prompt): boolean {
   return prompt.echo !== true || PASSWORD_PROMPT.test(prompt.prompt);
 }
 
+/** Words that name a password (not a passcode, PIN or passphrase), in several languages. */
+const PASSWORD_WORD = /password|passwort|mot de passe|contrase|senha|parola|wachtwoord|l[öo]senord|has[łl]o|salasana|пароль|密码|密碼|パスワード|암호|비밀번호/i;
+
+/**
+ * The keyboard-interactive answerer behind the password strategy's fallback, as JSch answers
+ * with its password: the password goes only to a round of exactly ONE prompt whose input is
+ * hidden (`echo` false) and whose text names a password (`Password:`, `tester@host's password:`,
+ * `Passwort:`…), and only once. Every other prompt, a round with several prompts (e.g. a
+ * password and a one-time code), an echoed prompt, a `Passcode:`/`PIN:` prompt, and every later
+ * round get `""`, so the password never reaches an unexpected prompt and is never resent in a loop.
+ *
+ * @example
+ * ```ts
+ * const entry = { type: "keyboard-interactive", username, prompt: answerPasswordPrompt(secret) };
+ * ```
+ */
+export function answerPasswordPrompt(password: string) {
+  let given = false;
+  return (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback): void => {
+    const only = prompts.length === 1 ? prompts[0] : undefined;
+    if (!given && only !== undefined && only.echo !== true && PASSWORD_WORD.test(only.prompt)) {
+      given = true;
+      finish([password]);
+      return;
+    }
+    finish(prompts.map(() => ""));
+  };
+}
+
 /**
  * Logs in with SSH method `keyboard-interactive` (PAM-style challenges).
  *

@@ -16,5 +16,5 @@ export { ensureTestbedImage } from "./ensureTestbedImage.js";
 export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";
 export { prepareDockerEnvironment, removeLeftoverTestbeds, TESTBED_LABEL } from "./dockerEngine.js";
 export { testbedImageTag, TESTBED_PACKAGES, TESTBED_IMAGE_REPOSITORY } from "./imageRecipe.js";
-export { CLIENT_KEY_NAMES } from "./renderStartScript.js";
+export { CLIENT_KEY_NAMES, LEGACY_ONLY_SSHD_CONFIG } from "./renderStartScript.js";
 export type { ClientKeyName } from "./renderStartScript.js";

@@ -36,7 +36,24 @@ export interface StartScriptParams {
   proxyUser: { username: string; password: string };
   proxyPorts?: { socks: number; socksAuth: number; http: number; httpAuth: number };
   extraSshdConfig: readonly string[];
+  /** Offer only the old algorithms (see {@link LEGACY_ONLY_SSHD_CONFIG}); needs an RSA host key. */
+  legacyAlgorithmsOnly?: boolean;
+  /** Refuse the `password` method: passwords only over keyboard-interactive (PAM's single `Password:` prompt). */
+  keyboardInteractiveOnly?: boolean;
 }
+
+/**
+ * sshd_config lines of a server that offers only old algorithms, as servers JSch 0.1.55 (Boomi
+ * SFTP V2) reached did: SHA-1 key exchanges, CBC ciphers, SHA-1/MD5 MACs and `ssh-rsa` (SHA-1) host
+ * key signatures. OpenSSH 9.2 still builds them in; they are only off by default.
+ */
+export const LEGACY_ONLY_SSHD_CONFIG: readonly string[] = [
+  "KexAlgorithms diffie-hellman-group14-sha1,diffie-hellman-group-exchange-sha1",
+  "Ciphers aes128-cbc,aes256-cbc,3des-cbc",
+  "MACs hmac-sha1,hmac-md5",
+  "HostKeyAlgorithms ssh-rsa",
+  "PubkeyAcceptedAlgorithms +ssh-rsa",
+];
 
 /** Quotes a value for sh inside single quotes. */
 function sq(value: string): string {
@@ -82,7 +99,9 @@ export function renderStartScript(p: StartScriptParams): string {
     `Port ${p.sshPort}`,
     "ListenAddress 127.0.0.1",
     `HostKey /etc/ssh/ssh_host_${p.hostKeyType}_key`,
-    "PasswordAuthentication yes",
+    // sshd keeps the first value of a keyword, so these come before the caller's extra lines.
+    ...(p.legacyAlgorithmsOnly ? LEGACY_ONLY_SSHD_CONFIG : []),
+    `PasswordAuthentication ${p.keyboardInteractiveOnly ? "no" : "yes"}`,
     "KbdInteractiveAuthentication yes",
     "UsePAM yes",
     "PubkeyAuthentication yes",

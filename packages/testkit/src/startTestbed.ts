@@ -14,8 +14,22 @@ import { CLIENT_KEY_NAMES, renderStartScript, type ClientKeyName } from "./rende
 export interface StartTestbedOptions {
   /** Also start the proxies: dante (SOCKS4/5 with and without auth) and tinyproxy (HTTP CONNECT with and without basic auth). @default false */
   proxies?: boolean;
-  /** The server's host key type. @default "ed25519" */
+  /** The server's host key type. @default "ed25519", or "rsa" with `legacyAlgorithmsOnly` */
   hostKeyType?: "ed25519" | "ecdsa" | "rsa";
+  /**
+   * Offer only old algorithms, as the servers Boomi SFTP V2 (JSch 0.1.55) reached: key exchanges
+   * `diffie-hellman-group14-sha1,diffie-hellman-group-exchange-sha1`, ciphers
+   * `aes128-cbc,aes256-cbc,3des-cbc`, MACs `hmac-sha1,hmac-md5`, host key algorithm `ssh-rsa` with
+   * an RSA host key (`hostKeyType` must be `"rsa"`, the default then).
+   * @default false
+   */
+  legacyAlgorithmsOnly?: boolean;
+  /**
+   * `PasswordAuthentication no`: the password user can log in only over keyboard-interactive
+   * (PAM asks one `Password:` prompt with echo off), as servers that offer no `password` method.
+   * @default false
+   */
+  keyboardInteractiveOnly?: boolean;
   /** Extra sshd_config lines, e.g. `["MaxStartups 2:100:2"]`. @default [] */
   sshdConfig?: readonly string[];
   /** tmpfs mounts in the container, e.g. `{ "/home/tester/small": "size=1m,uid=1000" }` to fill a disk. @default {} */
@@ -265,7 +279,10 @@ function dropSessionsCommand(username: string): string {
 export async function startTestbed(options: StartTestbedOptions = {}): Promise<Testbed> {
   await prepareDockerEnvironment();
   const image = options.image ?? (await ensureTestbedImage());
-  const hostKeyType = options.hostKeyType ?? "ed25519";
+  const hostKeyType = options.hostKeyType ?? (options.legacyAlgorithmsOnly ? "rsa" : "ed25519");
+  if (options.legacyAlgorithmsOnly && hostKeyType !== "rsa") {
+    throw new Error(`startTestbed: legacyAlgorithmsOnly offers only ssh-rsa host keys, so hostKeyType must be "rsa", not "${hostKeyType}"`);
+  }
   const [sshPort, socks, socksAuth, http, httpAuth] = await freePorts(options.proxies ? 5 : 1);
   const proxyPorts = options.proxies ? { socks: socks!, socksAuth: socksAuth!, http: http!, httpAuth: httpAuth! } : undefined;
   const passwordUser = { username: "tester", password: secret() };
@@ -279,6 +296,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     proxyUser,
     proxyPorts,
     extraSshdConfig: options.sshdConfig ?? [],
+    legacyAlgorithmsOnly: options.legacyAlgorithmsOnly ?? false,
+    keyboardInteractiveOnly: options.keyboardInteractiveOnly ?? false,
   });
 
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
