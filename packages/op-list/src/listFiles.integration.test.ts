@@ -137,6 +137,23 @@ describe("recursion", () => {
     expect(paths(await list({ remoteDirectory: "list" }, { recursive: true, depth: 0 }))).not.toContain("sub/c.txt");
   });
 
+  it("recursiveList (Boomi's id) lists the sub-directories as recursive does, through a pool too; a misspelt option is refused", async () => {
+    const flat = paths(await list({ remoteDirectory: "list" }));
+    expect(flat).not.toContain("sub/c.txt");
+    const boomi = paths(await list({ remoteDirectory: "list" }, { recursiveList: true }));
+    expect(boomi).toContain("sub/c.txt");
+    expect(boomi).toEqual(paths(await list({ remoteDirectory: "list" }, { recursive: true })));
+    const pool = new SessionPool(config());
+    try {
+      const pooled: ListEntry[] = [];
+      for await (const entry of listFiles(pool, { remoteDirectory: "list" }, { recursiveList: true })) pooled.push(entry);
+      expect(paths(pooled)).toEqual(boomi);
+      expect(() => listFiles(pool, {}, { recursiveLst: true } as ListOptions)).toThrow('unknown option "recursiveLst"; did you mean "recursiveList"?');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("reports each entry's own directory and lists a sub-directory's entries right after it", async () => {
     const entries = await list({ remoteDirectory: "list" }, { depth: 2 });
     const c = entries.find((e) => e.fileName === "c.txt");

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { recordCalls, rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { formatIsoSeconds, formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
+import { formatIsoSeconds, formatTimestamp, fromBoomiOperationProperties, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type Logger, type SftpSession } from "@sftp-connector/transport";
 import { isQueryError, queryFiles, type QueryError, type QueryInput, type QueryItem, type QueryOptions } from "./index.js";
 import type { FileDocument } from "@sftp-connector/core";
@@ -221,6 +221,17 @@ describe("filters, count, recursion, symlinks", () => {
     expect(names(two)).toEqual(["empty.txt", "sub/d.txt", "sub/deeper/e.txt"]);
     // a glob * does not cross "/": *.txt matches top-level files only
     expect(names(await collect({ remoteDirectory: "q" }, { depth: 2, filter: 'fileName ~ "*.txt" and fileSize < 2' }))).toEqual(["empty.txt"]);
+  });
+
+  it("recursiveList (Boomi's id) queries the sub-directories as recursive does; fromBoomiOperationProperties keeps Boomi's QUERY, which ignored it", async () => {
+    const boomi = await collect({ remoteDirectory: "q" }, { recursiveList: true, onError: "skip" });
+    expect(names(boomi)).toContain("sub/d.txt");
+    expect(names(boomi)).toEqual(names(await collect({ remoteDirectory: "q" }, { recursive: true, onError: "skip" })));
+    const migrated = fromBoomiOperationProperties("QUERY", { count: "-1", includeAllMetadata: "false", recursiveList: "true" });
+    expect(names(await collect({ remoteDirectory: "q" }, { ...migrated, onError: "skip" }))).toEqual(["a.txt", "b.csv", "empty.txt", UNICODE, "with space.txt"].sort());
+    expect(() => queryFiles(session, { remoteDirectory: "q" }, { includeAll: true } as QueryOptions)).toThrow(
+      'unknown option "includeAll"; did you mean "includeAllMetadata"?',
+    );
   });
 
   it("skips links by default; follows them with followSymlinks", async () => {
