@@ -1,7 +1,7 @@
 // deleteFiles against the real OpenSSH testbed: one and many, not found, directories, permission denied, bad IDs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectionOf, startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
+import { fromBoomiOperationProperties, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { BLANK_FILE_NAME_MESSAGE, DeleteFilesError, deleteFile, deleteFiles } from "./index.js";
 
@@ -36,6 +36,18 @@ describe("deleteFiles", () => {
     await touch(`${home}/one/a.txt`);
     expect(await deleteFile(session, "a.txt", { remoteDirectory: "one" })).toEqual({ fileName: "a.txt", path: `${home}/one/a.txt`, deleted: true });
     expect(await exists(`${home}/one/a.txt`)).toBe(false);
+  });
+
+  it("refuses an unknown option or input field before deleting anything; Boomi's DELETE has no operation field to map", async () => {
+    await touch(`${home}/strict/a.txt`);
+    const error = await rejection(deleteFiles(session, { ids: ["a.txt"], remoteDirectory: "strict" }, { failIfNotFund: true } as never));
+    expect(error.reason).toBe("INVALID_INPUT");
+    expect(error.message).toBe('unknown option "failIfNotFund"; did you mean "failIfNotFound"?');
+    const field = await rejection(deleteFiles(session, { id: ["a.txt"], remoteDirectory: "strict" } as never));
+    expect(field.problems[0]).toBe('unknown input field "id"; did you mean "ids"?');
+    expect(await exists(`${home}/strict/a.txt`)).toBe(true);
+    const results = await deleteFiles(session, { ids: ["a.txt"], remoteDirectory: "strict" }, fromBoomiOperationProperties("DELETE", {}));
+    expect(results.map((r) => r.deleted)).toEqual([true]);
   });
 
   it("deletes many, with sub-paths, Unicode and spaces, reporting each in order", async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
+import { formatTimestamp, fromBoomiOperationProperties, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
 import { AfterReadError, BLANK_ID_MESSAGE, getFile } from "./index.js";
 
@@ -230,6 +230,20 @@ describe("getFile: after-read actions", () => {
       expect(existedMidway).toBe(true);
       expect(out.data().length).toBe(4_000_000);
       expect(await exists(path)).toBe(false);
+    });
+  });
+
+  it("Boomi's stored properties (fromBoomiOperationProperties) drive deleteAfter; a misspelt option is refused before anything is read or deleted", async () => {
+    await withSession(async (session) => {
+      await put(session, `${home}/boomi-get.txt`, "boomi");
+      const error = await rejection(getFile(session, { fileName: "boomi-get.txt" }, { deleteAftr: true } as never));
+      expect(error.reason).toBe("INVALID_INPUT");
+      expect(error.message).toBe('unknown option "deleteAftr"; did you mean "deleteAfter"?');
+      expect(await exists(`${home}/boomi-get.txt`)).toBe(true);
+      const options = fromBoomiOperationProperties("GET", { deleteAfter: "true", failDeleteAfter: "false", includeAllMetadata: "false" });
+      const doc = await getFile(session, { fileName: "boomi-get.txt" }, { ...options, as: "buffer" });
+      expect(doc!.content.toString()).toBe("boomi");
+      expect(await exists(`${home}/boomi-get.txt`)).toBe(false);
     });
   });
 
