@@ -6,6 +6,7 @@ import { MISSING_DIRECTORY_MESSAGE } from "@sftp-connector/listen";
 import { getFile } from "@sftp-connector/get";
 import { createFile } from "@sftp-connector/create";
 import { createSftpConnector, defineConnector, isSftpConnectorError, type ConnectorConfig } from "./index.js";
+import { fromBoomiOperationProperties } from "@sftp-connector/core";
 
 let testbed: Testbed;
 let config: ConnectorConfig;
@@ -149,6 +150,20 @@ describe("createSftpConnector", () => {
         expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_INPUT");
         expect((error as Error).message).toMatch(/(is absolute|escapes the remote directory|leaves).*; set allowAbsolutePaths: true to allow it/);
       }
+    } finally {
+      await sftp.close();
+    }
+  });
+
+  it("takes Boomi's operation field ids and stored properties; an unknown option is refused before any request", async () => {
+    const sftp = createSftpConnector(config);
+    try {
+      await sftp.upsert({ fileName: "b.txt", content: "b", remoteDirectory: "facade/boomi/sub" }, { createDir: true, includeAll: true });
+      const options = fromBoomiOperationProperties("LIST", { count: "-1", recursiveList: "true" });
+      const names: string[] = [];
+      for await (const entry of sftp.list({ remoteDirectory: "facade/boomi" }, options)) names.push(entry.fileName);
+      expect(names.sort()).toEqual(["b.txt", "sub"]);
+      expect(() => sftp.list({ remoteDirectory: "facade/boomi" }, { recursve: true } as never)).toThrow('unknown option "recursve"; did you mean "recursive"?');
     } finally {
       await sftp.close();
     }
