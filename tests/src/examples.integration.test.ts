@@ -16,9 +16,22 @@ describe("examples", () => {
     expect(stdout).toContain("LISTEN  added invoice.txt, removed invoice.txt");
   }, 200_000);
 
-  it("boomi-migration uses a Boomi connection's properties as they are", async () => {
+  it("boomi-migration runs every operation from Boomi's stored connection and operation properties, with Boomi's statuses", async () => {
     const { stdout } = await start("@sftp-connector/example-boomi-migration");
     expect(stdout).toMatch(/^Test Connection: SSH-2\.0-OpenSSH/m);
-    expect(stdout).toContain('"fileName":"order2.xml"');
+    // CREATE with FORCE_UNIQUE_NAMES and the extended profile (includeAllMetadata from the stored properties).
+    expect(stdout).toMatch(/^CREATE  SUCCESS 0 Created the file successfully \{"fileName":"order2\.xml","remoteDirectory":"\/home\/tester\/outbound","timestamp":"[\d-]+ [\d:.]+"\}$/m);
+    // UPSERT with Boomi's createDir into a missing directory, then append.
+    expect(stdout.match(/^UPSERT  SUCCESS 0 Created the file successfully \{"fileName":"audit\.log","remoteDirectory":"\/home\/tester\/outbound\/logs"\}$/gm)).toHaveLength(2);
+    expect(stdout).toContain('GET     SUCCESS 0 Success order1.xml: <order n="1"/>');
+    expect(stdout).toContain("GET     SUCCESS 0 Success (no document)");
+    expect(stdout).toMatch(/^GET     APPLICATION_ERROR 400 Remote directory does not exist/m);
+    // LIST with Boomi's recursiveList: one level deeper, the appended file is 14 bytes.
+    expect(stdout).toContain('LIST    SUCCESS 0 Success {"fileName":"audit.log","directory":"/home/tester/outbound/logs","fileSize":14,"isDirectory":false}');
+    expect(stdout).toContain('LIST    SUCCESS 0 Success {"fileName":"2025.log","directory":"/home/tester/outbound/archive","fileSize":9,"isDirectory":false}');
+    expect(stdout.match(/^QUERY   SUCCESS 0 Success order\d?\.xml: <order n="\d"\/>$/gm)).toHaveLength(3);
+    expect(stdout).toContain("DELETE  SUCCESS 0 Success never-was.xml deleted: false");
+    expect(stdout).toContain('LIST    FAILURE -1 unknown property "recursivList"; did you mean "recursiveList"?');
+    expect(stdout).toContain("LISTEN  added order.xml, added order1.xml, added order2.xml, removed order.xml, removed order1.xml, removed order2.xml");
   }, 200_000);
 });

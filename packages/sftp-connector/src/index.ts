@@ -3,6 +3,14 @@ export { createSftpConnector, toConnectionConfig } from "./createSftpConnector.j
 export type { SftpConnector, ConnectorConfig, ConnectorOptions, ConnectorListenOptions } from "./createSftpConnector.js";
 export { defineConnector } from "./defineConnector.js";
 export type { CustomConnector, Operation, Bound } from "./defineConnector.js";
-export { SftpConnectorError, isSftpConnectorError, validateConfig, fromBoomiProperties, parseFilter, toBoomiStatus } from "@sftp-connector/core";
-export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions } from "@sftp-connector/core";
+export {
+  SftpConnectorError,
+  isSftpConnectorError,
+  validateConfig,
+  fromBoomiProperties,
+  fromBoomiOperationProperties,
+  parseFilter,
+  toBoomiStatus,
+} from "@sftp-connector/core";
+export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions, BoomiOperation, BoomiOperationOptions } from "@sftp-connector/core";
 export { openSession, SessionPool } from "@sftp-connector/transport";
