@@ -170,6 +170,15 @@ describe("toBoomiStatus", () => {
       });
     });
 
+    it("a handshake with no algorithm in common (INVALID_CONFIG from the connection, as transport reports it) is Boomi's Unable to get Session", () => {
+      const message = 'connect failed: 127.0.0.1:22 and this client share no cipher: the server offers only legacy ciphers (aes128-cbc); set algorithms: "legacy"';
+      const handshake = new SftpConnectorError("INVALID_CONFIG", message, { operation: "connect" });
+      expect(toBoomiStatus(handshake)).toEqual({ status: "FAILURE", statusCode: "-1", message: `Unable to get Session. Cause: ${message}` });
+      // A config problem found before connecting keeps its own message (it names the field).
+      const field = new SftpConnectorError("INVALID_CONFIG", "port: expected an integer 1-65535, got 0", { operation: "connect", problems: ["port: expected an integer 1-65535, got 0"] });
+      expect(toBoomiStatus(field).message).toBe("port: expected an integer 1-65535, got 0");
+    });
+
     it("CREATE's blank file name is an APPLICATION_ERROR (Boomi's SFTPSdkException); elsewhere bad input is FAILURE", () => {
       const message = "fileName: the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
       expect(toBoomiStatus(new SftpConnectorError("INVALID_INPUT", message, { operation: "create" }))).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "-1" });

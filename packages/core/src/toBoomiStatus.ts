@@ -124,6 +124,8 @@ function connectMessage(error: SftpConnectorError): string {
     case "INVALID_CONFIG": {
       const blank = blankFieldMessage(error.problems.length > 0 ? error.problems : [error.message]);
       if (blank) return blank;
+      // Raised by the connection itself (no algorithm in common, an algorithm this runtime lacks): Boomi's generic text.
+      if (error.operation === "connect" && error.problems.length === 0) return cause;
       if (error.operation !== "auth") return error.message;
       if (/cannot read the private key file/.test(error.message)) return BOOMI_STATUS_MESSAGES.keyFileNotFound;
       if (/\.passphrase: .*could not be decrypted|is encrypted; give/.test(error.message)) return BOOMI_STATUS_MESSAGES.keyLoginFailed;

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { fromBoomiProperties, isSftpConnectorError, type ConnectionConfig } from "@sftp-connector/core";
+import { fromBoomiProperties, isSftpConnectorError, toBoomiStatus, type ConnectionConfig } from "@sftp-connector/core";
 import { openSession, LEGACY_ALGORITHMS, type Logger } from "./index.js";
 
 /** The legacy-only sshd; the same image, but the modern algorithms switched off. */
@@ -78,6 +78,8 @@ describe("an sshd that offers only legacy algorithms", () => {
         'the server offers only legacy key exchange algorithms (diffie-hellman-group14-sha1, diffie-hellman-group-exchange-sha1), which the "default" algorithm profile does not offer; ' +
         'if the server cannot be upgraded, set algorithms: "legacy" to allow them (SHA-1 key exchanges, CBC ciphers, hmac-md5, ssh-dss), or legacyKex: true for its key exchanges only',
     );
+    // A Boomi process sees its generic connect-time failure, with our message (naming the profile) as the cause.
+    expect(toBoomiStatus(error)).toEqual({ status: "FAILURE", statusCode: "-1", message: `Unable to get Session. Cause: ${error.message}` });
   });
 
   it("legacyKex alone gets past the key exchange and fails on the CBC ciphers, naming the profile", async () => {
