@@ -95,8 +95,8 @@ function collect(value: unknown, spec: OptionsSpec, problems: string[]): object 
   return renamed ?? record;
 }
 
-/** Edit distance with adjacent transpositions (optimal string alignment), over two short names. */
-function distance(a: string, b: string): number {
+/** Edit distance with adjacent transpositions (optimal string alignment), over two short names. Shared with validateConfig's hints. */
+export function editDistance(a: string, b: string): number {
   let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -130,7 +130,7 @@ export function closestName(name: string, candidates: readonly string[]): string
   let bestScore = Infinity;
   for (const candidate of candidates) {
     const other = candidate.toLowerCase();
-    const edits = distance(lower, other);
+    const edits = editDistance(lower, other);
     const [shorter, longer] = lower.length <= other.length ? [lower, other] : [other, lower];
     const close = (edits <= Math.max(2, Math.floor(longer.length / 3)) && edits < shorter.length) || (shorter.length >= 4 && longer.includes(shorter));
     if (close && edits < bestScore) [best, bestScore] = [candidate, edits];

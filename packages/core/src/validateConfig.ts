@@ -1,5 +1,5 @@
 // Validates a connection config once, at the edge: lists every problem, fills defaults, returns a fresh config whose secrets never print.
-
+import { editDistance } from "./checkOptions.js";
 import { SftpConnectorError } from "./SftpConnectorError.js";
 import { redactSecrets } from "./redactSecrets.js";
 import { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
@@ -110,29 +110,6 @@ export function showValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === null) return "null";
   return kindOf(value);
-}
-
-/** Edit distance with adjacent transpositions (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [i];
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const prev = rows[i - 1] as number[];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      }
-      row.push(best);
-    }
-    rows.push(row);
-  }
-  return (rows[a.length] as number[])[b.length] as number;
 }
 
 /** The candidate the user probably meant: same letters ignoring case, or one or two typos away (unambiguous). */
