@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import {
   SftpConnectorError,
-  checkOptions as checkOptionKeys,
+  checkOptions,
   compileFilter,
   formatTimestamp,
   isSftpConnectorError,
@@ -154,8 +154,8 @@ export const LISTEN_OPTIONS_SPEC: OptionsSpec = {
   operation: "listen",
 };
 
-/** Checks options before anything touches the server. */
-function checkOptions(options: ListenOptions): void {
+/** Checks the options' values (their keys are checked by core's checkOptions) before anything touches the server. */
+function checkOptionValues(options: ListenOptions): void {
   const problems: string[] = [];
   if (typeof options?.remoteDirectory !== "string" || options.remoteDirectory.trim() === "") problems.push(`remoteDirectory: ${MISSING_DIRECTORY_MESSAGE}`);
   const interval = options?.pollingIntervalMs;
@@ -228,9 +228,9 @@ const borrow = <T>(target: SessionTarget, work: (session: SftpSession) => Promis
  */
 export async function listen(target: SessionTarget, givenOptions: ListenOptions, handler: ListenHandler): Promise<Listener> {
   const keyProblems: string[] = [];
-  const options = checkOptionKeys(givenOptions, LISTEN_OPTIONS_SPEC, keyProblems);
+  const options = checkOptions(givenOptions, LISTEN_OPTIONS_SPEC, keyProblems);
   if (keyProblems.length > 0) throw invalid(keyProblems);
-  checkOptions(options);
+  checkOptionValues(options);
   if (typeof handler !== "function") throw invalid(["handler: expected a function"]);
   const select = compileSelection(options);
   const logger = options.logger ?? silentLogger;
