@@ -73,7 +73,9 @@ describe("bad input: filter patterns cannot backtrack (counted steps, not millis
         }
         const text = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
         expectLinear(compiled, text, `${pattern} on ${length} × ${unit}`);
-        const short = text.slice(0, 12);
+        // V8's RegExp backtracks: on 12 characters some of these patterns take it minutes (measured: 140 s for
+        // `((?:((?:a?|(a|b|ab)))+|(.)*))*!`), so it is asked only about 8.
+        const short = text.slice(0, 8);
         expect(compiled(short)).toBe(new RegExp(`^(?:${pattern})$`).test(short));
       }),
       // Fewer runs than the timing test had: each run still matches a 2–10k name, and the proof is the count, not a sample size.
