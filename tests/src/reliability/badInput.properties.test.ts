@@ -299,7 +299,8 @@ describe("bad input: the filter language", () => {
 
   it("REGEX means what JavaScript's RegExp means, on the whole name", () => {
     fc.assert(
-      fc.property(regexArb, fc.array(fc.stringMatching(/^[abx1._\n]{0,10}$/), { minLength: 1, maxLength: 6 }), (re, names) => {
+      // Names of at most 8 characters: the reference, V8's backtracking RegExp, can take minutes on nested quantifiers past that.
+      fc.property(regexArb, fc.array(fc.stringMatching(/^[abx1._\n]{0,8}$/), { minLength: 1, maxLength: 6 }), (re, names) => {
         const reference = new RegExp(`^(?:${re})$`);
         const ours = compileFilter({ field: "fileName", operator: "REGEX", argument: re });
         for (const name of names) expect(ours({ name, size: 0, mtime: 0, isDirectory: false }), `${re} on ${JSON.stringify(name)}`).toBe(reference.test(name));
