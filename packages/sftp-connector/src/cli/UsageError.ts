@@ -6,11 +6,14 @@ export class UsageError extends Error {
   readonly reason = "USAGE";
   /** The command whose `--help` is suggested, when known. */
   readonly command: string | undefined;
+  /** The option or config field at fault (`--count`, `auth.passwordEnv`), when known. */
+  readonly field: string | undefined;
 
-  constructor(message: string, command?: string) {
+  constructor(message: string, command?: string, field?: string) {
     super(message);
     this.name = "UsageError";
     this.command = command;
+    this.field = field;
   }
 }
 

@@ -101,7 +101,7 @@ describe("main: help and usage", () => {
   });
 
   it("an invalid config is exit 2 with error [INVALID_CONFIG] naming the fields, never the password", async () => {
-    const result = await run(["test", "--password-env", "SFTP_PASSWORD", "--json"]);
+    const result = await run(["test", "--password-env", "SFTP_PASSWORD"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error [INVALID_CONFIG]: Invalid connection config:");
     expect(result.stderr).toContain("host: required");
@@ -123,8 +123,61 @@ describe("main: operation failures", () => {
     const [port] = await freePorts(1);
     const result = await run(["test", "--host", "127.0.0.1", "--port", String(port), "--user", "u", "--password-env", "SFTP_PASSWORD", "--fingerprint", FP, "--json"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error \[HOST_UNREACHABLE\]: /m);
+    expect(JSON.parse(result.stderr.trim())).toMatchObject({ error: { reason: "HOST_UNREACHABLE", message: expect.any(String) } });
     expect(result.stdout).toBe("");
     expect(result.stderr).not.toContain(SECRET);
+  });
+});
+
+describe("main: papercuts", () => {
+  it("an unknown long option suggests the closest one", async () => {
+    const result = await run(["list", ...conn, "--remote-directory", "in"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown option --remote-directory for "list": did you mean --remote-dir?');
+    expect((await run(["get", ...conn, "x", "--delete-aftr"])).stderr).toContain("did you mean --delete-after?");
+    expect((await run(["list", ...conn, "--zzzzzz"])).stderr).not.toContain("did you mean");
+  });
+
+  it("usage errors come before config errors", async () => {
+    const count = await run(["list", "--count", "abc"], { env: {} });
+    expect(count.code).toBe(2);
+    expect(count.stderr).toContain('error [USAGE]: --count: expected an integer of at least -1, got "abc"');
+    expect(count.stderr).not.toContain("INVALID_CONFIG");
+    const name = await run(["get"], { env: {} });
+    expect(name.stderr).toContain("error [USAGE]: get needs the NAME of the remote file");
+    // With a good command line, the config error is what is reported.
+    const config = await run(["list", "--count", "3"], { env: {} });
+    expect(config.code).toBe(2);
+    expect(config.stderr).toContain("error [INVALID_CONFIG]");
+  });
+
+  it("--json: errors are one JSON object on stderr, exit codes unchanged, no secret", async () => {
+    const usage = await run(["list", ...conn, "--remote-directory", "in", "--json"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stdout).toBe("");
+    expect(JSON.parse(usage.stderr)).toEqual({
+      error: { reason: "USAGE", message: 'unknown option --remote-directory for "list": did you mean --remote-dir?', field: "--remote-directory" },
+    });
+    const config = await run(["test", "--password-env", "SFTP_PASSWORD", "--json"]);
+    expect(config.code).toBe(2);
+    const record = JSON.parse(config.stderr) as { error: { reason: string; message: string; fields: string[] } };
+    expect(record.error.reason).toBe("INVALID_CONFIG");
+    expect(record.error.message).toContain("host: required");
+    expect(record.error.fields).toContain("host");
+    expect(config.stdout + config.stderr).not.toContain(SECRET);
+    const count = await run(["list", ...conn, "--count", "abc", "--json"]);
+    expect(JSON.parse(count.stderr)).toMatchObject({ error: { reason: "USAGE", field: "--count" } });
+  });
+
+  it("a config file names its secrets by environment variable (passwordEnv, passphraseEnv, proxy passwordEnv)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-main-"));
+    writeFileSync(
+      join(dir, "sftp.yaml"),
+      "host: 127.0.0.1\nusername: u\nauth:\n  type: password\n  passwordEnv: MY_SFTP_PW\nhostKey: { insecureAcceptAny: true }\n",
+    );
+    const missing = await run(["list", "--config", "sftp.yaml", "--json"], { cwd: dir, env: {} });
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: { reason: "INVALID_CONFIG", fields: ["auth.passwordEnv"] } });
+    expect(missing.stderr).toContain("the environment variable MY_SFTP_PW is not set");
   });
 });

@@ -41,6 +41,46 @@ export function formatError(error: unknown): string {
   return `error [${reason}]: ${message}`;
 }
 
+/**
+ * The JSON form of an error for `--json` runs: `{"error":{"reason","message"}}`, plus `path` and
+ * `operation` when the error names them and, for INVALID_CONFIG, `fields` (the config fields at
+ * fault) and `problems`. Messages never hold a secret, so neither does this.
+ */
+export function errorRecord(error: unknown): { error: Record<string, unknown> } {
+  const reason = isUsageError(error) ? error.reason : isSftpConnectorError(error) ? error.reason : "FAILURE";
+  const message = error instanceof Error ? error.message : String(error);
+  const record: Record<string, unknown> = { reason, message };
+  if (isSftpConnectorError(error)) {
+    if (error.path !== undefined) record.path = error.path;
+    if (error.operation !== undefined) record.operation = error.operation;
+    if (error.problems.length > 0) {
+      record.fields = [...new Set(error.problems.map((problem) => /^([A-Za-z0-9_.[\]]+)/.exec(problem)?.[1]).filter((field): field is string => field !== undefined))];
+      record.problems = error.problems;
+    }
+  }
+  if (isUsageError(error) && error.field !== undefined) record.field = error.field;
+  return { error: record };
+}
+
+/** Whether a command line asks for `--json` (before the `--` that ends the options). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/**
+ * A connector standing in for one whose config was invalid: the first use throws that error. So a
+ * command reports its own usage errors (`--count abc`) before the config's (a missing host).
+ */
+function failingConnector(error: unknown): SftpConnector {
+  return new Proxy({} as SftpConnector, {
+    get(_target, property) {
+      if (property === "then") return undefined;
+      throw error;
+    },
+  });
+}
+
 /** The package version, read from its package.json (beside `dist/` or `src/`). */
 function version(): string {
   for (const candidate of ["../package.json", "../../package.json"]) {
@@ -93,7 +133,11 @@ async function runInterruptible(command: CommandSpec, run: () => Promise<number>
   let onAbort: (() => void) | undefined;
   const interrupted = new Promise<"interrupted">((resolveInterrupt) => {
     onAbort = () => {
-      void connector.pool.close(0).catch(() => {});
+      try {
+        void connector.pool.close(0).catch(() => {});
+      } catch {
+        // an invalid config: there is no connection to close
+      }
       resolveInterrupt("interrupted");
     };
     if (signal.aborted) onAbort();
@@ -170,12 +214,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       progress: io.isTTY && !args.flag("no-progress"),
       ...(io.columns === undefined ? {} : { columns: io.columns }),
     });
-    const config = parseCliConfig(connectionFlags(args), { env: io.env, cwd });
     const logger = stderrLogger(out, args.flag("verbose"));
-    const connection = createSftpConnector(config, { logger });
-    connector = connection;
+    let connection: SftpConnector;
+    try {
+      connection = createSftpConnector(parseCliConfig(connectionFlags(args), { env: io.env, cwd }), { logger });
+      connector = connection;
+    } catch (error) {
+      connection = failingConnector(error);
+    }
     return await runInterruptible(command, () => command.run({ args, io, cwd, out, connector: connection, logger, signal }), connection, signal, out);
   } catch (error) {
+    if (wantsJson(argv)) {
+      io.stderr.write(`${JSON.stringify(errorRecord(error))}\n`);
+      return exitCodeFor(error);
+    }
     out.note(formatError(error));
     if (isUsageError(error) && !error.message.includes("--help")) {
       const about = error.command ?? commandName;

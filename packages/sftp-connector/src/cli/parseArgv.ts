@@ -1,5 +1,6 @@
 // A strict node:util parseArgs for one command, with messages that never echo a value, and typed readers for option values.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closestName } from "@sftp-connector/core";
 import { UsageError } from "./UsageError.js";
 
 /** The options of one command, as `parseArgs` takes them. */
@@ -40,6 +41,13 @@ function optionNamed(message: string): string {
   return quoted.replace(/\s*<value>$/, "").replace(/=.*$/, "");
 }
 
+/** `did you mean --x?` for an unknown long option close to one of `options`, else undefined. */
+function suggestOption(name: string, options: OptionSpecs): string | undefined {
+  if (!name.startsWith("--")) return undefined;
+  const guess = closestName(name.slice(2), Object.keys(options));
+  return guess === undefined ? undefined : `did you mean --${guess}?`;
+}
+
 /**
  * Parses `args` strictly against `options`: unknown options, a missing value and a value given
  * to a boolean are {@link UsageError}s naming the option only (never the value, which might be
@@ -54,15 +62,15 @@ export function parseArgv(args: readonly string[], options: OptionSpecs, command
     const message = error instanceof Error ? error.message : String(error);
     const name = optionNamed(message);
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      const instead = INSTEAD[name];
-      throw new UsageError(`unknown option ${name} for "${command}"${instead ? `: ${instead}` : ""}`, command);
+      const instead = INSTEAD[name] ?? suggestOption(name, options);
+      throw new UsageError(`unknown option ${name} for "${command}"${instead ? `: ${instead}` : ""}`, command, name);
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      if (/does not take an argument/.test(message)) throw new UsageError(`option ${name} takes no value`, command);
+      if (/does not take an argument/.test(message)) throw new UsageError(`option ${name} takes no value`, command, name);
       if (/ambiguous/.test(message)) {
-        throw new UsageError(`option ${name} needs a value; to give a value that starts with "-", write ${name.split(", ").pop()}=VALUE`, command);
+        throw new UsageError(`option ${name} needs a value; to give a value that starts with "-", write ${name.split(", ").pop()}=VALUE`, command, name.split(", ").pop());
       }
-      throw new UsageError(`option ${name} needs a value`, command);
+      throw new UsageError(`option ${name} needs a value`, command, name);
     }
     throw new UsageError(`cannot read the command line: ${code ?? "unknown problem"}`, command);
   }
@@ -95,7 +103,7 @@ export function parseArgv(args: readonly string[], options: OptionSpecs, command
       const value = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
       if (!Number.isSafeInteger(value) || value < min || value > max) {
         const range = max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
-        throw new UsageError(`--${name}: expected ${range}, got ${JSON.stringify(text)}`, command);
+        throw new UsageError(`--${name}: expected ${range}, got ${JSON.stringify(text)}`, command, `--${name}`);
       }
       return value;
     },
@@ -110,6 +118,6 @@ const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 6
  */
 export function parseDuration(text: string, flag: string, command?: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!match) throw new UsageError(`${flag}: expected a duration such as 500 (ms), 500ms, 5s, 2m or 1h, got ${JSON.stringify(text)}`, command);
+  if (!match) throw new UsageError(`${flag}: expected a duration such as 500 (ms), 500ms, 5s, 2m or 1h, got ${JSON.stringify(text)}`, command, flag);
   return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? "ms"] ?? 1));
 }

@@ -255,3 +255,43 @@ describe("parseCliConfig: Boomi properties", () => {
     expect(config.hostKey).toEqual({ insecureAcceptAny: true });
   });
 });
+
+describe("parseCliConfig: secrets named by environment variable in the config file", () => {
+  const yaml = [
+    "host: sftp.example.com",
+    "username: me",
+    "auth:",
+    "  - { type: privateKey, path: /keys/id_ed25519, passphraseEnv: KEY_PASS }",
+    "  - { type: password, passwordEnv: SFTP_PASSWORD }",
+    `hostKey: { fingerprints: ["${FP}"] }`,
+    "proxy: { type: http, host: 127.0.0.1, port: 3128, username: p, passwordEnv: SFTP_PASSWORD }",
+  ].join("\n");
+
+  it("reads passwordEnv, passphraseEnv and proxy passwordEnv from the environment", () => {
+    const config = parse({ config: "sftp.yaml" }, { "/work/sftp.yaml": yaml });
+    expect(config.auth).toEqual([
+      expect.objectContaining({ type: "privateKey", path: "/keys/id_ed25519", passphrase: "phrase-XYZ" }),
+      expect.objectContaining({ type: "password", password: SECRET }),
+    ]);
+    expect(config.proxy).toMatchObject({ username: "p", password: SECRET });
+  });
+
+  it("a single auth object works too", () => {
+    const config = parse({ config: "c.yaml" }, { "/work/c.yaml": `host: h\nusername: u\nauth: { type: password, passwordEnv: SFTP_PASSWORD }\nhostKey: { insecureAcceptAny: true }\n` });
+    expect(config.auth).toEqual([expect.objectContaining({ type: "password", password: SECRET })]);
+  });
+
+  it("a missing or empty variable is INVALID_CONFIG naming the field and the variable, never a value", () => {
+    const missing = failure({ config: "c.yaml" }, { "/work/c.yaml": yaml.replace("passwordEnv: SFTP_PASSWORD }\nhostKey", "passwordEnv: NOPE_PW }\nhostKey") });
+    expect(isSftpConnectorError(missing.error) && missing.error.reason).toBe("INVALID_CONFIG");
+    expect(missing.text).toContain("auth[1].passwordEnv: the environment variable NOPE_PW is not set");
+    const empty = failure({ config: "c.yaml" }, { "/work/c.yaml": yaml.replace("username: p, passwordEnv: SFTP_PASSWORD", "username: p, passwordEnv: EMPTY") });
+    expect(empty.text).toContain("proxy.passwordEnv: the environment variable EMPTY is empty");
+    const both = failure({ config: "c.yaml" }, { "/work/c.yaml": yaml.replace("passphraseEnv: KEY_PASS", "passphraseEnv: KEY_PASS, passphrase: inline") });
+    expect(both.text).toContain("auth[0].passphraseEnv: auth[0].passphrase is given too; give one");
+    for (const { text } of [missing, empty, both]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain("phrase-XYZ");
+    }
+  });
+});

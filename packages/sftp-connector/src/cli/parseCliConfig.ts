@@ -145,6 +145,54 @@ function secretFromEnv(flag: string, name: string, env: ParseCliConfigContext["e
   return value;
 }
 
+/** Config-file keys that name an environment variable holding a secret, and the secret's own key. */
+const SECRET_ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["passwordEnv", "password"],
+  ["passphraseEnv", "passphrase"],
+];
+
+/**
+ * Our config file with every `passwordEnv`/`passphraseEnv` (in `auth`, each auth method, and
+ * `proxy`) replaced by the secret read from that environment variable. So a config file names
+ * its secrets instead of holding them.
+ * @throws SftpConnectorError INVALID_CONFIG naming the field and the variable (never its value)
+ * for a variable that is not set or empty, a bad name, or a secret given both ways.
+ */
+export function resolveSecretEnvs(config: Obj, env: ParseCliConfigContext["env"]): Obj {
+  const problems: string[] = [];
+  const resolveIn = (section: unknown, where: string): unknown => {
+    if (!isObj(section)) return section;
+    let out: Obj | undefined;
+    for (const [envKey, secretKey] of SECRET_ENV_KEYS) {
+      if (!(envKey in section)) continue;
+      out ??= { ...section };
+      const name = section[envKey];
+      const field = `${where}.${envKey}`;
+      delete out[envKey];
+      if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        problems.push(`${field}: expected the name of an environment variable (letters, digits, _)`);
+      } else if (section[secretKey] !== undefined) {
+        problems.push(`${field}: ${where}.${secretKey} is given too; give one`);
+      } else if (env[name] === undefined) {
+        problems.push(`${field}: the environment variable ${name} is not set`);
+      } else if (env[name] === "") {
+        problems.push(`${field}: the environment variable ${name} is empty`);
+      } else {
+        out[secretKey] = env[name];
+      }
+    }
+    return out ?? section;
+  };
+  const resolved: Obj = { ...config };
+  if (Array.isArray(config.auth)) resolved.auth = config.auth.map((method, index) => resolveIn(method, `auth[${index}]`));
+  else if (config.auth !== undefined) resolved.auth = resolveIn(config.auth, "auth");
+  if (config.proxy !== undefined) resolved.proxy = resolveIn(config.proxy, "proxy");
+  if (problems.length > 0) {
+    throw new SftpConnectorError("INVALID_CONFIG", `Invalid connection config:\n${problems.map((line) => `  - ${line}`).join("\n")}`, { problems });
+  }
+  return resolved;
+}
+
 /** A `--host-key` line: a whole known_hosts line, or just `TYPE BASE64` (then it applies to any host name: `*`). */
 function knownHostsLine(line: string): string {
   const trimmed = line.trim();
@@ -284,7 +332,7 @@ export function parseCliConfig(flags: ConnectionFlags, context: ParseCliConfigCo
       };
       base = { ...fromBoomiProperties(overlayBoomi(loaded.properties, overrides), options) };
     } else {
-      base = { ...loaded.config };
+      base = resolveSecretEnvs(loaded.config, context.env);
     }
     const { passphrase, ...fields } = overrides;
     const merged: Obj = { ...base };
