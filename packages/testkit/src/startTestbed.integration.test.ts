@@ -343,3 +343,20 @@ describe("testbed: start", () => {
     expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s startup timeout
   });
 });
+
+describe("stop", () => {
+  it("deletes the key files writeKeyFile wrote", async () => {
+    const { existsSync } = await import("node:fs");
+    const { dirname } = await import("node:path");
+    const own = await startTestbed();
+    let paths: string[] = [];
+    try {
+      paths = [await own.writeKeyFile("ed25519"), await own.writeKeyFile("rsa")];
+      for (const path of paths) expect(existsSync(path)).toBe(true);
+    } finally {
+      await own.stop();
+    }
+    for (const path of paths) expect(existsSync(path)).toBe(false);
+    expect(existsSync(dirname(paths[0]!))).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@
 import { randomBytes, createHash } from "node:crypto";
 import { createServer, connect, type AddressInfo } from "node:net";
 import { execFileSync } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from "testcontainers";
@@ -140,7 +140,7 @@ export interface Testbed {
   containerId: string;
   /** Runs `sh -c command` in the container (as root unless `user` is given); throws on a non-zero exit unless `allowFailure`. */
   exec(command: string, options?: { user?: string; allowFailure?: boolean }): Promise<ExecResult>;
-  /** Writes a private key to a fresh temporary file (mode 0600) and returns its path. */
+  /** Writes a private key to a fresh temporary file (mode 0600) and returns its path; `stop()` deletes it. */
   writeKeyFile(name: ClientKeyName): Promise<string>;
   /** Restarts the container (users, keys and host key survive) and waits until sshd answers again. */
   restart(): Promise<void>;
@@ -148,7 +148,7 @@ export interface Testbed {
   pause(): Promise<void>;
   /** Thaws a paused container. */
   unpause(): Promise<void>;
-  /** Stops and removes the container. */
+  /** Stops and removes the container, and deletes the key files {@link Testbed.writeKeyFile} wrote. */
   stop(): Promise<void>;
   /**
    * A connection config for this testbed in sftp-connector's shape, as a plain object:
@@ -410,8 +410,14 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
       async stop() {
         const c = await docker();
         const state = await c.inspect().catch(() => undefined);
-        if (state?.State.Paused) await c.unpause();
-        await container.stop({ timeout: 2_000 });
+        try {
+          if (state?.State.Paused) await c.unpause();
+          await container.stop({ timeout: 2_000 });
+        } finally {
+          // The key files writeKeyFile wrote go with the testbed.
+          if (keyDir !== undefined) await rm(keyDir, { recursive: true, force: true });
+          keyDir = undefined;
+        }
       },
     };
   } catch (error) {
