@@ -68,7 +68,7 @@ describe("sftp-connector CLI", () => {
     writeFileSync(join(local, "hello.txt"), "hello, world\n");
     const fromFile = await cli(["create", ...conn, "hello.txt", "--name", "a.txt", "--json"]);
     expect(fromFile.code).toBe(0);
-    expect(jsonLines(fromFile.stdout)).toEqual([{ fileName: "a.txt", remoteDirectory: REMOTE }]);
+    expect(jsonLines(fromFile.stdout)).toEqual([{ fileName: "a.txt", remoteDirectory: REMOTE, bytes: 13 }]);
     expect(await remote("cat a.txt")).toBe("hello, world\n");
 
     const fromStdin = await cli(["create", ...conn, "--name", "b.txt", "--include-all-metadata"], { stdin: "from stdin" });
@@ -81,7 +81,7 @@ describe("sftp-connector CLI", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error \[ALREADY_EXISTS\]: /m);
     const unique = await cli(["create", ...conn, "hello.txt", "--name", "a.txt", "--if-exists", "unique", "--json"]);
-    expect(jsonLines(unique.stdout)).toEqual([{ fileName: "a1.txt", remoteDirectory: REMOTE }]);
+    expect(jsonLines(unique.stdout)).toEqual([{ fileName: "a1.txt", remoteDirectory: REMOTE, bytes: 13 }]);
   });
 
   it("get: to a file, into a directory, to stdout; a missing file is exit 1", async () => {
@@ -164,7 +164,7 @@ describe("sftp-connector CLI", () => {
     expect((await cli(["upsert", ...conn, "--name", "log.txt", "--append"], { stdin: "one\n" })).code).toBe(0);
     const second = await cli(["upsert", ...conn, "--name", "log.txt", "--append", "--json"], { stdin: "two\n" });
     expect(second.code).toBe(0);
-    expect(jsonLines(second.stdout)).toEqual([{ fileName: "log.txt", remoteDirectory: REMOTE }]);
+    expect(jsonLines(second.stdout)).toEqual([{ fileName: "log.txt", remoteDirectory: REMOTE, bytes: 4 }]);
     expect(await remote("cat log.txt")).toBe("one\ntwo\n");
     writeFileSync(join(local, "replace.txt"), "replaced");
     expect((await cli(["upsert", ...conn, "replace.txt", "--name", "log.txt"])).code).toBe(0);
@@ -262,12 +262,13 @@ describe("sftp-connector CLI", () => {
     expect(refused.stderr).not.toContain("wrong-proxy-pw");
   });
 
-  it("a wrong host key is exit 1 with error [HOST_KEY_MISMATCH]", async () => {
+  it("a wrong host key is exit 1 with error [HOST_KEY_MISMATCH] (as JSON with --json)", async () => {
     const wrong = conn.map((arg) => (arg === testbed.hostKey.fingerprint ? `SHA256:${"x".repeat(43)}` : arg));
     for (const command of [["test"], ["list", "--json"]]) {
       const result = await cli([...command, ...wrong]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^error \[HOST_KEY_MISMATCH\]: /m);
+      if (command.includes("--json")) expect(JSON.parse(result.stderr)).toMatchObject({ error: { reason: "HOST_KEY_MISMATCH", operation: "connect" } });
+      else expect(result.stderr).toMatch(/^error \[HOST_KEY_MISMATCH\]: /m);
       expect(result.stdout).toBe("");
       expect(result.stderr).not.toContain(testbed.users.password.password);
     }

@@ -1,6 +1,6 @@
 // `sftp-connector query [-o DIR|-]`: downloads every file that passes a filter into a local directory, never outside it.
-import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, rmdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { isSftpConnectorError } from "@sftp-connector/core";
 import type { CommandSpec } from "./CommandSpec.js";
@@ -10,6 +10,19 @@ import { SCAN_OPTIONS, SCAN_OPTION_HELP, scanOptions } from "./listCommand.js";
 import { resolveLocalTarget } from "./resolveLocalTarget.js";
 import { UsageError } from "./UsageError.js";
 import { localFileError, writeLocalFile } from "./writeLocalFile.js";
+
+/**
+ * Removes `directory` and its parents up to `created` (the first one this run created), each only
+ * while it is empty: a failed query leaves no empty directory of its own behind, and never
+ * touches one that was there before or that holds anything.
+ */
+async function removeEmptyDirectories(directory: string, created: string): Promise<void> {
+  const top = resolve(created);
+  for (let current = resolve(directory); ; current = dirname(current)) {
+    if (!(await rmdir(current).then(() => true, () => false))) return;
+    if (current === top || dirname(current) === current) return;
+  }
+}
 
 /** `query`. */
 export const queryCommand: CommandSpec = {
@@ -50,7 +63,8 @@ export const queryCommand: CommandSpec = {
     const output = args.string("output");
     const toStdout = output === "-";
     const directory = toStdout ? undefined : resolve(cwd, output ?? ".");
-    if (directory !== undefined) await mkdir(directory, { recursive: true }).catch((error: unknown) => Promise.reject(localFileError(error, "create the directory", directory)));
+    const created =
+      directory === undefined ? undefined : await mkdir(directory, { recursive: true }).catch((error: unknown) => Promise.reject(localFileError(error, "create the directory", directory)));
 
     const moved = new Map<string, number>();
     let done = 0;
@@ -66,6 +80,7 @@ export const queryCommand: CommandSpec = {
       failures++;
       out.error(reason, message);
     };
+    let failed = true;
     try {
       const items = connector.query(
         {},
@@ -106,8 +121,10 @@ export const queryCommand: CommandSpec = {
         else await table?.add(record);
       }
       await table?.end();
+      failed = failures > 0;
     } finally {
       bar.done();
+      if (failed && done === 0 && directory !== undefined && created !== undefined) await removeEmptyDirectories(directory, created);
     }
     return failures > 0 ? 1 : 0;
   },

@@ -1,6 +1,6 @@
 // `sftp-connector create` and `upsert`: upload a local file (or stdin) through a temporary name, with a progress bar on a terminal.
 import { stat } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, posix, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { ACTIONS_IF_FILE_EXISTS, type ActionIfFileExists, type CreateFileOptions } from "@sftp-connector/create";
 import type { UploadFileResult } from "@sftp-connector/transport";
@@ -38,13 +38,29 @@ async function uploadSource({ args, io, cwd }: CommandContext, command: string):
   return { content: { path }, fileName: name ?? basename(local), total: stats?.isFile() ? stats.size : undefined };
 }
 
-/** Prints an upload's response: Boomi's JSON (`fileName`, `remoteDirectory`, `timestamp` with the metadata option), or a table row. */
-async function printUpload({ out }: CommandContext, result: UploadFileResult): Promise<void> {
+/**
+ * An upload's response in the convention of GET and QUERY's document properties: `fileName` with
+ * the sub-path it was given (`inbox/a.txt`), `remoteDirectory` the directory that sub-path is
+ * relative to. CREATE and UPSERT answer as Boomi does (the sub-path moved into `remoteDirectory`);
+ * a name given with an absolute path, or one that left the directory, is kept as answered.
+ */
+export function documentStyleResponse(response: UploadFileResult["response"], givenName: string): UploadFileResult["response"] {
+  const subPath = posix.dirname(posix.normalize(givenName.trim()));
+  if (subPath === "." || subPath.startsWith("/") || subPath === ".." || subPath.startsWith("../")) return response;
+  const suffix = `/${subPath}`;
+  if (!response.remoteDirectory.endsWith(suffix)) return response;
+  const base = response.remoteDirectory.slice(0, -suffix.length) || "/";
+  return { ...response, fileName: `${subPath}/${response.fileName}`, remoteDirectory: base };
+}
+
+/** Prints an upload's response: JSON (`fileName`, `remoteDirectory`, `bytes`, `timestamp` with the metadata option), or a table row. */
+async function printUpload({ out }: CommandContext, result: UploadFileResult, givenName: string): Promise<void> {
+  const response = documentStyleResponse(result.response, givenName);
   if (out.json) {
-    await out.record(result.response);
+    await out.record({ ...response, bytes: result.bytesWritten });
     return;
   }
-  const row = { ...result.response, bytes: result.bytesWritten };
+  const row = { ...response, bytes: result.bytesWritten };
   const columns = [
     { header: "FILE NAME", value: (r: typeof row) => r.fileName },
     { header: "REMOTE DIRECTORY", value: (r: typeof row) => r.remoteDirectory },
@@ -116,7 +132,7 @@ export const createCommand: CommandSpec = {
         },
       );
       bar.done();
-      await printUpload(context, result);
+      await printUpload(context, result, source.fileName);
       return 0;
     } finally {
       bar.done();
@@ -167,7 +183,7 @@ export const upsertCommand: CommandSpec = {
         },
       );
       bar.done();
-      await printUpload(context, result);
+      await printUpload(context, result, source.fileName);
       return 0;
     } finally {
       bar.done();

@@ -1,0 +1,133 @@
+// The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+/** tsx's loader, by absolute URL: the child runs in a temporary directory. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const REMOTE = "/home/tester/cli-process";
+
+let testbed: Testbed;
+let conn: string[];
+let env: Record<string, string>;
+let local: string;
+
+beforeAll(async () => {
+  testbed = await startTestbed();
+  await testbed.exec(`mkdir -p ${REMOTE}/inbox`, { user: "tester" });
+  env = { PATH: process.env.PATH ?? "", SFTP_PW: testbed.users.password.password };
+  const flags = { host: testbed.host, port: testbed.port, user: testbed.users.password.username, "password-env": "SFTP_PW", fingerprint: testbed.hostKey.fingerprint, "remote-dir": "cli-process" };
+  conn = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
+  local = mkdtempSync(join(tmpdir(), "cli-process-"));
+});
+afterAll(async () => {
+  await testbed?.stop();
+  if (local) rmSync(local, { recursive: true, force: true });
+});
+
+/** Runs the CLI as a child process; resolves to its exit code and output. */
+function cli(argv: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ["--import", TSX, CLI, ...argv], { cwd: local, env: options.env ?? env, encoding: "utf8" }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : undefined;
+      if (code === undefined) reject(error ?? new Error("no exit code"));
+      else resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(options.stdin ?? "");
+  });
+}
+
+const jsonLines = (text: string) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe("sftp-connector CLI as a child process", () => {
+  it("create, upsert, get and query --json share GET's convention: fileName with its sub-path, remoteDirectory the directory it is relative to; uploads show bytes", async () => {
+    writeFileSync(join(local, "hello.txt"), "hello, world\n");
+    const created = await cli(["create", ...conn, "hello.txt", "--name", "inbox/hello.txt", "--json"]);
+    expect(created.code).toBe(0);
+    expect(jsonLines(created.stdout)).toEqual([{ fileName: "inbox/hello.txt", remoteDirectory: REMOTE, bytes: 13 }]);
+
+    const upserted = await cli(["upsert", ...conn, "--name", "inbox/up.txt", "--json"], { stdin: "12345" });
+    expect(upserted.code).toBe(0);
+    expect(jsonLines(upserted.stdout)).toEqual([{ fileName: "inbox/up.txt", remoteDirectory: REMOTE, bytes: 5 }]);
+
+    const table = await cli(["create", ...conn, "--name", "inbox/t.txt"], { stdin: "abc" });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^inbox/t\\.txt +${REMOTE} +3$`, "m"));
+
+    const got = await cli(["get", ...conn, "inbox/hello.txt", "-o", "got.txt", "--json"]);
+    expect(got.code).toBe(0);
+    expect(jsonLines(got.stdout)[0]).toMatchObject({ fileName: "inbox/hello.txt", remoteDirectory: REMOTE });
+
+    const queried = await cli(["query", ...conn, "--recursive", "--filter", 'fileName ~ "**hello.txt"', "-o", "q", "--json"]);
+    expect(queried.code).toBe(0);
+    expect(jsonLines(queried.stdout)).toEqual([expect.objectContaining({ fileName: "inbox/hello.txt", remoteDirectory: REMOTE })]);
+  });
+
+  it("--json: an operation failure is a JSON error on stderr with its path, exit 1; usage errors are exit 2", async () => {
+    const missing = await cli(["get", ...conn, "inbox/nope.txt", "-o", "-", "--json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    const record = JSON.parse(missing.stderr.trim()) as { error: Record<string, unknown> };
+    expect(record.error).toMatchObject({ reason: "NO_SUCH_FILE", message: expect.any(String), path: expect.stringContaining("nope.txt") });
+    expect(missing.stderr).not.toContain(testbed.users.password.password);
+
+    const flag = await cli(["list", ...conn, "--remote-directory", "x"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("did you mean --remote-dir?");
+
+    const usageFirst = await cli(["query", "--count", "abc", "-o", "never"], { env: { PATH: env.PATH! } });
+    expect(usageFirst.code).toBe(2);
+    expect(usageFirst.stderr).toContain("--count: expected an integer");
+    expect(existsSync(join(local, "never"))).toBe(false);
+  });
+
+  it("a config file names the secrets by environment variable; the values never show, even with --verbose", async () => {
+    writeFileSync(
+      join(local, "sftp.yaml"),
+      [
+        `host: ${testbed.host}`,
+        `port: ${testbed.port}`,
+        `username: ${testbed.users.password.username}`,
+        "auth:",
+        "  type: password",
+        "  passwordEnv: MY_SFTP_PASSWORD",
+        "hostKey:",
+        `  fingerprints: ["${testbed.hostKey.fingerprint}"]`,
+        "remoteDirectory: cli-process",
+        "",
+      ].join("\n"),
+    );
+    const password = testbed.users.password.password;
+    const listed = await cli(["list", "--config", "sftp.yaml", "--remote-dir", "cli-process/inbox", "--json", "--verbose"], { env: { PATH: env.PATH!, MY_SFTP_PASSWORD: password } });
+    expect(listed.code).toBe(0);
+    expect(jsonLines(listed.stdout).map((entry) => entry.fileName)).toContain("hello.txt");
+    expect(listed.stdout + listed.stderr).not.toContain(password);
+
+    const unset = await cli(["list", "--config", "sftp.yaml", "--json"], { env: { PATH: env.PATH! } });
+    expect(unset.code).toBe(2);
+    expect(JSON.parse(unset.stderr.trim())).toMatchObject({ error: { reason: "INVALID_CONFIG", fields: ["auth.passwordEnv"] } });
+    expect(unset.stderr).toContain("MY_SFTP_PASSWORD is not set");
+  });
+
+  it("a failed query -o DIR leaves no directory it created behind, and keeps one that was there", async () => {
+    const failed = await cli(["query", ...conn, "--remote-dir", "cli-process/missing", "-o", "new/deeper"]);
+    expect(failed.code).toBe(1);
+    expect(existsSync(join(local, "new"))).toBe(false);
+
+    const badConfig = await cli(["query", "--host", "127.0.0.1", "-o", "fresh"], { env: { PATH: env.PATH! } });
+    expect(badConfig.code).toBe(2);
+    expect(existsSync(join(local, "fresh"))).toBe(false);
+
+    mkdirSync(join(local, "existing"));
+    const kept = await cli(["query", ...conn, "--remote-dir", "cli-process/missing", "-o", "existing/sub"]);
+    expect(kept.code).toBe(1);
+    expect(readdirSync(join(local, "existing"))).toEqual([]);
+    expect(existsSync(join(local, "existing"))).toBe(true);
+  });
+});
