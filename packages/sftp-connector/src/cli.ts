@@ -19,8 +19,11 @@ function isEntryPoint(): boolean {
   }
 }
 
-/** Runs `main` on the process: SIGINT/SIGTERM abort the stop hook once (listen stops cleanly); a second one exits at once. */
-async function runProcess(): Promise<void> {
+/**
+ * Runs `main` on the process (what the `sftp-connector` command does): SIGINT/SIGTERM abort the
+ * stop hook once (listen stops cleanly); a second one exits at once.
+ */
+export async function runProcess(): Promise<void> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
