@@ -276,6 +276,13 @@ describe("parseCliConfig: secrets named by environment variable in the config fi
     expect(config.proxy).toMatchObject({ username: "p", password: SECRET });
   });
 
+  it("a jump host's own auth names its secret by variable too", () => {
+    const jump = `host: h\nusername: u\nauth: { type: password, passwordEnv: SFTP_PASSWORD }\nhostKey: { insecureAcceptAny: true }\nproxy:\n  type: jump\n  host: bastion\n  username: j\n  auth: { type: privateKey, path: /k, passphraseEnv: NOPE }\n  hostKey: { insecureAcceptAny: true }\n`;
+    expect(failure({ config: "c.yaml" }, { "/work/c.yaml": jump }).text).toContain("proxy.auth.passphraseEnv: the environment variable NOPE is not set");
+    const config = parse({ config: "c.yaml" }, { "/work/c.yaml": jump.replace("NOPE", "KEY_PASS") });
+    expect(JSON.stringify(config.proxy)).not.toContain("passphraseEnv");
+  });
+
   it("a single auth object works too", () => {
     const config = parse({ config: "c.yaml" }, { "/work/c.yaml": `host: h\nusername: u\nauth: { type: password, passwordEnv: SFTP_PASSWORD }\nhostKey: { insecureAcceptAny: true }\n` });
     expect(config.auth).toEqual([expect.objectContaining({ type: "password", password: SECRET })]);

@@ -152,8 +152,8 @@ const SECRET_ENV_KEYS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * Our config file with every `passwordEnv`/`passphraseEnv` (in `auth`, each auth method, and
- * `proxy`) replaced by the secret read from that environment variable. So a config file names
+ * Our config file with every `passwordEnv`/`passphraseEnv` (in `auth`, each auth method,
+ * `proxy`, and a jump host's own `auth`) replaced by the secret read from that environment variable. So a config file names
  * its secrets instead of holding them.
  * @throws SftpConnectorError INVALID_CONFIG naming the field and the variable (never its value)
  * for a variable that is not set or empty, a bad name, or a secret given both ways.
@@ -183,10 +183,15 @@ export function resolveSecretEnvs(config: Obj, env: ParseCliConfigContext["env"]
     }
     return out ?? section;
   };
-  const resolved: Obj = { ...config };
-  if (Array.isArray(config.auth)) resolved.auth = config.auth.map((method, index) => resolveIn(method, `auth[${index}]`));
-  else if (config.auth !== undefined) resolved.auth = resolveIn(config.auth, "auth");
-  if (config.proxy !== undefined) resolved.proxy = resolveIn(config.proxy, "proxy");
+  /** One SSH hop's auth and proxy; a jump host's own auth and proxy too. */
+  const resolveHop = (hop: Obj, prefix: string): Obj => {
+    const resolved: Obj = { ...hop };
+    if (Array.isArray(hop.auth)) resolved.auth = hop.auth.map((method, index) => resolveIn(method, `${prefix}auth[${index}]`));
+    else if (hop.auth !== undefined) resolved.auth = resolveIn(hop.auth, `${prefix}auth`);
+    if (isObj(hop.proxy)) resolved.proxy = hop.proxy.type === "jump" ? resolveHop(hop.proxy, `${prefix}proxy.`) : resolveIn(hop.proxy, `${prefix}proxy`);
+    return resolved;
+  };
+  const resolved = resolveHop(config, "");
   if (problems.length > 0) {
     throw new SftpConnectorError("INVALID_CONFIG", `Invalid connection config:\n${problems.map((line) => `  - ${line}`).join("\n")}`, { problems });
   }
