@@ -302,3 +302,35 @@ describe("parseCliConfig: secrets named by environment variable in the config fi
     }
   });
 });
+
+describe("parseCliConfig: the READMEs' sftp.yaml", () => {
+  it("the facade README's validates, its secrets read from the variables it names", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const yaml = /A config file \(`--config sftp\.yaml`\)[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const config = parseCliConfig(
+      { config: "sftp.yaml" },
+      { env: { SFTP_PASSWORD: SECRET, SFTP_KEY_PASSPHRASE: "phrase-XYZ", SFTP_PROXY_PASSWORD: "proxy-pw-1" }, cwd: "/work", readFile: () => yaml!.replace("SHA256:…", FP) },
+    );
+    expect(config.proxy).toMatchObject({ type: "http", password: "proxy-pw-1" });
+    expect(config.auth).toHaveLength(2);
+  });
+
+  it("the root README's is a complete config that validates, its secrets read from the variables it names", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
+    const yaml = /A complete `sftp\.yaml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const config = parseCliConfig(
+      { config: "sftp.yaml" },
+      {
+        env: { SFTP_PASSWORD: SECRET, SFTP_KEY_PASSPHRASE: "phrase-XYZ", SFTP_PROXY_PASSWORD: "proxy-pw-1" },
+        cwd: "/work",
+        readFile: () => yaml!.replace("SHA256:…", FP),
+      },
+    );
+    expect(config).toMatchObject({ host: "sftp.example.com", username: "etl", remoteDirectory: "/data", proxy: { type: "socks5", username: "etl", password: "proxy-pw-1" } });
+    expect(config.auth).toEqual([expect.objectContaining({ type: "privateKey", passphrase: "phrase-XYZ" }), expect.objectContaining({ type: "password", password: SECRET })]);
+  });
+});
