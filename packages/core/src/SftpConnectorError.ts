@@ -14,6 +14,7 @@ export const ERROR_REASONS = [
   "ALREADY_EXISTS",
   "PERMISSION_DENIED",
   "FAILURE",
+  "ABORTED",
 ] as const;
 
 /** A reason code carried by {@link SftpConnectorError}. */

@@ -1,6 +1,7 @@
 // @sftp-connector/core: the contracts every sftp-connector package shares.
 export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS } from "./SftpConnectorError.js";
 export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorError.js";
+export { abortedError, checkSignalOption, throwIfAborted } from "./abortedError.js";
 
 export { invalidInputError } from "./invalidInputError.js";
 export { remoteDirectoryNotFound, notADirectory, remoteDirectoryProblemOf, REMOTE_DIRECTORY_NOT_FOUND_MESSAGE } from "./remoteDirectoryNotFound.js";

@@ -85,6 +85,10 @@ const SAMPLES: Record<ErrorReason, { error: SftpConnectorError; expected: BoomiS
     }),
     expected: { status: "APPLICATION_ERROR", statusCode: "-1", message: "Could not rename path '/a.tmp' to '/a' Cause: the server reported a failure" },
   },
+  ABORTED: {
+    error: new SftpConnectorError("ABORTED", "create of /home/u/a.txt aborted", { operation: "create", path: "/home/u/a.txt" }),
+    expected: { status: "FAILURE", statusCode: "-1", message: "create of /home/u/a.txt aborted" },
+  },
 };
 
 describe("toBoomiStatus", () => {

@@ -74,6 +74,7 @@ const REASON_STATUS: Readonly<Record<ErrorReason, BoomiStatus>> = Object.freeze(
   ALREADY_EXISTS: "APPLICATION_ERROR",
   PERMISSION_DENIED: "APPLICATION_ERROR",
   FAILURE: "FAILURE",
+  ABORTED: "FAILURE",
 });
 
 /** Boomi's message for a blank CREATE file name, an SFTP-level error there (`ERROR_MISSING_INPUT_FILENAME`). */
