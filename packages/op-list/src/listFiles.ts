@@ -1,6 +1,6 @@
 // The LIST operation: the entries of a remote directory (and, on request, of its sub-directories) as Boomi's metadata JSON, streamed.
 import { LIST_FILTER_FIELDS, formatIsoSeconds, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
-import { isSessionProvider, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
+import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
 import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
 import { formatPermissions } from "./formatPermissions.js";
 
@@ -49,6 +49,14 @@ export interface ListOptions {
    */
   followSymlinks?: boolean;
   /**
+   * List the temporary files our uploads write before renaming into place (`.<name>.<uuid>.sftp-tmp`,
+   * see `isTemporaryFileName`; also orphans of killed processes, which `cleanTemporaryFiles` of
+   * `@sftp-connector/delete` removes). Without it they are skipped, as LISTEN skips them; only that
+   * exact pattern is skipped, never a file that merely looks like it.
+   * @default false
+   */
+  includeTemporaryFiles?: boolean;
+  /**
    * What to do with a sub-directory that cannot be read, a broken link or a link loop: `"skip"` it with a
    * warning (Boomi), `"fail"` the listing, or call a function (throw from it to fail).
    * @default "skip"
@@ -85,6 +93,7 @@ export interface ListEntry {
 interface Plan extends DirectoryScanPlan {
   recurseInto: "matching" | "all";
   onError: (error: SftpConnectorError) => void;
+  includeTemporaryFiles: boolean;
 }
 
 const OPERATION = "list";
@@ -123,7 +132,7 @@ async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEnt
   const directory = session.resolveDirectory(plan.remoteDirectory);
   const walk = walkDirectory(session, directory, {
     depth: plan.depth,
-    filter: (entry) => plan.accept(toFilterEntry(entry)),
+    filter: (entry) => (plan.includeTemporaryFiles || entry.stats.isDirectory || !isTemporaryFileName(entry.name)) && plan.accept(toFilterEntry(entry)),
     descend: plan.recurseInto === "all" ? () => true : (_entry, accepted) => accepted,
     followSymlinks: plan.followSymlinks,
     onError: plan.onError,
@@ -156,7 +165,7 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
   const plan = planDirectoryScan(input, options, {
     operation: OPERATION,
     allowedFields: LIST_FILTER_FIELDS,
-    switches: ["recursive", "followSymlinks"],
+    switches: ["recursive", "followSymlinks", "includeTemporaryFiles"],
     ownOptions: ["recurseInto", "onError"],
     aliases: LIST_OPTION_ALIASES,
     checkOwn: (opts, report) => {
@@ -164,7 +173,7 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
       if (recurseInto !== "matching" && recurseInto !== "all") report("recurseInto", '"matching" or "all"', recurseInto);
       const onError = opts.onError ?? "skip";
       if (onError !== "skip" && onError !== "fail" && typeof onError !== "function") report("onError", '"skip", "fail" or a function', onError);
-      return { recurseInto, onErrorOption: onError };
+      return { recurseInto, onErrorOption: onError, includeTemporaryFiles: opts.includeTemporaryFiles ?? false };
     },
   });
   const { onErrorOption, ...rest } = plan;

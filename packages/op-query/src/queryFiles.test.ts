@@ -374,6 +374,7 @@ describe("queryFiles: strict options and Boomi's names", () => {
       recursiveList: undefined,
       depth: undefined,
       followSymlinks: undefined,
+      includeTemporaryFiles: undefined,
       retry: undefined,
       onProgress: undefined,
       logger: undefined,

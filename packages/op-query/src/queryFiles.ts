@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import { QUERY_FILTER_FIELDS, SftpConnectorError, formatIsoSeconds, formatTimestamp, isSftpConnectorError } from "@sftp-connector/core";
 import type { DocumentProperties, FileDocument, Filter, RetryOptions } from "@sftp-connector/core";
-import { isSessionProvider, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
+import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
 import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
 import { openContent, readAll } from "./openContent.js";
 
@@ -67,6 +67,14 @@ export interface QueryOptions {
   /** Fetch files through symbolic links (and enter linked directories within `depth`, never around a loop). Without it links are skipped, as Boomi does. @default false */
   followSymlinks?: boolean;
   /**
+   * Return the temporary files our uploads write before renaming into place (`.<name>.<uuid>.sftp-tmp`,
+   * see `isTemporaryFileName`; also orphans of killed processes, which `cleanTemporaryFiles` of
+   * `@sftp-connector/delete` removes). Without it they are skipped (never downloaded), as LISTEN skips
+   * them; only that exact pattern is skipped, never a file that merely looks like it.
+   * @default false
+   */
+  includeTemporaryFiles?: boolean;
+  /**
    * With a `SessionProvider`: a download that fails with a lost connection or a timeout resumes on a
    * fresh session at the byte reached; the listing starts again only when no document was returned yet.
    * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
@@ -94,6 +102,7 @@ export function isQueryError<Content>(item: QueryItem<Content>): item is QueryEr
 
 interface Plan extends DirectoryScanPlan {
   includeAllMetadata: boolean;
+  includeTemporaryFiles: boolean;
   concurrency: number;
   onError: "report" | "skip" | "fail";
   as: "stream" | "buffer";
@@ -277,7 +286,7 @@ class Query {
     const { plan } = this;
     const walk = walkDirectory(this.session, this.directory, {
       depth: plan.depth,
-      filter: (entry) => entry.stats.isFile && plan.accept(toFilterEntry(entry)),
+      filter: (entry) => entry.stats.isFile && (plan.includeTemporaryFiles || !isTemporaryFileName(entry.name)) && plan.accept(toFilterEntry(entry)),
       descend: () => true,
       includeDirectories: false,
       followSymlinks: plan.followSymlinks,
@@ -393,7 +402,7 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
   return planDirectoryScan(input, options, {
     operation: OPERATION,
     allowedFields: QUERY_FILTER_FIELDS,
-    switches: ["recursive", "followSymlinks", "includeAllMetadata"],
+    switches: ["recursive", "followSymlinks", "includeAllMetadata", "includeTemporaryFiles"],
     callbacks: ["onProgress"],
     ownOptions: ["concurrency", "onError", "as"],
     aliases: QUERY_OPTION_ALIASES,
@@ -404,7 +413,7 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
       if (onError !== "report" && onError !== "skip" && onError !== "fail") report("onError", '"report", "skip" or "fail"', onError);
       const as = opts.as ?? "stream";
       if (as !== "stream" && as !== "buffer") report("as", '"stream" or "buffer"', as);
-      return { includeAllMetadata: opts.includeAllMetadata ?? false, concurrency, onError, as, onProgress: opts.onProgress };
+      return { includeAllMetadata: opts.includeAllMetadata ?? false, includeTemporaryFiles: opts.includeTemporaryFiles ?? false, concurrency, onError, as, onProgress: opts.onProgress };
     },
   });
 }
