@@ -95,6 +95,17 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export function getFile(
   session: SessionTarget,
   input: GetFileInput,
+  options: GetFileOptions & { as: "buffer"; failIfNotFound: true },
+): Promise<FileDocument<Buffer>>;
+export function getFile(
+  session: SessionTarget,
+  input: GetFileInput,
+  options: GetFileOptions & { as?: "stream"; failIfNotFound: true },
+): Promise<FileDocument<Readable>>;
+export function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions & { failIfNotFound: true }): Promise<FileDocument<Readable | Buffer>>;
+export function getFile(
+  session: SessionTarget,
+  input: GetFileInput,
   options: GetFileOptions & { as: "buffer" },
 ): Promise<FileDocument<Buffer> | undefined>;
 export function getFile(

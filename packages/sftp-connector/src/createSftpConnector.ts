@@ -42,6 +42,11 @@ export interface SftpConnector {
   /** Boomi's Test Connection: banner, algorithms, host key, home directory, round trip. */
   testConnection(): Promise<ConnectionReport>;
   /** GET one file (undefined when it does not exist, unless `failIfNotFound`). */
+  get(input: GetFileInput, options: GetFileOptions & { as: "buffer"; failIfNotFound: true }): Promise<FileDocument<Buffer>>;
+  get(input: GetFileInput, options: GetFileOptions & { as?: "stream"; failIfNotFound: true }): Promise<FileDocument<Readable>>;
+  get(input: GetFileInput, options: GetFileOptions & { failIfNotFound: true }): Promise<FileDocument<Readable | Buffer>>;
+  get(input: GetFileInput, options: GetFileOptions & { as: "buffer" }): Promise<FileDocument<Buffer> | undefined>;
+  get(input: GetFileInput, options?: GetFileOptions & { as?: "stream" }): Promise<FileDocument<Readable> | undefined>;
   get(input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
   /** CREATE a file (upload to a temporary name, then rename into place). */
   create(input: CreateFileInput, options?: CreateFileOptions): Promise<CreateFileResult>;
@@ -120,7 +125,7 @@ export function createSftpConnector(config: ConnectorConfig, givenOptions: Conne
     config: normalized,
     pool,
     testConnection: () => testConnection(normalized, options),
-    get: (input, opts) => getFile(pool, input, withRetry(opts)),
+    get: ((input: GetFileInput, opts?: GetFileOptions) => getFile(pool, input, withRetry(opts))) as SftpConnector["get"],
     create: (input, opts) => createFile(pool, input, withRetry(opts)),
     upsert: (input, opts) => upsertFile(pool, input, withRetry(opts)),
     delete: (input, opts) => deleteFiles(pool, input, withRetry(opts)),
