@@ -3,3 +3,5 @@ export { deleteFiles, deleteFile, DeleteFilesError } from "./deleteFiles.js";
 export type { DeleteResult, SessionSource } from "./deleteFiles.js";
 export { BLANK_FILE_NAME_MESSAGE } from "./DeleteFilesOptions.js";
 export type { DeleteFilesInput, DeleteFilesOptions, DeleteFileOptions } from "./DeleteFilesOptions.js";
+export { cleanTemporaryFiles, parseOlderThan } from "./cleanTemporaryFiles.js";
+export type { CleanTemporaryFilesOptions, CleanedTemporaryFile } from "./cleanTemporaryFiles.js";

@@ -15,6 +15,7 @@ import { getFile, type GetFileInput, type GetFileOptions } from "@sftp-connector
 import { createFile, type CreateFileInput, type CreateFileOptions, type CreateFileResult } from "@sftp-connector/create";
 import { upsertFile, type UpsertFileInput, type UpsertFileOptions, type UpsertFileResult } from "@sftp-connector/upsert";
 import { deleteFiles, type DeleteFilesInput, type DeleteFilesOptions, type DeleteResult } from "@sftp-connector/delete";
+import { cleanTemporaryFiles, type CleanTemporaryFilesOptions, type CleanedTemporaryFile } from "@sftp-connector/delete";
 import { listFiles, type ListEntry, type ListInput, type ListOptions } from "@sftp-connector/list";
 import { queryFiles, type QueryInput, type QueryItem, type QueryOptions } from "@sftp-connector/query";
 import { listen, type ListenHandler, type ListenOptions, type Listener } from "@sftp-connector/listen";
@@ -54,6 +55,8 @@ export interface SftpConnector {
   upsert(input: UpsertFileInput, options?: UpsertFileOptions): Promise<UpsertFileResult>;
   /** DELETE files by name; not found is success unless `failIfNotFound`. */
   delete(input: DeleteFilesInput, options?: DeleteFilesOptions): Promise<DeleteResult[]>;
+  /** Remove orphaned upload temporary files (`.<name>.<uuid>.sftp-tmp`) older than `olderThan` (required) from `remoteDirectory`, else the connection's. */
+  cleanTemporaryFiles(options: CleanTemporaryFilesOptions): Promise<CleanedTemporaryFile[]>;
   /** LIST a directory: an async iterable of entries. */
   list(input?: ListInput, options?: ListOptions): AsyncIterable<ListEntry>;
   /** QUERY files with content: an async iterable of documents and error items. */
@@ -129,6 +132,7 @@ export function createSftpConnector(config: ConnectorConfig, givenOptions: Conne
     create: (input, opts) => createFile(pool, input, withRetry(opts)),
     upsert: (input, opts) => upsertFile(pool, input, withRetry(opts)),
     delete: (input, opts) => deleteFiles(pool, input, withRetry(opts)),
+    cleanTemporaryFiles: (opts) => cleanTemporaryFiles(pool, withRetry(opts)),
     list: (input, opts) => listFiles(pool, input, withRetry(opts)),
     query: (input, opts) => queryFiles(pool, input ?? {}, withRetry(opts)) as AsyncIterable<QueryItem<Readable | Buffer>>,
     async listen(listenOptions, handler) {
