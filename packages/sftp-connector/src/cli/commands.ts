@@ -1,5 +1,6 @@
 // The CLI's commands, by name, and the options every command takes.
 import type { CommandSpec } from "./CommandSpec.js";
+import { cleanCommand } from "./cleanCommand.js";
 import { deleteCommand } from "./deleteCommand.js";
 import { getCommand } from "./getCommand.js";
 import { listCommand } from "./listCommand.js";
@@ -10,7 +11,7 @@ import { testCommand } from "./testCommand.js";
 import { createCommand, upsertCommand } from "./uploadCommands.js";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [testCommand, getCommand, createCommand, upsertCommand, deleteCommand, listCommand, queryCommand, listenCommand];
+export const COMMANDS: readonly CommandSpec[] = [testCommand, getCommand, createCommand, upsertCommand, deleteCommand, listCommand, queryCommand, listenCommand, cleanCommand];
 
 /** The command called `name`, if any. */
 export function findCommand(name: string): CommandSpec | undefined {
