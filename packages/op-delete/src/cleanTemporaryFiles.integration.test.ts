@@ -14,7 +14,7 @@ const FRESH = temporaryFileName("fresh.csv");
 const DEEP = temporaryFileName("deep.csv");
 const UUID = OLD.slice(".old.csv.".length, -".sftp-tmp".length);
 /** User files (old too) that look like ours but are not: never touched. */
-const LOOK_ALIKES = [".old.csv.sftp-tmp", `old.csv.${UUID}.sftp-tmp`, `.old.csv.${UUID.toUpperCase()}.sftp-tmp`, `.old.csv.${UUID}.sftp-tmp.bak`];
+const LOOK_ALIKES = [".old.csv.sftp-tmp", `old.csv.${UUID}.sftp-tmp`, `.old.csv.${UUID.toUpperCase()}.sftp-tmp`, `.old.csv.${UUID}.sftp-tmp.bak`, `.old.csv.${UUID.slice(0, 14)}1${UUID.slice(15)}.sftp-tmp`];
 
 const ls = async (dir: string): Promise<string[]> => (await testbed.exec(`cd ${home}/${dir} && find . -mindepth 1 | sort`, as)).stdout.trim().split("\n");
 

@@ -98,7 +98,7 @@ function olderThanProblem(value: unknown): string | undefined {
  *
  * Only that exact pattern is touched, never a user's file that merely looks like it, nor a
  * directory, nor the target of a symbolic link; names chosen with `tempFileName`/`tempExtension`
- * are not recognised. Resolves with every orphan found, oldest first (`removed: false` with
+ * are not recognised. Resolves with every orphan found, oldest first, then by path (`removed: false` with
  * `dryRun`). A file that cannot be removed (permission denied) is reported with its `error`
  * and the others are still removed; one that vanished meanwhile (its upload finished) is left out.
  *
@@ -146,7 +146,7 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
       });
       const orphans = [];
       for await (const entry of walk) if (!found.has(entry.path)) orphans.push(entry);
-      orphans.sort((a, b) => a.stats.modifiedAt.getTime() - b.stats.modifiedAt.getTime());
+      orphans.sort((a, b) => a.stats.modifiedAt.getTime() - b.stats.modifiedAt.getTime() || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       for (const entry of orphans) {
         throwIfAborted(signal, OPERATION, entry.path);
         const file: CleanedTemporaryFile = { path: entry.path, size: entry.stats.size, modifiedDate: formatIsoSeconds(entry.stats.modifiedAt), removed: false };
