@@ -1,5 +1,5 @@
 // Packed tarballs: publint and are-the-types-wrong pass, every package installs with npm in a clean project and imports from ESM and CJS,
-// and a custom connector made of four packages works from tarballs alone.
+// a custom connector made of four packages works from tarballs alone, and each package installed alone type-checks in a strict consumer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { startTestbed, type Testbed } from "@sftp-connector/testkit";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = (name: string) => join(root, "tests", "node_modules", ".bin", name);
+const tsc = join(root, "node_modules", ".bin", "tsc");
 
 interface Pkg {
   name: string;
@@ -118,4 +119,133 @@ describe("examples/custom-connector from tarballs", () => {
     expect(stdout).toContain("Created the file successfully: /home/tester/custom.txt");
     expect(stdout).toContain('read back: "made by a custom connector\\n"');
   }, 300_000);
+});
+
+/**
+ * A consumer file per package: a few real names of its public API, used so their types matter. `Object.keys(api)` pulls the
+ * whole entry point in; with `skipLibCheck: false` every declaration file it reaches (ours, ssh2's, …) is checked too.
+ */
+const CONSUMERS: Record<string, string> = {
+  "@sftp-connector/core": `import { validateConfig, SftpConnectorError, type NormalizedConnectionConfig, type FileDocument } from "@sftp-connector/core";
+export const check = (input: unknown): NormalizedConnectionConfig => validateConfig(input);
+export const reasonOf = (error: unknown): string | undefined => (error instanceof SftpConnectorError ? error.reason : undefined);
+export type Doc = FileDocument;`,
+  "@sftp-connector/auth": `import { password, privateKeyFile, createAuthHandler, type AuthStrategy } from "@sftp-connector/auth";
+export const strategies: AuthStrategy[] = [password("secret"), privateKeyFile("/keys/id_ed25519")];
+export const handler: typeof createAuthHandler = createAuthHandler;`,
+  "@sftp-connector/transport": `import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
+export const open: (config: Parameters<typeof openSession>[0]) => Promise<SftpSession> = openSession;
+export const close = (pool: SessionPool): Promise<void> => pool.close();`,
+  "@sftp-connector/get": `import { getFile } from "@sftp-connector/get";
+import type { SessionTarget } from "@sftp-connector/transport";
+import type { Readable } from "node:stream";
+export async function read(session: SessionTarget): Promise<Buffer> {
+  const doc = await getFile(session, { fileName: "in/a.txt" }, { failIfNotFound: true, as: "buffer" });
+  return doc.content;
+}
+export async function stream(session: SessionTarget): Promise<Readable | undefined> {
+  return (await getFile(session, { fileName: "in/a.txt" }))?.content;
+}`,
+  "@sftp-connector/create": `import { createFile } from "@sftp-connector/create";
+export type Created = Awaited<ReturnType<typeof createFile>>;
+export const create: typeof createFile = createFile;`,
+  "@sftp-connector/upsert": `import { upsertFile } from "@sftp-connector/upsert";
+export type Upserted = Awaited<ReturnType<typeof upsertFile>>;`,
+  "@sftp-connector/delete": `import { deleteFile, deleteFiles } from "@sftp-connector/delete";
+export const remove: typeof deleteFile = deleteFile;
+export type Deleted = Awaited<ReturnType<typeof deleteFiles>>;`,
+  "@sftp-connector/list": `import { listFiles } from "@sftp-connector/list";
+import type { SessionTarget } from "@sftp-connector/transport";
+export async function names(session: SessionTarget): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of listFiles(session, { remoteDirectory: "in" })) out.push(String(entry.fileName));
+  return out;
+}`,
+  "@sftp-connector/query": `import { queryFiles } from "@sftp-connector/query";
+export type Queried = ReturnType<typeof queryFiles>;`,
+  "@sftp-connector/listen": `import { listen } from "@sftp-connector/listen";
+export type Listening = ReturnType<typeof listen>;`,
+  "@sftp-connector/poller": `import { createDirectoryPoller, createMemoryStore } from "@sftp-connector/poller";
+export const store = createMemoryStore();
+export const makePoller: typeof createDirectoryPoller = createDirectoryPoller;`,
+  "sftp-connector": `import { createSftpConnector, type SftpConnector } from "sftp-connector";
+export const make: typeof createSftpConnector = createSftpConnector;
+export async function read(connector: SftpConnector): Promise<Buffer> {
+  return (await connector.get({ fileName: "in/a.txt" }, { failIfNotFound: true, as: "buffer" })).content;
+}`,
+  "@sftp-connector/testkit": `import { startTestbed, type Testbed } from "@sftp-connector/testkit";
+export async function port(): Promise<number> {
+  const testbed: Testbed = await startTestbed();
+  return testbed.port;
+}`,
+};
+
+/** The compiler options every variant shares: what a careful consumer sets. */
+const STRICT = { strict: true, skipLibCheck: false, noEmit: true, types: ["node"] };
+const TSC_VARIANTS = [
+  { name: "node16", options: { module: "node16", moduleResolution: "node16" }, files: ["consumer.ts", "consumer.cts"] },
+  { name: "bundler", options: { module: "esnext", moduleResolution: "bundler" }, files: ["consumer.ts"] },
+];
+
+/** At most `limit` of the returned function's calls run at once (npm and tsc share two cores with the rest of the suite). */
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+const oneAtATime = limiter(3);
+
+/** The project's packages `name` needs installed beside it (dependencies and peers, transitively): they are not on the registry. */
+function projectClosure(name: string, seen = new Set<string>()): Set<string> {
+  const pkg = packages.find((p) => p.name === name)!;
+  const manifest = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8"));
+  for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]) {
+    if (seen.has(dep) || !packages.some((p) => p.name === dep)) continue;
+    seen.add(dep);
+    projectClosure(dep, seen);
+  }
+  return seen;
+}
+
+describe.concurrent("each package installed alone with npm type-checks in a consumer (node16 and bundler, skipLibCheck: false, strict)", () => {
+  it("has a consumer file for every published package", () => {
+    expect(Object.keys(CONSUMERS).sort()).toEqual(packages.map((p) => p.name).sort());
+  });
+
+  for (const name of Object.keys(CONSUMERS)) {
+    it(name, async () => {
+      await oneAtATime(async () => {
+        const project = join(work, "types", name.replace("/", "+"));
+        execFileSync("mkdir", ["-p", project]);
+        writeFileSync(join(project, "package.json"), JSON.stringify({ name: "types-consumer", version: "1.0.0", private: true, type: "module" }));
+        const tarballs = [name, ...projectClosure(name)].map((n) => packages.find((p) => p.name === n)!.tarball);
+        // The default npm cache is shared by every install; --prefer-offline skips registry round trips for what it holds.
+        await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline", "--loglevel=error", ...tarballs, "@types/node@^20"], { cwd: project }).catch(
+          (error: { stdout: string; stderr: string }) => {
+            throw new Error(`npm install of ${name} with its project dependencies failed:\n${error.stdout}${error.stderr}`);
+          },
+        );
+        writeFileSync(join(project, "consumer.ts"), CONSUMERS[name]! + "\n");
+        writeFileSync(join(project, "consumer.cts"), CONSUMERS[name]! + "\n");
+        for (const variant of TSC_VARIANTS) {
+          const tsconfig = `tsconfig.${variant.name}.json`;
+          writeFileSync(join(project, tsconfig), JSON.stringify({ compilerOptions: { ...STRICT, ...variant.options }, files: variant.files }));
+          await run(tsc, ["-p", tsconfig], { cwd: project }).catch((error: { stdout: string; stderr: string }) => {
+            throw new Error(
+              `${name}: its published types do not compile in a consumer installed with npm (moduleResolution ${variant.name}, skipLibCheck: false, strict):\n${error.stdout}${error.stderr}`,
+            );
+          });
+        }
+      });
+    }, 300_000);
+  }
 });
