@@ -36,14 +36,17 @@ beforeEach(async () => {
 const remaining = async () => (await testbed.exec(`ls -A ${dir}`, { user: "tester" })).stdout.trim().split("\n").sort();
 
 /** The CLI as a child process: its exit code and output. */
-function clean(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { PATH: process.env.PATH ?? "", SFTP_PW: testbed.users.password.password };
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", TSX, CLI, "clean", ...argv], { env, encoding: "utf8" }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--import", TSX, CLI, ...argv], { env, encoding: "utf8" }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
     });
   });
 }
+const clean = (argv: string[]) => run(["clean", ...argv]);
+/** The sorted `fileName`s of JSON lines. */
+const names = (text: string) => text.trim().split("\n").map((line) => (JSON.parse(line) as { fileName: string }).fileName).sort();
 
 describe("sftp.cleanTemporaryFiles (the facade)", () => {
   it("cleans the connection's remote directory; olderThan is required", async () => {
@@ -56,6 +59,16 @@ describe("sftp.cleanTemporaryFiles (the facade)", () => {
     } finally {
       await sftp.close();
     }
+  });
+});
+
+describe("sftp-connector list and query (child process)", () => {
+  it("skip our temporary files unless --include-temporary-files", async () => {
+    expect(names((await run(["list", ...conn, "--json"])).stdout)).toEqual([LOOK_ALIKE, "big.bin"].sort());
+    expect(names((await run(["list", ...conn, "--json", "--include-temporary-files"])).stdout)).toEqual([FRESH, LOOK_ALIKE, OLD, "big.bin"].sort());
+    const filter = ["--filter", 'fileName ~ "*sftp-tmp"'];
+    expect(names((await run(["query", ...conn, "--json", "-o", "-", ...filter])).stderr)).toEqual([LOOK_ALIKE]);
+    expect(names((await run(["query", ...conn, "--json", "-o", "-", ...filter, "--include-temporary-files"])).stderr)).toEqual([FRESH, LOOK_ALIKE, OLD].sort());
   });
 });
 

@@ -13,6 +13,7 @@ export const SCAN_OPTIONS = {
   depth: { type: "string" },
   filter: { type: "string" },
   "follow-symlinks": { type: "boolean" },
+  "include-temporary-files": { type: "boolean" },
 } as const satisfies OptionSpecs;
 
 /** Help for {@link SCAN_OPTIONS}. */
@@ -22,10 +23,11 @@ export const SCAN_OPTION_HELP: ReadonlyArray<readonly [string, string]> = [
   ["--depth N|all", "levels of sub-directories to read"],
   ["--filter EXPR", `which entries: e.g. 'fileName ~ "*.csv" and fileSize > 0' (fields fileName, fileSize, modifiedDate; operators = != < > ~ =~; and, or, parentheses)`],
   ["--follow-symlinks", "follow symbolic links (else they are skipped)"],
+  ["--include-temporary-files", "include uploads' temporary files (.NAME.UUID.sftp-tmp; else they are skipped; see clean)"],
 ];
 
 /** Reads {@link SCAN_OPTIONS} into LIST/QUERY options. */
-export function scanOptions(args: ParsedArgv, command: string): { count?: number; recursive: boolean; depth?: number; filter?: string; followSymlinks: boolean } {
+export function scanOptions(args: ParsedArgv, command: string): { count?: number; recursive: boolean; depth?: number; filter?: string; followSymlinks: boolean; includeTemporaryFiles: boolean } {
   const depthText = args.string("depth");
   let depth: number | undefined;
   if (depthText !== undefined) {
@@ -40,6 +42,7 @@ export function scanOptions(args: ParsedArgv, command: string): { count?: number
     ...(depth === undefined ? {} : { depth }),
     ...(filter === undefined ? {} : { filter }),
     followSymlinks: args.flag("follow-symlinks"),
+    includeTemporaryFiles: args.flag("include-temporary-files"),
   };
 }
 
