@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
 import type { SftpSession } from "@sftp-connector/transport";
 import { cleanTemporaryFiles, parseOlderThan, type CleanTemporaryFilesOptions } from "./index.js";
 
@@ -67,5 +67,54 @@ describe("cleanTemporaryFiles: options are checked before any request", () => {
     expect((await refusal({ olderThan: "1h", signal: "stop" })).message).toMatch(/signal: expected an AbortSignal/u);
     const error = await refusal({ olderThan: "1h", signal: AbortSignal.abort() });
     expect(error.reason).toBe("ABORTED");
+  });
+});
+
+describe("cleanTemporaryFiles: a lost connection", () => {
+  const OLD = new Date(Date.now() - 86_400_000);
+  const names = [".a.csv.0b9f6c1e-6a8f-4c57-9d36-2f5b0c3f8a11.sftp-tmp", ".b.csv.1b9f6c1e-6a8f-4c57-9d36-2f5b0c3f8a11.sftp-tmp"];
+  const stats = (isDirectory: boolean) => ({ size: 3, modifiedAt: OLD, accessedAt: OLD, mode: 0, permissions: 0o644, uid: 1, gid: 1, isFile: !isDirectory, isDirectory, isSymbolicLink: false });
+  const lost = () => new SftpConnectorError("CONNECTION_LOST", "connection lost", { retryable: true });
+
+  /** A session over one shared set of files in /home/u/in; `dropOnUnlink` loses the connection on its first unlink, after (or before) removing the file. */
+  function fakeSession(files: Set<string>, dropOnUnlink?: "after" | "before"): SftpSession {
+    const session = {
+      closed: false,
+      resolveDirectory: () => "/home/u/in",
+      stat: async () => stats(true),
+      realpath: async (path: string) => path,
+      lstat: async (path: string) => {
+        if (!files.has(path.slice("/home/u/in/".length))) throw new SftpConnectorError("NO_SUCH_FILE", "no such file", { path });
+        return stats(false);
+      },
+      readdir: () =>
+        (async function* () {
+          for (const name of [...files]) yield { name, longname: name, stats: stats(false) };
+        })(),
+      unlink: async (path: string) => {
+        const name = path.slice("/home/u/in/".length);
+        if (dropOnUnlink === "before") throw lost();
+        files.delete(name);
+        if (dropOnUnlink === "after") throw lost();
+      },
+    };
+    return session as unknown as SftpSession;
+  }
+
+  const provider = (sessions: SftpSession[]) => ({
+    acquire: async () => sessions.shift()!,
+    release: () => undefined,
+  });
+
+  it.each(["after", "before"] as const)("goes on with a fresh session; a removal cut %s it happened is reported once, as it turned out", async (when) => {
+    const files = new Set(names);
+    const cleaned = await cleanTemporaryFiles(provider([fakeSession(files, when), fakeSession(files)]), { olderThan: "1h", retry: { attempts: 1, backoffMs: 0 } });
+    expect(cleaned.map((f) => [f.path, f.removed])).toEqual(names.map((name) => [`/home/u/in/${name}`, true]));
+    expect(files.size).toBe(0);
+  });
+
+  it("with one session, the lost connection is the error", async () => {
+    const files = new Set(names);
+    await expect(cleanTemporaryFiles(fakeSession(files, "before"), { olderThan: "1h" })).rejects.toMatchObject({ reason: "CONNECTION_LOST" });
   });
 });

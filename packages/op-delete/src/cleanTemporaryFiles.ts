@@ -99,7 +99,8 @@ function olderThanProblem(value: unknown): string | undefined {
  * Only that exact pattern is touched, never a user's file that merely looks like it, nor a
  * directory, nor the target of a symbolic link; names chosen with `tempFileName`/`tempExtension`
  * are not recognised. Resolves with every orphan found, oldest first, then by path (`removed: false` with
- * `dryRun`). A file that cannot be removed (permission denied) is reported with its `error`
+ * `dryRun`). With a `SessionProvider`, a lost connection is retried on a fresh session that goes on
+ * with the files not yet removed (one whose removal was cut and is gone counts as removed). A file that cannot be removed (permission denied) is reported with its `error`
  * and the others are still removed; one that vanished meanwhile (its upload finished) is left out.
  *
  * @throws SftpConnectorError INVALID_INPUT (before any request) for a missing or bad `olderThan` or
@@ -132,9 +133,22 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
   const cutoff = Date.now() - toMs(opts.olderThan);
 
   const found = new Map<string, CleanedTemporaryFile>();
+  /** The file whose removal a lost connection cut (its outcome unknown until the next session looks). */
+  let cut: CleanedTemporaryFile | undefined;
   await withSessionTarget(
     session,
     async (s) => {
+      if (cut !== undefined) {
+        const gone = await s.lstat(cut.path).then(
+          () => false,
+          (error: unknown) => {
+            if (isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE") return true;
+            throw error;
+          },
+        );
+        if (gone) found.set(cut.path, { ...cut, removed: true });
+        cut = undefined;
+      }
       const directory = s.resolveDirectory(opts.remoteDirectory);
       const walk = walkDirectory(s, directory, {
         depth: opts.recursive ? Number.POSITIVE_INFINITY : 0,
@@ -159,7 +173,10 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
           file.removed = true;
           logger.info(`removed the orphaned temporary file ${entry.path} (${file.modifiedDate})`, { path: entry.path });
         } catch (error) {
-          if (!isSftpConnectorError(error) || error.retryable) throw error;
+          if (!isSftpConnectorError(error) || error.retryable) {
+            cut = file;
+            throw error;
+          }
           if (error.reason === "NO_SUCH_FILE") continue; // renamed into place or removed by someone else meanwhile
           file.error = error;
           logger.warn(`cannot remove the temporary file ${entry.path}: ${error.message}`, { path: entry.path, reason: error.reason });
