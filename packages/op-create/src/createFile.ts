@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, checkOptions, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, throwIfAborted, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
 import { buildUploadResult, checkUploadOptions, fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
 import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
 import type { SessionTarget, SftpSession, UploadFileOptions, UploadFileResult, UploadMode, UploadResponse } from "@sftp-connector/transport";
@@ -156,7 +156,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
     throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);
   }
-  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger } = checkUploadOptions(
+  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal } = checkUploadOptions(
     options,
     ["createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
     OPERATION,
@@ -182,6 +182,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   else if (!append && unique && tempTemplate !== undefined) tempName = expandName(tempTemplate, enteredName, "tempFileName");
   if (tempName !== undefined && !isSafeRemoteName(tempName)) throw invalid(`tempExtension: "${tempExtension}" makes the temporary name "${tempName}" invalid`);
 
+  throwIfAborted(signal, OPERATION, input.fileName.trim());
   const source: Readable = await openContent(input.content, { field: "content", operation: OPERATION });
   try {
     const plan = await withSessionTarget(
@@ -223,7 +224,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
         const tempPath = append ? undefined : posix.join(tempDirectory, tempName ?? temporaryFileName(name));
         return { directory: file.directory, name, finalPath, tempPath };
       },
-      { ...retry, operation: OPERATION },
+      { ...retry, operation: OPERATION, ...(signal ? { signal } : {}) },
     );
     const mode: UploadMode = action === "OVERWRITE" ? "replace" : append ? "append" : "error";
     const uploaded = await uploadViaTemp(target, {
@@ -235,6 +236,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
         ? { onConflict: async (session: SftpSession) => posix.join(plan.directory, await uniqueName(session, plan.directory, wantedName ?? enteredName)) }
         : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(signal ? { signal } : {}),
       retry,
       logger,
       operation: OPERATION,

@@ -1,7 +1,7 @@
 // UPSERT: creates or replaces a file through a temporary name and a rename, or appends to it, as Boomi's SFTP V2 UPSERT does.
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, checkOptions, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, throwIfAborted, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
 import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
 import { temporaryFileName, uploadViaTemp, withSessionTarget, type SessionTarget, type UploadFileOptions, type UploadFileResult, type UploadResponse } from "@sftp-connector/transport";
 
@@ -95,7 +95,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
   if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
   checkOptions(input, UPSERT_INPUT_SPEC);
   const options = checkOptions(givenOptions, UPSERT_OPTIONS_SPEC);
-  const { append, createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger } = checkUploadOptions(
+  const { append, createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal } = checkUploadOptions(
     options,
     ["append", "createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
     OPERATION,
@@ -105,6 +105,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
     throw invalid(`remoteDirectory: expected a string, got ${typeof input.remoteDirectory}`);
   }
 
+  throwIfAborted(signal, OPERATION, input.fileName.trim());
   const source: Readable = await openContent(input.content, { field: "content", operation: OPERATION });
   try {
     const plan = await withSessionTarget(
@@ -125,13 +126,14 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
         }
         return { path: file.path, existed: existing !== undefined };
       },
-      { ...retry, operation: OPERATION },
+      { ...retry, operation: OPERATION, ...(signal ? { signal } : {}) },
     );
     const uploaded = await uploadViaTemp(target, {
       content: source,
       finalPath: plan.path,
       ...(append ? { overwrite: "append" as const } : { overwrite: "replace" as const, tempPath: posix.join(posix.dirname(plan.path), temporaryFileName(plan.path)) }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(signal ? { signal } : {}),
       retry,
       logger,
       operation: OPERATION,

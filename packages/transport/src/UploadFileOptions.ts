@@ -1,5 +1,5 @@
 // The options CREATE and UPSERT share, and their checks (true/false switches, onProgress, retry), made before anything reaches the server.
-import { SftpConnectorError, checkRetryOption, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+import { SftpConnectorError, checkRetryOption, checkSignalOption, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
 import { checkLoggerOption } from "./checkLoggerOption.js";
 import type { Logger } from "./Logger.js";
 
@@ -21,6 +21,21 @@ export interface UploadFileOptions {
   retry?: RetryOptions;
   /** Told about resumes after a lost connection and about temporary files that could not be removed. @default silent */
   logger?: Logger;
+  /**
+   * Cancels the upload. Already aborted: nothing reaches the server. Later: the transfer stops,
+   * nothing is retried, the temporary file is removed (an append is truncated back to its former
+   * length), and the call rejects with `ABORTED` (the abort's reason as cause). An abort during
+   * the final rename leaves the file either fully old or fully new, never partial.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * const done = createFile(pool, { content: { path: "big.bin" }, fileName: "big.bin" }, { signal: controller.signal });
+   * controller.abort(); // rejects with reason ABORTED; no temporary file stays on the server
+   * ```
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** The keys of {@link UploadFileOptions}, which every upload operation accepts beside its own (for core's `checkOptions`). */
@@ -29,6 +44,7 @@ export const UPLOAD_OPTION_NAMES: readonly (keyof UploadFileOptions)[] = Object.
   onProgress: true,
   retry: true,
   logger: true,
+  signal: true,
 } satisfies Record<keyof UploadFileOptions, true>) as (keyof UploadFileOptions)[];
 
 /**
@@ -54,7 +70,7 @@ export function checkUploadOptions<K extends string>(
   options: UploadFileOptions & { readonly [key in K]?: unknown },
   switches: readonly K[],
   operation: string,
-): { [key in K]: boolean } & { retry: NormalizedRetryOptions; logger: Logger } {
+): { [key in K]: boolean } & { retry: NormalizedRetryOptions; logger: Logger; signal: AbortSignal | undefined } {
   const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
   const flags = {} as { [key in K]: boolean };
   for (const key of switches) {
@@ -67,5 +83,6 @@ export function checkUploadOptions<K extends string>(
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
   if (problems.length > 0) throw invalid(problems[0]!);
-  return { ...flags, retry, logger };
+  const signal = checkSignalOption(options.signal, operation);
+  return { ...flags, retry, logger, signal };
 }

@@ -55,7 +55,13 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
 
   /** Opens (or reopens after a failure) the inner stream and replays what was not acknowledged. */
   const connect = async (resume: boolean) => {
-    session = await provider.acquire();
+    const acquired = await provider.acquire();
+    if (outer.destroyed) {
+      // Destroyed (e.g. aborted) while a session was being taken: give it back, write nothing.
+      provider.release(acquired);
+      throw new Error(`writing ${path} stopped: the stream was destroyed`);
+    }
+    session = acquired;
     // After a failure, fewer requests in flight (halved per retry): a link that drops every
     // connection after a while must see some bytes acknowledged before the next cut, which a full
     // window sent at once (and lost at once) would never get.
@@ -106,6 +112,8 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
         inner?.destroy();
         inner = undefined;
         session = undefined;
+        // A destroyed stream (aborted, or its pipeline failed) is never resumed: the failure is the destroy's own.
+        if (outer.destroyed) throw error;
         if (!isRetryableAt(error, retries) || retries >= attempts) throw retriesExhausted(error, retries);
         retries += 1;
         logger.warn(`writing ${path} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
@@ -114,7 +122,7 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     }
   };
 
-  return new Writable({
+  const outer: Writable = new Writable({
     highWaterMark: writeOptions.highWaterMark ?? 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
       retained.push(chunk);
@@ -134,4 +142,5 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
       callback(error);
     },
   });
+  return outer;
 }

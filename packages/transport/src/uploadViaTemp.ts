@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { SftpConnectorError, isSftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, isSftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { createResumableWriteStream } from "./createResumableWriteStream.js";
 import { isRetryable, isRetryableAt } from "./withRetry.js";
@@ -53,6 +53,13 @@ export interface UploadViaTempOptions {
   alreadyExistsMessage?: (finalPath: string) => string;
   /** Called with the total bytes taken from `content` so far, as they are handed to the upload. @default none */
   onProgress?: (bytes: number) => void;
+  /**
+   * Aborts the upload: already aborted, nothing reaches the server; later, the transfer stops
+   * (streams destroyed, handles closed), nothing is retried, the temporary file is removed (an
+   * append is truncated back) before the promise rejects with `ABORTED`. Once the rename has been
+   * sent it completes: the file is then either fully old or fully new. @default none
+   */
+  signal?: AbortSignal;
   /**
    * Retries after a lost connection or a timeout; used only when the target is a session
    * provider (the upload resumes at the last acknowledged byte on a fresh session).
@@ -150,7 +157,13 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   if (tempPath !== undefined && !tempPath.startsWith("/")) throw invalid(`tempPath: expected an absolute remote path, got ${JSON.stringify(options.tempPath)}`);
   if (tempPath === finalPath) throw invalid(`tempPath: must differ from the final path ${finalPath}`);
   const retry = { attempts: options.retry?.attempts ?? 1, backoffMs: options.retry?.backoffMs ?? 1_000 };
+  const signal = options.signal;
+  const aborted = () => abortedError(operation, finalPath, signal);
+  if (signal?.aborted) throw aborted();
   const run = <T>(work: (session: SftpSession, attempt: number) => Promise<T>) =>
+    withSessionTarget(target, work, { ...retry, logger, operation, path: finalPath, ...(signal ? { signal } : {}) });
+  /** For cleanup after a failure or an abort: not stopped by the signal. */
+  const cleanup = <T>(work: (session: SftpSession, attempt: number) => Promise<T>) =>
     withSessionTarget(target, work, { ...retry, logger, operation });
   const alreadyExistsMessage = options.alreadyExistsMessage ?? fileAlreadyExistsMessage;
 
@@ -162,6 +175,9 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   let writeError: unknown;
   /** True when the content stream itself failed (not the upload, whose error pipeline passes to the source). */
   const fromSource = (error: unknown) => error !== undefined && error === sourceError && error !== writeError;
+  /** On abort: the transfer stops at once (pipeline destroys every stream, which closes the remote handle). */
+  const onAbort = () => source.destroy(aborted());
+  signal?.addEventListener("abort", onAbort, { once: true });
   const counter = new Transform({
     highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _encoding, callback) {
@@ -185,13 +201,18 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   const diagnose = async (error: unknown): Promise<string> => {
     if (phase !== "write" || !isSftpConnectorError(error) || error.reason !== "FAILURE" || fromSource(error)) return "";
     const directory = posix.dirname(tempPath ?? finalPath);
-    const free = await run((session) => freeBytes(session, directory)).catch(() => undefined);
+    const free = await cleanup((session) => freeBytes(session, directory)).catch(() => undefined);
     return free !== undefined && free < DISK_FULL_THRESHOLD ? `; the file system holding ${directory} has ${free} bytes free (disk full?)` : "";
   };
 
   /** The error to throw: the cause's reason, naming the final path, with notes about what was (not) cleaned up. */
   const describeFailure = (error: unknown, diagnosis: string, notes: string[]): SftpConnectorError => {
+    signal?.removeEventListener("abort", onAbort);
     const suffix = notes.length > 0 ? `; ${notes.join("; ")}` : "";
+    if (signal?.aborted) {
+      const abort = aborted();
+      return notes.length === 0 ? abort : new SftpConnectorError("ABORTED", `${abort.message}${suffix}`, { operation, path: finalTarget, cause: signal.reason, retryable: false });
+    }
     if (fromSource(error) || !isSftpConnectorError(error)) {
       return new SftpConnectorError("FAILURE", `${field}: reading the content failed after ${bytes} bytes: ${messageOf(error)}${suffix}`, {
         operation,
@@ -219,6 +240,8 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       checked = true;
       phase = "write";
       await pipeline(source, counter, writer(finalPath, "a"));
+      signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) throw aborted();
       return { path: finalPath, bytesWritten: bytes, appendedAt: before?.size ?? 0 };
     } catch (error) {
       source.destroy();
@@ -226,7 +249,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       const notes: string[] = [];
       if (checked) {
         try {
-          await run(async (session) => {
+          await cleanup(async (session) => {
             const now = await session.statIfExists(finalPath);
             if (!now) return;
             if (!before) await unlinkIfExists(session, finalPath);
@@ -330,9 +353,12 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     phase = "write";
     await pipeline(source, counter, writer(temp, "r+"));
     phase = "commit";
+    signal?.removeEventListener("abort", onAbort);
+    if (signal?.aborted) throw aborted();
     for (let conflicts = 0; ; conflicts += 1) {
       try {
-        await run((session, attempt) => commitOnce(session, finalTarget, attempt));
+        // Not stopped by the signal: a rename once sent completes (fully old or fully new).
+        await cleanup((session, attempt) => commitOnce(session, finalTarget, attempt));
         break;
       } catch (error) {
         const canRetry = mode === "error" && isSftpConnectorError(error) && error.reason === "ALREADY_EXISTS" && final.has(error);
@@ -350,7 +376,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     const notes: string[] = [];
     if (tempCreated) {
       try {
-        await run((session) => unlinkIfExists(session, temp));
+        await cleanup((session) => unlinkIfExists(session, temp));
       } catch (cleanupError) {
         // Our own unique name, unreachable only because the connection is gone: the pool removes it once it reconnects.
         const deferred =

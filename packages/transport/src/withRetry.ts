@@ -1,5 +1,5 @@
 // Reconnect and retry: runs work with a session, and on a lost connection or a timeout takes a fresh session and tries again, with backoff.
-import { isSftpConnectorError, SftpConnectorError, type NormalizedRetryOptions } from "@sftp-connector/core";
+import { abortedError, isSftpConnectorError, SftpConnectorError, type NormalizedRetryOptions } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
@@ -12,6 +12,13 @@ export interface WithRetryOptions extends Partial<NormalizedRetryOptions> {
   onRetry?: (error: SftpConnectorError, retry: number) => void;
   /** The operation, for errors. */
   operation?: string;
+  /**
+   * Once aborted, nothing is retried, nor logged as a retry: a failure after the abort, or the
+   * abort during the backoff, rejects with `ABORTED` (the signal's reason as cause). @default none
+   */
+  signal?: AbortSignal;
+  /** The path named by the `ABORTED` error. @default none */
+  path?: string;
 }
 
 /** True for failures a fresh connection may cure: CONNECTION_LOST and TIMEOUT (and anything marked retryable). */
@@ -43,7 +50,17 @@ export function retriesExhausted(error: unknown, attempt: number): unknown {
   );
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts meanwhile. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 
 /**
  * Runs `work(session, attempt)` with a session from `provider`. When it fails with a retryable
@@ -61,7 +78,9 @@ export async function withRetry<T>(
   const retries = options.attempts ?? 1;
   const backoffMs = options.backoffMs ?? 1_000;
   const logger = options.logger ?? silentLogger;
+  const aborted = () => abortedError(options.operation ?? "operation", options.path, options.signal);
   for (let attempt = 0; ; attempt += 1) {
+    if (options.signal?.aborted) throw aborted();
     let session: SftpSession | undefined;
     try {
       session = await provider.acquire();
@@ -70,11 +89,12 @@ export async function withRetry<T>(
       return result;
     } catch (error) {
       if (session) provider.release(session, { broken: session.closed || isRetryable(error) });
+      if (options.signal?.aborted) throw isSftpConnectorError(error) && error.reason === "ABORTED" ? error : aborted();
       if (!isRetryableAt(error, attempt) || attempt >= retries) throw retriesExhausted(error, attempt);
       const wait = backoffMs * 2 ** attempt;
       logger.warn(`${options.operation ?? "operation"} failed (${error.reason}: ${error.message}); retry ${attempt + 1} of ${retries} in ${wait} ms`);
       options.onRetry?.(error, attempt + 1);
-      await sleep(wait);
+      await sleep(wait, options.signal);
     }
   }
 }
