@@ -36,7 +36,7 @@ export interface CleanTemporaryFilesOptions {
   recursive?: boolean;
   /** With a `SessionProvider`: after a lost connection, a fresh session goes on with the files not yet removed. @default { attempts: 1, backoffMs: 1000 } */
   retry?: RetryOptions;
-  /** Told about each file removed (info) and each that could not be (warn). @default silent */
+  /** Told about each file removed and each that could not be (info; the result carries the error), and retries (warn). @default silent */
   logger?: Logger;
   /** Stops the clean-up before the next file (rejects with `ABORTED`). @default none */
   signal?: AbortSignal;
@@ -179,7 +179,7 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
           }
           if (error.reason === "NO_SUCH_FILE") continue; // renamed into place or removed by someone else meanwhile
           file.error = error;
-          logger.warn(`cannot remove the temporary file ${entry.path}: ${error.message}`, { path: entry.path, reason: error.reason });
+          logger.info(`cannot remove the temporary file ${entry.path}: ${error.message}`, { path: entry.path, reason: error.reason });
         }
         found.set(file.path, file);
       }

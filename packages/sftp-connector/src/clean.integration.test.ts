@@ -90,6 +90,21 @@ describe("sftp-connector clean (child process)", () => {
     expect([again.code, again.stdout, again.stderr]).toEqual([0, "", "no orphaned temporary files\n"]);
   });
 
+  it("a file it may not remove: exit 1, the others still removed; with --json the error is JSON on stderr", async () => {
+    await testbed.exec(`mkdir ${dir}/locked && cp -p '${dir}/${OLD}' ${dir}/locked/ && chmod 555 ${dir}/locked`, { user: "tester" });
+    try {
+      const result = await clean([...conn, "--older-than", "1h", "--recursive", "--json"]);
+      expect(result.code).toBe(1);
+      expect(result.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+        expect.objectContaining({ path: `${dir}/${OLD}`, removed: true }),
+        expect.objectContaining({ path: `${dir}/locked/${OLD}`, removed: false, reason: "PERMISSION_DENIED" }),
+      ]);
+      expect(JSON.parse(result.stderr.trim())).toEqual({ error: { reason: "PERMISSION_DENIED", message: expect.any(String), path: `${dir}/locked/${OLD}` } });
+    } finally {
+      await testbed.exec(`chmod 755 ${dir}/locked`, { user: "tester" });
+    }
+  });
+
   it("a longer --older-than keeps it; a missing or bad --older-than is a usage error (exit 2) before anything is touched", async () => {
     expect((await clean([...conn, "--older-than", "1d", "--json"])).stdout).toBe("");
     const missing = await clean(conn);

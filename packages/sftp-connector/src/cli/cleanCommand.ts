@@ -60,7 +60,11 @@ export const cleanCommand: CommandSpec = {
       for (const line of formatTable(columns, files)) await out.line(line);
     }
     const failed = files.filter((f) => f.error !== undefined);
-    for (const file of failed) out.error(file.error!.reason, file.error!.message);
+    for (const { error, path } of failed) {
+      // With --json, errors are JSON on stderr too, as every command's are.
+      if (out.json) await out.record({ error: { reason: error!.reason, message: error!.message, path } }, true);
+      else out.error(error!.reason, error!.message);
+    }
     return failed.length === 0 ? 0 : 1;
   },
 };
