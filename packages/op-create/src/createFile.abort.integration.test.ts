@@ -1,10 +1,9 @@
 // CREATE with an AbortSignal against the real testbed: each action aborted at 10%, 50% and right before the rename leaves no temporary file, never retries, and rejects with ABORTED.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { Readable } from "node:stream";
-import { rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
+import { chunkedSource, recordingLogger, rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
-import { SessionPool, type Logger } from "@sftp-connector/transport";
+import { SessionPool } from "@sftp-connector/transport";
 import { createFile, ACTIONS_IF_FILE_EXISTS, type ActionIfFileExists } from "./index.js";
 
 let testbed: Testbed;
@@ -25,25 +24,6 @@ const newPool = () => new SessionPool(testbed.connectionConfig({ hostKey: "finge
 const entries = async (): Promise<string[]> => (await testbed.exec(`ls -A '${dir}'`)).stdout.split("\n").filter(Boolean).sort();
 
 const failure = (promise: Promise<unknown>): Promise<SftpConnectorError> => rejectionOf(promise, isSftpConnectorError);
-
-/** A logger keeping every line, to show that nothing was retried. */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep = (message: string) => void lines.push(message);
-  return { lines, debug: keep, info: keep, warn: keep, error: keep };
-}
-
-/** Content of `size` bytes handed out in 64 KiB chunks, so progress is reported many times. */
-function chunked(data: Buffer): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= data.length) return void this.push(null);
-      this.push(data.subarray(offset, offset + 64 * 1024));
-      offset += 64 * 1024;
-    },
-  });
-}
 
 const SIZE = 8 * 1024 * 1024;
 const OLD = "the old content\n";
@@ -67,7 +47,7 @@ describe.each(ACTIONS_IF_FILE_EXISTS.map((action) => [action] as [ActionIfFileEx
     const reason = new Error("stop");
     try {
       const error = await failure(
-        createFile(pool, { content: chunked(randomBytes(SIZE)), fileName, remoteDirectory: dir }, {
+        createFile(pool, { content: chunkedSource(randomBytes(SIZE)), fileName, remoteDirectory: dir }, {
           actionIfFileExists: action,
           signal: controller.signal,
           retry: { attempts: 3, backoffMs: 10 },
@@ -124,7 +104,7 @@ describe("createFile with a signal that never fires", () => {
     const pool = newPool();
     try {
       const data = randomBytes(SIZE);
-      await createFile(pool, { content: chunked(data), fileName: "whole.bin", remoteDirectory: dir }, { signal: new AbortController().signal });
+      await createFile(pool, { content: chunkedSource(data), fileName: "whole.bin", remoteDirectory: dir }, { signal: new AbortController().signal });
       expect(await testbed.sha256(`${dir}/whole.bin`)).toBe(sha256(data));
       expect(await entries()).toEqual(["whole.bin"]);
     } finally {

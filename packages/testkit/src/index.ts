@@ -12,6 +12,7 @@ export type {
 } from "./startTestbed.js";
 export { waitFor, sha256, rejectionOf, recordCalls, gatedSource, readmeCodeBlock, promisedOutput, runReadmeExample } from "./testing.js";
 export type { PathLike, RunReadmeExampleOptions } from "./testing.js";
+export { chunkedSource, recordingLogger } from "./chunkedSource.js";
 export { ensureTestbedImage } from "./ensureTestbedImage.js";
 export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";
 export { prepareDockerEnvironment, removeLeftoverTestbeds, TESTBED_LABEL } from "./dockerEngine.js";
