@@ -118,6 +118,7 @@ describe("normalizeGetFileOptions", () => {
       failIfNotFound: undefined,
       allowAbsolutePaths: undefined,
       onProgress: undefined,
+      signal: undefined,
       retry: undefined,
       logger: undefined,
     } satisfies Required<{ [K in keyof GetFileOptions]: unknown }>;

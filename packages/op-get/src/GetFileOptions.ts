@@ -71,6 +71,12 @@ export interface GetFileOptions {
   /** Told the running total of file bytes read, after every chunk. @default none */
   onProgress?: (bytes: number) => void;
   /**
+   * Cancels the download: already aborted, nothing reaches the server; later, the transfer stops,
+   * nothing is retried, and the call (as a Buffer) or the content stream fails with `ABORTED`
+   * (the abort's reason as cause); `deleteAfter`/`moveAfter` do not run. @default none
+   */
+  signal?: AbortSignal;
+  /**
    * With a `SessionProvider`: retries after a lost connection or a timeout. A download resumes at
    * the byte offset reached; other steps run again on a fresh session. Ignored with a single session.
    * @default { attempts: 1, backoffMs: 1000 } (Boomi: one retry)
@@ -92,6 +98,7 @@ export interface NormalizedGetFileOptions {
   failIfNotFound: boolean;
   allowAbsolutePaths: boolean;
   onProgress: ((bytes: number) => void) | undefined;
+  signal: AbortSignal | undefined;
   retry: NormalizedRetryOptions;
   logger: Logger;
 }
@@ -117,6 +124,7 @@ export const GET_OPTIONS_SPEC: OptionsSpec = {
     failIfNotFound: true,
     allowAbsolutePaths: true,
     onProgress: true,
+    signal: true,
     retry: true,
     logger: true,
   } satisfies Record<keyof GetFileOptions, true>),
@@ -174,6 +182,9 @@ export function normalizeGetFileOptions(input: GetFileInput, givenOptions: GetFi
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
     problems.push(`onProgress: expected a function, got ${describeValue(options.onProgress)}`);
   }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    problems.push(`signal: expected an AbortSignal, got ${describeValue(options.signal)}`);
+  }
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
   if (problems.length > 0) throw invalidInputError(problems, "get");
@@ -190,6 +201,7 @@ export function normalizeGetFileOptions(input: GetFileInput, givenOptions: GetFi
       failIfNotFound: options.failIfNotFound ?? false,
       allowAbsolutePaths: options.allowAbsolutePaths ?? false,
       onProgress: options.onProgress,
+      signal: options.signal,
       retry,
       logger,
     },

@@ -10,6 +10,8 @@ import {
   notADirectory,
   remoteDirectoryNotFound,
   resolveRemoteFile,
+  abortedError,
+  throwIfAborted,
 } from "@sftp-connector/core";
 import type { DocumentProperties, ErrorReason, FileDocument, ResolvedRemoteFile } from "@sftp-connector/core";
 import { createResumableReadStream, formatMetadataJson, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
@@ -59,7 +61,12 @@ interface Plan {
 }
 
 /** How GET's steps retry on a provider: the `retry` option, told to the logger. */
-const retryOptions = (opts: NormalizedGetFileOptions): WithRetryOptions => ({ ...opts.retry, logger: opts.logger, operation: OPERATION });
+const retryOptions = (opts: NormalizedGetFileOptions): WithRetryOptions => ({
+  ...opts.retry,
+  logger: opts.logger,
+  operation: OPERATION,
+  ...(opts.signal ? { signal: opts.signal } : {}),
+});
 
 const reasonOf = (error: unknown): ErrorReason => (isSftpConnectorError(error) ? error.reason : "FAILURE");
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -120,15 +127,28 @@ export async function getFile(
   options: GetFileOptions = {},
 ): Promise<FileDocument<Readable | Buffer> | undefined> {
   const { fileName, options: opts } = normalizeGetFileOptions(input, options);
+  throwIfAborted(opts.signal, OPERATION, fileName);
   const plan = await withSessionTarget(session, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
   if (plan === undefined) return undefined;
 
   const properties = propertiesOf(plan);
   const metadataDate = opts.includeAllMetadata ? formatTimestamp(plan.stats.modifiedAt) : undefined;
-  const open = (): Readable =>
+  const openStream = (): Readable =>
     isSessionProvider(session)
       ? createResumableReadStream(session, plan.file.path, { ...opts.retry, logger: opts.logger, sizeHint: plan.stats.size })
       : session.createReadStream(plan.file.path, { sizeHint: plan.stats.size });
+  /** The file's bytes; an abort destroys the stream with ABORTED (which closes the remote handle). */
+  const open = (): Readable => {
+    const signal = opts.signal;
+    if (signal?.aborted) throw abortedError(OPERATION, plan.file.path, signal);
+    const stream = openStream();
+    if (signal) {
+      const onAbort = () => stream.destroy(abortedError(OPERATION, plan.file.path, signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+      stream.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
+    return stream;
+  };
 
   if (opts.as === "buffer") {
     const chunks: Buffer[] = [];
