@@ -94,6 +94,7 @@ describe("listen: strict options and Boomi's names", () => {
       retryBackoffMs: undefined,
       allowAbsolutePaths: undefined,
       logger: undefined,
+      signal: undefined,
     } satisfies Required<{ [K in keyof ListenOptions]: unknown }>;
     const listener = await listen(emptyDirectory(), options, () => {});
     await listener.stop();

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import {
   SftpConnectorError,
   checkOptions,
+  throwIfAborted,
   compileFilter,
   formatTimestamp,
   isSftpConnectorError,
@@ -85,6 +86,11 @@ export interface ListenOptions {
   allowAbsolutePaths?: boolean;
   /** Told about retries, skipped entries and recoveries. @default silent */
   logger?: Logger;
+  /**
+   * Stops the listener when aborted, as `stop()` does (`done` then fulfils); an already aborted
+   * signal rejects with `ABORTED` before anything touches the server. @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** What a handler gets: the change, the content (a stream, or a Buffer with `boomiPayloads`), and the properties. */
@@ -149,6 +155,7 @@ export const LISTEN_OPTIONS_SPEC: OptionsSpec = {
     retryBackoffMs: true,
     allowAbsolutePaths: true,
     logger: true,
+    signal: true,
   } satisfies Record<Exclude<keyof ListenOptions, "pollingInterval">, true>),
   aliases: { pollingInterval: "pollingIntervalMs" },
   operation: "listen",
@@ -169,6 +176,7 @@ function checkOptionValues(options: ListenOptions): void {
   if (after !== undefined && after !== "none" && after !== "delete" && !(typeof after === "object" && typeof after.moveTo === "string" && after.moveTo.trim() !== "")) {
     problems.push('afterProcessing: expected "none", "delete" or { moveTo: "<directory>" }');
   }
+  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) problems.push("signal: expected an AbortSignal");
   for (const [i, glob] of (options?.ignore ?? []).entries()) if (typeof glob !== "string" || glob === "") problems.push(`ignore[${i}]: expected a non-empty glob`);
   if (problems.length > 0) throw invalid(problems);
 }
@@ -235,6 +243,7 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
   const select = compileSelection(options);
   const logger = options.logger ?? silentLogger;
   const depth = options.depth ?? (options.recursive ? 1 : 0);
+  throwIfAborted(options.signal, "listen", options.remoteDirectory);
   const { directory, host, port } = await borrow(target, async (session) => {
     const dir = session.resolveDirectory(options.remoteDirectory);
     const stats = await session.statIfExists(dir);
@@ -358,5 +367,14 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     await poller.stop();
     if (fatal === undefined) settle.resolve();
   };
+  const signal = options.signal;
+  if (signal) {
+    const onAbort = () => void stop().catch((error: unknown) => logger.warn(`listen ${directory}: stopping on abort failed: ${(error as Error).message}`));
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      void done.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
+    }
+  }
   return { stop, directory, poller, done };
 }
