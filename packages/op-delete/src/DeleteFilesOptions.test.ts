@@ -30,7 +30,7 @@ describe("normalizeDeleteInput: strict keys", () => {
   });
 
   it("accepts every documented key, also when it is undefined", () => {
-    const options = { failIfNotFound: true, allowAbsolutePaths: undefined, retry: undefined, logger: undefined } satisfies Required<{
+    const options = { failIfNotFound: true, allowAbsolutePaths: undefined, retry: undefined, logger: undefined, signal: undefined } satisfies Required<{
       [K in keyof DeleteFilesOptions]: unknown;
     }>;
     const { input, options: checked } = normalizeDeleteInput({ ids: ["a"], fileName: undefined, remoteDirectory: undefined }, options);

@@ -47,6 +47,8 @@ export interface DeleteFilesOptions {
   retry?: RetryOptions;
   /** Told about each file deleted (debug), missing (info), and retries (warn). @default silent */
   logger?: Logger;
+  /** Stops before the next file once aborted (the call rejects with `ABORTED`; files not reached are kept); already aborted, nothing is deleted. @default none */
+  signal?: AbortSignal;
 }
 
 /** Options of `deleteFile`: those of `deleteFiles`, plus the remote directory. */
@@ -67,6 +69,7 @@ export interface NormalizedDeleteOptions {
   allowAbsolutePaths: boolean;
   retry: NormalizedRetryOptions;
   logger: Logger;
+  signal: AbortSignal | undefined;
 }
 
 /** The keys of DELETE's input (Boomi's DELETE has object IDs and the `remoteDirectory` document property). */
@@ -79,7 +82,7 @@ export const DELETE_INPUT_SPEC: OptionsSpec = {
 
 /** The keys of DELETE's options (Boomi's DELETE has no operation field, so there is no alias). */
 export const DELETE_OPTIONS_SPEC: OptionsSpec = {
-  known: Object.keys({ failIfNotFound: true, allowAbsolutePaths: true, retry: true, logger: true } satisfies Record<keyof DeleteFilesOptions, true>),
+  known: Object.keys({ failIfNotFound: true, allowAbsolutePaths: true, retry: true, logger: true, signal: true } satisfies Record<keyof DeleteFilesOptions, true>),
   operation: "delete",
 };
 
@@ -131,6 +134,7 @@ export function normalizeDeleteInput(
   }
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) problems.push(`signal: expected an AbortSignal, got ${describeValue(options.signal)}`);
   if (resolveDirectory && (input.remoteDirectory === undefined || typeof input.remoteDirectory === "string")) {
     let directory: string | undefined;
     try {
@@ -156,6 +160,7 @@ export function normalizeDeleteInput(
       allowAbsolutePaths: options.allowAbsolutePaths ?? false,
       retry,
       logger,
+      signal: options.signal,
     },
   };
 }

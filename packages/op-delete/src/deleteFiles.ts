@@ -1,5 +1,5 @@
 // DELETE: removes one or many remote files by ID, Boomi's way (not found is success), processing every ID and reporting each.
-import { SftpConnectorError, isSftpConnectorError, resolveRemoteFile, type ErrorReason } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, isSftpConnectorError, resolveRemoteFile, throwIfAborted, type ErrorReason } from "@sftp-connector/core";
 import { isRetryable, isSessionProvider, withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
 import {
   invalidInput,
@@ -91,6 +91,7 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
   const resolveDirectory = isSessionProvider(session) ? undefined : (perCall: string | undefined) => session.resolveDirectory(perCall);
   const { input: checked, options: opts } = normalizeDeleteInput(input, options, resolveDirectory);
   if (checked.names.length === 0) return [];
+  throwIfAborted(opts.signal, OPERATION, checked.names[0]?.name);
   let targets: Target[] | undefined;
   const results: DeleteResult[] = [];
   /** The ID whose unlink was cut by a lost connection (its outcome is unknown). */
@@ -104,12 +105,13 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
         targets ??= resolveTargets(directory, checked.names, opts);
         for (let index = results.length; index < targets.length; index += 1) {
           const target = targets[index]!;
+          if (opts.signal?.aborted) throw abortedError(OPERATION, target.path, opts.signal);
           const resumed = attempt > 0 && index === cut.index;
           const onCut = () => void (cut.index = index);
           results.push(await deleteOne(s, target, { resumed, onCut }, opts));
         }
       },
-      { ...opts.retry, logger: opts.logger, operation: OPERATION },
+      { ...opts.retry, logger: opts.logger, operation: OPERATION, ...(opts.signal ? { signal: opts.signal } : {}) },
     );
   } catch (error) {
     if (targets === undefined) throw error; // bad input: nothing was attempted
