@@ -108,7 +108,7 @@ describe("startFaultRelay", () => {
     expect(back.equals(data)).toBe(true);
     // 40 kB at 40 kB/s in slices of 4 kB: the last slice cannot leave before 0.9 s (up and down overlap).
     expect(elapsed).toBeGreaterThanOrEqual(850);
-    expect(elapsed).toBeLessThan(12_000); // no hang (a wide margin for a loaded machine)
+    // No upper bound on the clock: a hang is caught by the test's timeout, and the bytes prove the transfer completed.
   });
 
   it("adds latency to every chunk, each way", { timeout: 15_000 }, async () => {
@@ -174,10 +174,11 @@ describe("startFaultRelay", () => {
     relay = await startFaultRelay({ host: "127.0.0.1", port: echoPort }, { stalled: true, latencyMs: 60_000 });
     const pending = exchange(Buffer.from("z"), Infinity);
     await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
     await relay.close();
-    expect((await pending).closedByPeer).toBe(true);
-    expect(Date.now() - started).toBeLessThan(10_000); // not the 60 s latency: close() does not wait for it (a wide margin for a loaded machine)
+    const { closedByPeer, back } = await pending;
+    expect(closedByPeer).toBe(true);
+    // close() did not wait out the 60 s latency: the delayed byte was never delivered (a count, not a clock).
+    expect(back.length).toBe(0);
     expect(await connectOutcome(relay.port)).toBe("ECONNREFUSED");
   });
 });
