@@ -14,8 +14,15 @@ import { SessionPool, testConnection, type ConnectionReport, type Logger, type O
 import { getFile, type GetFileInput, type GetFileOptions } from "@sftp-connector/get";
 import { createFile, type CreateFileInput, type CreateFileOptions, type CreateFileResult } from "@sftp-connector/create";
 import { upsertFile, type UpsertFileInput, type UpsertFileOptions, type UpsertFileResult } from "@sftp-connector/upsert";
-import { deleteFiles, type DeleteFilesInput, type DeleteFilesOptions, type DeleteResult } from "@sftp-connector/delete";
-import { cleanTemporaryFiles, type CleanTemporaryFilesOptions, type CleanedTemporaryFile } from "@sftp-connector/delete";
+import {
+  cleanTemporaryFiles,
+  deleteFiles,
+  type CleanTemporaryFilesOptions,
+  type CleanedTemporaryFile,
+  type DeleteFilesInput,
+  type DeleteFilesOptions,
+  type DeleteResult,
+} from "@sftp-connector/delete";
 import { listFiles, type ListEntry, type ListInput, type ListOptions } from "@sftp-connector/list";
 import { queryFiles, type QueryInput, type QueryItem, type QueryOptions } from "@sftp-connector/query";
 import { listen, type ListenHandler, type ListenOptions, type Listener } from "@sftp-connector/listen";
