@@ -9,6 +9,7 @@ export type { RemoteDirectoryProblem, RemoteDirectoryErrorOptions } from "./remo
 export { toBoomiStatus, BOOMI_STATUS_MESSAGES } from "./toBoomiStatus.js";
 export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions } from "./toBoomiStatus.js";
 export { describeValue } from "./describeValue.js";
+export { quotePath } from "./quotePath.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
 export { checkOptions, closestName } from "./checkOptions.js";
 export type { OptionsSpec } from "./checkOptions.js";
