@@ -33,3 +33,4 @@ export { backoffDelay } from "./backoffDelay.js";
 export type { BackoffOptions, NormalizedBackoff } from "./backoffDelay.js";
 export { consoleWarningsLogger, silentLogger } from "./PollerLogger.js";
 export type { PollerLogger } from "./PollerLogger.js";
+export type { WorkQueue, QueuedChange, ClaimedChange, FenceContext, Coordination } from "./WorkQueue.js";
