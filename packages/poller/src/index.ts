@@ -34,3 +34,7 @@ export type { BackoffOptions, NormalizedBackoff } from "./backoffDelay.js";
 export { consoleWarningsLogger, silentLogger } from "./PollerLogger.js";
 export type { PollerLogger } from "./PollerLogger.js";
 export type { WorkQueue, QueuedChange, ClaimedChange, FenceContext, Coordination } from "./WorkQueue.js";
+export { createMemoryQueue, changeIdentity } from "./createMemoryQueue.js";
+export type { MemoryQueue, MemoryQueueOptions } from "./createMemoryQueue.js";
+export { createWorkConsumer } from "./createWorkConsumer.js";
+export type { WorkConsumer, WorkConsumerOptions, WorkHandler } from "./createWorkConsumer.js";
