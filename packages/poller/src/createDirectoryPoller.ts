@@ -1,11 +1,13 @@
 // Polls a directory through a list() function: snapshots, added/modified/removed events in rdp4j's order, stable files, checkpoints and a singleton lock.
 import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
+import { asPollerError } from "./asPollerError.js";
 import { backoffDelay } from "./backoffDelay.js";
+import { Checkpointer } from "./Checkpointer.js";
 import { DeliveryCancelled, EventChannel } from "./EventChannel.js";
 import { normalizePollerOptions, type DirectoryPollerOptions, type NormalizedPollerOptions } from "./normalizePollerOptions.js";
 import type { AddedEvent, CycleStats, ModifiedEvent, PollEvent, PolledEntry, RemovedEvent } from "./PollEvent.js";
 import type { Lease } from "./PollerLock.js";
-import type { Snapshot } from "./SnapshotStore.js";
+import { SnapshotDiff } from "./SnapshotDiff.js";
 
 /** Where a poller is in its life. `running` includes standing by for a lock held elsewhere. */
 export type PollerState = "idle" | "starting" | "running" | "stopping" | "stopped";
@@ -65,32 +67,6 @@ export interface DirectoryPoller extends AsyncIterable<PollEvent> {
   [Symbol.asyncIterator](): AsyncIterator<PollEvent>;
 }
 
-/** Mid-cycle checkpoints are saved at most this often (and always at the end of a cycle). */
-const CHECKPOINT_EVERY_MS = 1000;
-
-interface Observation {
-  size: number;
-  mtime: number;
-  /** When this size and mtime were first seen (epoch ms). */
-  since: number;
-  /** Listings since then that showed the same size and mtime. */
-  polls: number;
-}
-
-/** One listed entry, as last seen. */
-interface Slot {
-  entry: PolledEntry;
-  /** Whether the filter accepts it. */
-  accepted: boolean;
-  /** The cycle whose listing last showed it. */
-  seen: number;
-}
-
-interface RetryState {
-  failures: number;
-  notBefore: number;
-}
-
 type Counts = { added: number; modified: number; removed: number; failed: number; skipped: number };
 
 /**
@@ -133,18 +109,10 @@ export function createDirectoryPoller(options: DirectoryPollerOptions): Director
 
 class Poller implements DirectoryPoller {
   private current: PollerState = "idle";
-  /** The snapshot: each name as last delivered. */
-  private delivered = new Map<string, PolledEntry>();
-  /** Whether `delivered` came from the store or a baseline (false: the next cycle is a first run's baseline). */
-  private hasSnapshot = false;
-  /** Every entry of the listings, kept across cycles so an unchanged entry costs a lookup (no allocation, no filter call). */
-  private listing = new Map<string, Slot>();
-  private readonly observed = new Map<string, Observation>();
-  private readonly retries = new Map<string, RetryState>();
-  private dirty = false;
-  private flushQueued = false;
-  private lastSaveAt = 0;
-  private saveChain: Promise<void> = Promise.resolve();
+  /** The snapshot and the comparison of each listing against it. */
+  private readonly diff: SnapshotDiff;
+  /** Saves the snapshot to the store. */
+  private readonly checkpoints: Checkpointer;
   private lockHeld = false;
   /** Set when start() just took the lock, so the first cycle does not ask again at once. */
   private lockJustTaken = false;
@@ -164,7 +132,15 @@ class Poller implements DirectoryPoller {
     lock: new Set(),
   };
 
-  constructor(private readonly o: NormalizedPollerOptions) {}
+  constructor(private readonly o: NormalizedPollerOptions) {
+    this.diff = new SnapshotDiff(o);
+    this.checkpoints = new Checkpointer({
+      store: o.store,
+      key: o.key,
+      entries: () => this.diff.entries(),
+      onError: (error) => this.emitError(error),
+    });
+  }
 
   get state(): PollerState {
     return this.current;
@@ -175,7 +151,7 @@ class Poller implements DirectoryPoller {
   }
 
   snapshot(): PolledEntry[] {
-    return [...this.delivered.values()];
+    return this.diff.entries();
   }
 
   on<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): () => void {
@@ -246,7 +222,7 @@ class Poller implements DirectoryPoller {
       throw error;
     }
     this.current = "running";
-    logger.info("poller started", { key, snapshotEntries: this.hasSnapshot ? this.delivered.size : undefined });
+    logger.info("poller started", { key, snapshotEntries: this.diff.hasSnapshot ? this.diff.size : undefined });
     if (this.lockHeld) this.emit("lock", { held: true });
     this.tick();
   }
@@ -259,8 +235,8 @@ class Poller implements DirectoryPoller {
     this.timer = undefined;
     this.detachChannel();
     await this.inFlight;
-    await this.flush();
-    this.listing = new Map();
+    await this.checkpoints.flush();
+    this.diff.forgetListing();
     if (this.lockHeld) {
       await this.releaseLock();
       this.emit("lock", { held: false });
@@ -285,26 +261,13 @@ class Poller implements DirectoryPoller {
   }
 
   private async loadSnapshot(): Promise<void> {
-    let snapshot: Snapshot | undefined;
-    try {
-      snapshot = await this.o.store.load(this.o.key);
-    } catch (error) {
-      throw asPollerError(error, "poll.store", `Cannot load the snapshot "${this.o.key}" from the store`);
-    }
-    this.delivered = snapshot === undefined ? new Map() : snapshotToMap(snapshot, this.o.key);
-    this.hasSnapshot = snapshot !== undefined;
-    this.observed.clear();
-    this.retries.clear();
-    this.dirty = false;
+    this.diff.load(await this.checkpoints.load(), this.o.key);
+    this.checkpoints.markClean();
   }
 
   private forgetState(): void {
-    this.delivered = new Map();
-    this.listing = new Map();
-    this.hasSnapshot = false;
-    this.observed.clear();
-    this.retries.clear();
-    this.dirty = false;
+    this.diff.forget();
+    this.checkpoints.markClean();
   }
 
   private tick(): void {
@@ -338,7 +301,7 @@ class Poller implements DirectoryPoller {
     const started = performance.now();
     let listing: { listed: number; entries: number };
     try {
-      listing = await this.collect(cycle);
+      listing = await this.diff.collect(await o.list(), cycle);
     } catch (error) {
       this.listFailures += 1;
       const delay = backoffDelay(o.backoff, this.listFailures);
@@ -360,24 +323,22 @@ class Poller implements DirectoryPoller {
     if (this.current !== "running") return o.intervalMs;
     const { listed, entries } = listing;
 
-    if (!this.hasSnapshot) {
-      this.hasSnapshot = true;
-      this.dirty = true;
+    if (!this.diff.hasSnapshot) {
+      this.diff.hasSnapshot = true;
+      this.checkpoints.markDirty();
       if (!o.emitInitial) {
-        const baseline = new Map<string, PolledEntry>();
-        for (const [name, slot] of this.listing) if (slot.seen === cycle && slot.accepted) baseline.set(name, slot.entry);
-        this.delivered = baseline;
-        await this.flush();
+        this.diff.takeBaseline(cycle);
+        await this.checkpoints.flush();
         const counts = { added: 0, modified: 0, removed: 0, failed: 0, skipped: 0 };
         this.emitCycle(cycle, true, listed, entries, counts, 0, listMs, started);
         return o.intervalMs;
       }
     }
 
-    const { events, deferred } = this.compare(cycle, Date.now());
-    this.lastSaveAt = Date.now(); // what the cycle started from is saved: checkpoint mid-cycle only after a second of deliveries
+    const { events, deferred } = this.diff.compare(cycle, Date.now());
+    this.checkpoints.restartClock(Date.now()); // what the cycle started from is saved: checkpoint mid-cycle only after a second of deliveries
     const counts = await this.dispatch(events);
-    await this.flush();
+    await this.checkpoints.flush();
     this.emitCycle(cycle, false, listed, entries, counts, deferred, listMs, started);
     return o.intervalMs;
   }
@@ -412,125 +373,6 @@ class Poller implements DirectoryPoller {
     return held;
   }
 
-  /**
-   * Lists and checks the entries into `this.listing`, stamping each with `cycle`: `.`/`..` and directories (unless
-   * included) are left out; the filter decides `accepted`. An entry unchanged since the last listing keeps its slot
-   * and object, and the core filter's answer for it.
-   */
-  private async collect(cycle: number): Promise<{ listed: number; entries: number }> {
-    const { accept, acceptIsPure, includeDirectories } = this.o;
-    const result: unknown = await this.o.list();
-    const listing = this.listing;
-    let listed = 0;
-    let entries = 0;
-    const take = (raw: unknown): void => {
-      const index = listed++;
-      if (typeof raw !== "object" || raw === null) throw badEntry(index, undefined, `expected an object { name, size, mtime, isDirectory }, got ${raw === null ? "null" : typeof raw}`);
-      const { name, size, mtime, isDirectory } = raw as Record<string, unknown>;
-      if (typeof name !== "string" || name.length === 0) throw badEntry(index, undefined, `name: expected a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
-      if (name === "." || name === "..") return;
-      if (typeof size !== "number" || !Number.isFinite(size) || size < 0) throw badEntry(index, name, `size: expected a number of bytes ≥ 0, got ${String(size)}`);
-      const ms = typeof mtime === "number" ? mtime : mtime instanceof Date ? mtime.getTime() : Number.NaN;
-      if (!Number.isFinite(ms)) throw badEntry(index, name, `mtime: expected epoch milliseconds or a valid Date, got ${String(mtime)}`);
-      if (isDirectory !== undefined && typeof isDirectory !== "boolean") throw badEntry(index, name, `isDirectory: expected true or false, got ${String(isDirectory)}`);
-      const directory = isDirectory === true;
-      if (directory && !includeDirectories) return;
-
-      const slot = listing.get(name);
-      if (slot !== undefined && slot.entry.size === size && slot.entry.mtime === ms && slot.entry.isDirectory === directory) {
-        if (slot.seen !== cycle) {
-          slot.seen = cycle;
-          if (accept !== undefined && !acceptIsPure) slot.accepted = accept(slot.entry);
-          if (slot.accepted) entries++;
-        }
-        return;
-      }
-      const entry: PolledEntry = { name, size, mtime: ms, isDirectory: directory };
-      const accepted = accept === undefined || accept(entry);
-      if (accepted && slot?.seen !== cycle) entries++;
-      else if (!accepted && slot?.seen === cycle && slot.accepted) entries--; // a duplicate name: the last one wins
-      if (slot === undefined) listing.set(name, { entry, accepted, seen: cycle });
-      else {
-        slot.entry = entry;
-        slot.accepted = accepted;
-        slot.seen = cycle;
-      }
-    };
-    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
-      for await (const raw of result as AsyncIterable<unknown>) take(raw);
-    } else if (typeof result === "object" && result !== null && Symbol.iterator in result) {
-      for (const raw of result as Iterable<unknown>) take(raw);
-    } else {
-      throw new SftpConnectorError("INVALID_INPUT", `list() must return an array, an iterable or an async iterable of entries, got ${result === null ? "null" : typeof result}`, {
-        operation: "poll.list",
-      });
-    }
-    return { listed, entries };
-  }
-
-  /** Compares this cycle's listing with the snapshot: the events ready to deliver, in rdp4j's order, and how many changes wait. */
-  private compare(cycle: number, now: number): { events: PollEvent[]; deferred: number } {
-    const { delivered, observed, retries, listing } = this;
-    const { changed, stableAfter } = this.o;
-    const removed: PollEvent[] = [];
-    const added: PollEvent[] = [];
-    const modified: PollEvent[] = [];
-    let deferred = 0;
-    const attempt = (name: string): number => (retries.get(name)?.failures ?? 0) + 1;
-    const waiting = (name: string): boolean => {
-      const retry = retries.get(name);
-      return retry !== undefined && retry.notBefore > now;
-    };
-    const present = (name: string): boolean => {
-      const slot = listing.get(name);
-      return slot !== undefined && slot.seen === cycle && slot.accepted;
-    };
-
-    let known = 0; // names of the snapshot found in this listing: when that is all of them, nothing was removed
-    for (const [name, slot] of listing) {
-      if (slot.seen !== cycle) {
-        listing.delete(name); // gone from the listing
-        continue;
-      }
-      if (!slot.accepted) continue;
-      const { entry } = slot;
-      const previous = delivered.get(name);
-      if (previous !== undefined) known++;
-      if (previous !== undefined && (previous === entry || !changed(previous, entry))) {
-        if (observed.size > 0) observed.delete(name);
-        if (retries.size > 0) retries.delete(name);
-        continue;
-      }
-      if (stableAfter !== undefined && !this.isStable(name, entry, now)) deferred++;
-      else if (waiting(name)) deferred++;
-      else if (previous === undefined) added.push({ type: "added", entry, previous: undefined, attempt: attempt(name), cycle });
-      else modified.push({ type: "modified", entry, previous, attempt: attempt(name), cycle });
-    }
-    if (known < delivered.size) {
-      for (const [name, previous] of delivered) {
-        if (present(name)) continue;
-        if (waiting(name)) deferred++;
-        else removed.push({ type: "removed", entry: previous, previous, attempt: attempt(name), cycle });
-      }
-    }
-    // Forget what vanished before it was ever delivered.
-    for (const name of observed.keys()) if (!present(name)) observed.delete(name);
-    for (const name of retries.keys()) if (!present(name) && !delivered.has(name)) retries.delete(name);
-    return { events: removed.concat(added, modified), deferred };
-  }
-
-  /** True once the entry has shown the same size and mtime for `stableAfter`; a change restarts the wait. */
-  private isStable(name: string, entry: PolledEntry, now: number): boolean {
-    const stableAfter = this.o.stableAfter!;
-    const seen = this.observed.get(name);
-    if (seen === undefined || seen.size !== entry.size || seen.mtime !== entry.mtime) {
-      this.observed.set(name, { size: entry.size, mtime: entry.mtime, since: now, polls: 0 });
-      return false;
-    }
-    seen.polls += 1;
-    return "polls" in stableAfter ? seen.polls >= stableAfter.polls : now - seen.since >= stableAfter.ms;
-  }
-
   /** Delivers the events, at most `concurrency` at once, in order of starting; stops starting new ones on stop(). */
   private async dispatch(events: PollEvent[]): Promise<Counts> {
     const counts: Counts = { added: 0, modified: 0, removed: 0, failed: 0, skipped: 0 };
@@ -552,7 +394,8 @@ class Poller implements DirectoryPoller {
           }
           continue;
         }
-        this.advance(event);
+        this.diff.advance(event);
+        this.checkpoints.changed(Date.now());
         counts[event.type]++;
       }
     };
@@ -578,22 +421,9 @@ class Poller implements DirectoryPoller {
     if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
   }
 
-  /** The event was delivered: the snapshot takes the delivered state. */
-  private advance(event: PollEvent): void {
-    const { name } = event.entry;
-    if (event.type === "removed") this.delivered.delete(name);
-    else this.delivered.set(name, event.entry);
-    this.retries.delete(name);
-    this.observed.delete(name);
-    this.dirty = true;
-    if (!this.flushQueued && Date.now() - this.lastSaveAt >= CHECKPOINT_EVERY_MS) void this.flush();
-  }
-
   private recordFailure(event: PollEvent, error: unknown): void {
     const { name } = event.entry;
-    const failures = (this.retries.get(name)?.failures ?? 0) + 1;
-    const delay = this.o.retryDelay(failures);
-    this.retries.set(name, { failures, notBefore: Date.now() + delay });
+    const { delay } = this.diff.recordFailure(name, Date.now(), this.o.retryDelay);
     this.emitError(
       new SftpConnectorError(
         isSftpConnectorError(error) ? error.reason : "FAILURE",
@@ -601,27 +431,6 @@ class Poller implements DirectoryPoller {
         { operation: "poll.deliver", path: name, cause: error, retryable: true },
       ),
     );
-  }
-
-  /** Saves the snapshot if it changed; saves run one at a time. Never rejects: a failed save is an `error` event and is retried. */
-  private flush(): Promise<void> {
-    this.flushQueued = true;
-    this.saveChain = this.saveChain.then(() => this.save());
-    return this.saveChain;
-  }
-
-  private async save(): Promise<void> {
-    this.flushQueued = false;
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.lastSaveAt = Date.now();
-    const snapshot: Snapshot = { entries: [...this.delivered.values()], savedAt: this.lastSaveAt };
-    try {
-      await this.o.store.save(this.o.key, snapshot);
-    } catch (error) {
-      this.dirty = true;
-      this.emitError(asPollerError(error, "poll.store", "Cannot save the snapshot (it is retried after the next cycle)"));
-    }
   }
 
   // ── listeners ──────────────────────────────────────────────────────────────────────────────
@@ -673,35 +482,4 @@ function invoke(fn: (event: PollEvent) => unknown, event: PollEvent): Promise<un
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-function badEntry(index: number, name: string | undefined, problem: string): SftpConnectorError {
-  const which = name === undefined ? `entry #${index}` : `entry #${index} (${JSON.stringify(name)})`;
-  return new SftpConnectorError("INVALID_INPUT", `list() returned an invalid ${which}: ${problem}`, { operation: "poll.list", path: name, problems: [problem] });
-}
-
-/** Builds the snapshot map from a store's snapshot, refusing a malformed one. */
-function snapshotToMap(snapshot: Snapshot, key: string): Map<string, PolledEntry> {
-  const map = new Map<string, PolledEntry>();
-  const invalid = (problem: string): SftpConnectorError =>
-    new SftpConnectorError("INVALID_CONFIG", `The store returned an invalid snapshot for "${key}": ${problem}`, { operation: "poll.store", problems: [problem] });
-  if (typeof snapshot !== "object" || snapshot === null || !Array.isArray(snapshot.entries)) throw invalid("expected { entries: [...] }");
-  snapshot.entries.forEach((entry: unknown, i) => {
-    const e = entry as Partial<PolledEntry> | null;
-    if (
-      typeof e !== "object" || e === null || typeof e.name !== "string" || e.name.length === 0 ||
-      typeof e.size !== "number" || !Number.isFinite(e.size) || typeof e.mtime !== "number" || !Number.isFinite(e.mtime)
-    ) {
-      throw invalid(`entries[${i}]: expected { name, size, mtime, isDirectory }`);
-    }
-    map.set(e.name, { name: e.name, size: e.size, mtime: e.mtime, isDirectory: e.isDirectory === true });
-  });
-  return map;
-}
-
-/** Keeps an SftpConnectorError as it is; wraps anything else with the operation and a message. */
-function asPollerError(error: unknown, operation: string, message: string): SftpConnectorError {
-  if (isSftpConnectorError(error)) return error;
-  const detail = error instanceof Error ? `: ${error.message}` : "";
-  return new SftpConnectorError("FAILURE", `${message}${detail}`, { operation, cause: error });
 }
