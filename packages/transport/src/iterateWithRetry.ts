@@ -1,4 +1,6 @@
 // Runs a streamed listing on a session from a provider, and starts it again on a fresh session after a lost connection or a timeout, but only while it has yielded nothing.
+import { setTimeout as delay } from "node:timers/promises";
+import { abortedError, isSftpConnectorError } from "@sftp-connector/core";
 import type { Logger } from "./Logger.js";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
@@ -24,6 +26,15 @@ export interface IterateWithRetryOptions {
   operation: string;
   /** What one item is called in the warning (`entry`, `document`). */
   item: string;
+  /**
+   * Once aborted, nothing is started again, nor logged as a retry: an abort before the first pull
+   * takes no session, and a failure after the abort, or the abort during the backoff, throws `ABORTED`
+   * (the signal's reason as cause). The run itself should watch the signal too, to stop promptly.
+   * @default none
+   */
+  signal?: AbortSignal | undefined;
+  /** The path named by the `ABORTED` error (the listed directory). @default none */
+  path?: string | undefined;
 }
 
 /**
@@ -32,14 +43,18 @@ export interface IterateWithRetryOptions {
  * back as broken and, after `backoffMs × 2^(retry-1)`, the run starts again on a fresh session, up to
  * `attempts` times. Once an item was yielded a failure is thrown as is (starting again would repeat
  * items). The session is given back when the run ends, fails or is stopped (broken when it failed
- * with a retryable error or closed), after `idle()` when the run has one.
+ * with a retryable error or closed), after `idle()` when the run has one. With a `signal`, an abort
+ * is never retried: see {@link IterateWithRetryOptions.signal}.
  */
 export async function* iterateWithRetry<T>(
   provider: SessionProvider,
   start: (session: SftpSession) => IterationRun<T>,
   options: IterateWithRetryOptions,
 ): AsyncGenerator<T, void, undefined> {
+  const { signal } = options;
+  const aborted = () => abortedError(options.operation, options.path, signal);
   for (let attempt = 0; ; attempt += 1) {
+    if (signal?.aborted) throw aborted();
     let session: SftpSession | undefined;
     let run: IterationRun<T> | undefined;
     let emitted = false;
@@ -54,6 +69,7 @@ export async function* iterateWithRetry<T>(
       return;
     } catch (error) {
       broken = session?.closed === true || isRetryable(error);
+      if (signal?.aborted) throw isSftpConnectorError(error) && error.reason === "ABORTED" ? error : aborted();
       if (emitted || !isRetryableAt(error, attempt) || attempt >= options.attempts) throw emitted ? error : retriesExhausted(error, attempt);
       options.logger.warn(
         `${options.operation} failed before its first ${options.item} (${error.reason}: ${error.message}); retry ${attempt + 1} of ${options.attempts}`,
@@ -66,6 +82,7 @@ export async function* iterateWithRetry<T>(
         else release();
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, options.backoffMs * 2 ** attempt));
+    // An abort ends the wait at once; the next turn then throws ABORTED.
+    await delay(options.backoffMs * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
   }
 }

@@ -229,9 +229,9 @@ describe("walkDirectory", () => {
   describe("failures", () => {
     it("a missing directory, or a file, is NO_SUCH_FILE 'Remote directory does not exist'", async () => {
       const missing = await walk(tree(), "/nope").catch((e: unknown) => e);
-      expect(isSftpConnectorError(missing) && [missing.reason, missing.message, missing.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: /nope", "/nope"]);
+      expect(isSftpConnectorError(missing) && [missing.reason, missing.message, missing.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/nope'", "/nope"]);
       const notDir = await walk(tree(), "/data/a.txt").catch((e: unknown) => e);
-      expect(isSftpConnectorError(notDir) && [notDir.reason, notDir.message]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: /data/a.txt is not a directory"]);
+      expect(isSftpConnectorError(notDir) && [notDir.reason, notDir.message]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/data/a.txt' is not a directory"]);
     });
 
     it("refuses a relative directory and a bad depth at once, before any request", () => {
@@ -249,7 +249,7 @@ describe("walkDirectory", () => {
       expect(errors.map((e) => [e.reason, e.path])).toEqual([["PERMISSION_DENIED", "/d/locked"]]);
       const logger = recordingLogger();
       await walk(session, "/d", { depth: 1, logger });
-      expect(logger.warnings).toEqual([expect.stringContaining("cannot read sub-directory /d/locked")]);
+      expect(logger.warnings).toEqual([expect.stringContaining("cannot read sub-directory '/d/locked'")]);
       await expect(walk(session, "/d/locked")).rejects.toMatchObject({ reason: "PERMISSION_DENIED" });
     });
 

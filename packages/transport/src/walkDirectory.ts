@@ -1,5 +1,5 @@
 // Walks a remote directory tree entry by entry (LIST and QUERY share it): streamed, depth-bounded, symlink-aware, loop-safe.
-import { SftpConnectorError, isSafeRemoteName, isSftpConnectorError, notADirectory, remoteDirectoryNotFound, type FilterEntry } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, isSafeRemoteName, quotePath, isSftpConnectorError, notADirectory, remoteDirectoryNotFound, type FilterEntry } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -64,6 +64,13 @@ export interface WalkDirectoryOptions {
   logger?: Logger;
   /** The operation, for errors. @default "walk" */
   operation?: string;
+  /**
+   * Checked before every read of a directory (each batch, and before entering a sub-directory): once
+   * aborted, the walk closes its handles and throws `ABORTED` naming the walked directory (the signal's
+   * reason as cause), never skipped as a sub-directory failure would be.
+   * @default none
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Reasons after which nothing else on the connection can work: never skipped. */
@@ -78,7 +85,7 @@ const FATAL_REASONS = new Set(["CONNECTION_LOST", "TIMEOUT"]);
  * yielded; names that are not plain entry names (`/`, NUL or control characters, which only a broken
  * or hostile server sends) are skipped with a warning; symbolic links are skipped unless `followSymlinks`.
  * A sub-directory that cannot be read is skipped and reported to `onError` (Boomi: "skipped").
- * Breaking out of the loop closes every open handle.
+ * Breaking out of the loop, or aborting `signal`, closes every open handle.
  *
  * @throws SftpConnectorError NO_SUCH_FILE "Remote directory does not exist: <path>" when `directory`
  * is missing or not a directory; INVALID_INPUT for a relative `directory` or a bad `depth` (before any
@@ -122,6 +129,7 @@ class Walk {
   private readonly descend: (entry: WalkEntry, accepted: boolean) => boolean;
   private readonly logger: Logger;
   private readonly onError: (error: SftpConnectorError) => void;
+  private base = "";
 
   constructor(
     private readonly session: WalkSession,
@@ -135,6 +143,8 @@ class Walk {
 
   async *run(base: string): AsyncGenerator<WalkEntry, void, undefined> {
     const { operation } = this.options;
+    this.base = base;
+    this.checkAborted();
     let stats: FileStats;
     try {
       stats = await this.session.stat(base);
@@ -149,6 +159,12 @@ class Walk {
     }
     const real = this.options.followSymlinks ? await this.session.realpath(base) : base;
     yield* this.level(base, "", 0, [real]);
+  }
+
+  /** Throws ABORTED (naming the walked directory) once the signal has fired. */
+  private checkAborted(): void {
+    const { signal, operation } = this.options;
+    if (signal?.aborted) throw abortedError(operation, this.base, signal);
   }
 
   /** Reports a skipped failure; `onError` may throw to end the walk. */
@@ -166,19 +182,20 @@ class Walk {
     try {
       for (;;) {
         let step: IteratorResult<{ name: string; stats: FileStats }>;
+        this.checkAborted();
         try {
           step = await entries.next();
         } catch (error) {
           if (depth === 0 || isFatal(error, this.session)) throw error;
           const why = isSftpConnectorError(error) ? `${error.reason}: ${error.message}` : String(error);
-          this.skip(isSftpConnectorError(error) ? error.reason : "FAILURE", `cannot read sub-directory ${directory}, skipped (${why})`, directory, error);
+          this.skip(isSftpConnectorError(error) ? error.reason : "FAILURE", `cannot read sub-directory ${quotePath(directory)}, skipped (${why})`, directory, error);
           return;
         }
         if (step.done) return;
         const { name } = step.value;
         let { stats } = step.value;
         if (!isSafeRemoteName(name)) {
-          this.logger.warn(`skipped an entry of ${directory} with an unsafe name ${escapeName(name)} (it holds "/", NUL or a control character)`, {
+          this.logger.warn(`skipped an entry of ${quotePath(directory)} with an unsafe name ${escapeName(name)} (it holds "/", NUL or a control character)`, {
             directory,
           });
           continue;
@@ -192,7 +209,7 @@ class Walk {
           } catch (error) {
             if (isFatal(error, this.session)) throw error;
             const why = isSftpConnectorError(error) ? `${error.reason}: ${error.message}` : String(error);
-            this.skip(isSftpConnectorError(error) ? error.reason : "FAILURE", `cannot follow symbolic link ${path}, skipped (${why})`, path, error);
+            this.skip(isSftpConnectorError(error) ? error.reason : "FAILURE", `cannot follow symbolic link ${quotePath(path)}, skipped (${why})`, path, error);
             continue;
           }
         }
@@ -208,14 +225,14 @@ class Walk {
             real = await this.session.realpath(path);
           } catch (error) {
             if (isFatal(error, this.session)) throw error;
-            this.skip("FAILURE", `cannot resolve symbolic link ${path}, not descended into`, path, error);
+            this.skip("FAILURE", `cannot resolve symbolic link ${quotePath(path)}, not descended into`, path, error);
             continue;
           }
         } else {
           real = joinPath(chain[chain.length - 1]!, name);
         }
         if (chain.includes(real)) {
-          this.skip("FAILURE", `symbolic link loop: ${path} is ${real}, a directory on its own path; not descended into`, path);
+          this.skip("FAILURE", `symbolic link loop: ${quotePath(path)} is ${quotePath(real)}, a directory on its own path; not descended into`, path);
           continue;
         }
         yield* this.level(path, relativePath, depth + 1, [...chain, real]);
