@@ -115,7 +115,7 @@ describe("listing one directory", () => {
   it("fails with NO_SUCH_FILE 'Remote directory does not exist' naming a missing directory (or a file)", async () => {
     const missing = await rejection(() => list({ remoteDirectory: "nope/none" }));
     expect(missing.reason).toBe("NO_SUCH_FILE");
-    expect(missing.message).toBe(`Remote directory does not exist: ${home}/nope/none`);
+    expect(missing.message).toBe(`Remote directory does not exist: '${home}/nope/none'`);
     expect(missing.path).toBe(`${home}/nope/none`);
     const file = await rejection(() => list({ remoteDirectory: "list/a.txt" }));
     expect(file.reason).toBe("NO_SUCH_FILE");
@@ -195,7 +195,7 @@ describe("recursion", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.reason).toBe("PERMISSION_DENIED");
     expect(errors[0]!.path).toBe(`${home}/locked/closed`);
-    expect(errors[0]!.message).toContain(`cannot read sub-directory ${home}/locked/closed`);
+    expect(errors[0]!.message).toContain(`cannot read sub-directory '${home}/locked/closed'`);
     // default: skip with a warning
     expect(paths(await list({ remoteDirectory: "locked" }, { recursive: true, logger }), `${home}/locked`)).toEqual(["closed", "open", "open/x"]);
     expect(logger.warnings.some((w) => w.includes(`${home}/locked/closed`))).toBe(true);

@@ -210,6 +210,7 @@ describe("listFiles: strict options and Boomi's names", () => {
       onError: undefined,
       retry: undefined,
       logger: undefined,
+      signal: undefined,
     } satisfies Required<{ [K in keyof ListOptions]: unknown }>;
     expect(await list(fakeSession(), options)).toHaveLength(2);
   });

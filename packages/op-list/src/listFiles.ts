@@ -1,5 +1,5 @@
 // The LIST operation: the entries of a remote directory (and, on request, of its sub-directories) as Boomi's metadata JSON, streamed.
-import { LIST_FILTER_FIELDS, formatIsoSeconds, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
+import { LIST_FILTER_FIELDS, checkSignalOption, formatIsoSeconds, throwIfAborted, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
 import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
 import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
 import { formatPermissions } from "./formatPermissions.js";
@@ -70,6 +70,13 @@ export interface ListOptions {
   retry?: RetryOptions;
   /** Told about skipped entries and retries. @default silent */
   logger?: Logger;
+  /**
+   * Cancels the listing: already aborted, the first pull throws `ABORTED` without opening a session;
+   * aborted mid-way, the walk stops before its next directory read, closes its handles, starts nothing
+   * again (no retry) and the iteration throws `ABORTED` (not retryable, the signal's reason as `cause`).
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** One listed entry: Boomi's LIST JSON plus `permissions` and `isSymbolicLink`. */
@@ -91,6 +98,7 @@ export interface ListEntry {
 }
 
 interface Plan extends DirectoryScanPlan {
+  signal: AbortSignal | undefined;
   recurseInto: "matching" | "all";
   onError: (error: SftpConnectorError) => void;
   includeTemporaryFiles: boolean;
@@ -114,9 +122,12 @@ export const LIST_OPTION_ALIASES: Readonly<Record<string, keyof ListOptions>> = 
  * Options are strict: an unknown key is INVALID_INPUT naming the closest known one (`unknown option
  * "recursve"; did you mean "recursive"?`); Boomi's field id `recursiveList` is accepted for `recursive`.
  *
+ * With `signal`, aborting stops the walk before its next directory read and closes its handles; the
+ * iteration then throws ABORTED (see {@link ListOptions.signal}).
+ *
  * @throws SftpConnectorError INVALID_INPUT at once (before any request) for a bad option or filter, naming
- * every problem; from the iteration, NO_SUCH_FILE "Remote directory does not exist: <path>", and the
- * classified error when the directory cannot be read or the connection fails.
+ * every problem; from the iteration, ABORTED once `signal` fired, NO_SUCH_FILE "Remote directory does not
+ * exist: '<path>'", and the classified error when the directory cannot be read or the connection fails.
  */
 export function listFiles(session: SessionTarget, input: ListInput = {}, options: ListOptions = {}): AsyncGenerator<ListEntry, void, undefined> {
   const plan = planList(input, options);
@@ -124,10 +135,11 @@ export function listFiles(session: SessionTarget, input: ListInput = {}, options
 }
 
 function listWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
-  return iterateWithRetry(provider, (session) => ({ items: listOn(session, plan) }), { ...plan, operation: OPERATION, item: "entry" });
+  return iterateWithRetry(provider, (session) => ({ items: listOn(session, plan) }), { ...plan, operation: OPERATION, item: "entry", path: plan.remoteDirectory });
 }
 
 async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
+  throwIfAborted(plan.signal, OPERATION, plan.remoteDirectory);
   if (plan.count === 0) return;
   const directory = session.resolveDirectory(plan.remoteDirectory);
   const walk = walkDirectory(session, directory, {
@@ -138,6 +150,7 @@ async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEnt
     onError: plan.onError,
     logger: plan.logger,
     operation: OPERATION,
+    signal: plan.signal,
   });
   let emitted = 0;
   for await (const entry of walk) {
@@ -166,14 +179,14 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
     operation: OPERATION,
     allowedFields: LIST_FILTER_FIELDS,
     switches: ["recursive", "followSymlinks", "includeTemporaryFiles"],
-    ownOptions: ["recurseInto", "onError"],
+    ownOptions: ["recurseInto", "onError", "signal"],
     aliases: LIST_OPTION_ALIASES,
     checkOwn: (opts, report) => {
       const recurseInto = opts.recurseInto ?? "matching";
       if (recurseInto !== "matching" && recurseInto !== "all") report("recurseInto", '"matching" or "all"', recurseInto);
       const onError = opts.onError ?? "skip";
       if (onError !== "skip" && onError !== "fail" && typeof onError !== "function") report("onError", '"skip", "fail" or a function', onError);
-      return { recurseInto, onErrorOption: onError, includeTemporaryFiles: opts.includeTemporaryFiles ?? false };
+      return { recurseInto, onErrorOption: onError, includeTemporaryFiles: opts.includeTemporaryFiles ?? false, signal: checkSignalOption(opts.signal, OPERATION) };
     },
   });
   const { onErrorOption, ...rest } = plan;
@@ -187,3 +200,4 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
         : (error: SftpConnectorError) => plan.logger.warn(error.message, { reason: error.reason, path: error.path });
   return { ...rest, onError };
 }
+

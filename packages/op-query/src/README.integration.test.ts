@@ -10,7 +10,7 @@ describe("README example", () => {
       '{"fileContent":"id;qty\\n1;5\\n","modifiedDate":"2026-03-23T12:08:56Z"}',
       "50 50",
       "PERMISSION_DENIED ~/inbox/locked.csv",
-      "NO_SUCH_FILE Remote directory does not exist: ~/outbox",
+      "NO_SUCH_FILE Remote directory does not exist: '~/outbox'",
       "INVALID_INPUT count: Limit must be positive or -1 (given: -2) / filter.field: Unknown property: isDirectory (not available here; use fileName, fileSize, modifiedDate)",
       "5000000 1",
     ]);

@@ -1,5 +1,7 @@
 // Opens one queried file: resolves once the file is open, with its content as a Readable that prefetches and, through a provider, resumes after a lost connection.
 import { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import { abortedError, quotePath } from "@sftp-connector/core";
 import { MetadataJsonEncoder, isRetryableAt, retriesExhausted, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
 
 /** The session calls {@link openContent} uses. */
@@ -25,9 +27,9 @@ export interface OpenContentOptions {
   onBytes?: ((total: number) => void) | undefined;
   /** Told about resumes. */
   logger: Logger;
+  /** Once aborted, a failure is never resumed (nor logged as a resume): it becomes `ABORTED`, and an abort ends the backoff wait. @default none */
+  signal?: AbortSignal | undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens `path` on `session` at `start`; resolves once the server has opened it, and starts prefetching. */
 function openSource(session: ContentSession, path: string, start: number, sizeHint?: number): Promise<Readable> {
@@ -58,7 +60,10 @@ function openSource(session: ContentSession, path: string, start: number, sizeHi
  * resuming at the byte reached, up to `attempts` times.
  */
 export async function openContent(options: OpenContentOptions): Promise<Readable> {
-  const { provider, path } = options;
+  const { provider, path, signal } = options;
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw abortedError("query", path, signal);
+  };
   let lease: SftpSession | undefined; // a session taken from the provider for a retry
   let retry = 0;
   const releaseLease = () => {
@@ -67,11 +72,13 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
   };
   /** After a failure: throws it when it may not be retried; otherwise gives the broken session back and waits. */
   const beforeRetry = async (error: unknown, offset: number): Promise<SessionProvider> => {
+    throwIfAborted();
     if (!provider || !isRetryableAt(error, retry) || retry >= options.attempts) throw retriesExhausted(error, retry);
     if (lease) provider.release(lease, { broken: true });
     lease = undefined;
-    options.logger.warn(`reading ${path} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${options.attempts})`);
-    await sleep(options.backoffMs * 2 ** retry);
+    options.logger.warn(`reading ${quotePath(path)} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${options.attempts})`);
+    await delay(options.backoffMs * 2 ** retry, undefined, signal ? { signal } : {}).catch(() => {});
+    throwIfAborted();
     retry += 1;
     return provider;
   };

@@ -137,7 +137,7 @@ describe("documents", () => {
     expect(secret!.properties).toMatchObject({ fileName: "secret.txt", remoteDirectory: `${home}/q`, size: 6 });
     expect(secret!.error.reason).toBe("PERMISSION_DENIED");
     expect(secret!.error.path).toBe(`${home}/q/secret.txt`);
-    expect(secret!.error.message).toContain(`Error fetching file from ${home}/q/secret.txt`);
+    expect(secret!.error.message).toContain(`Error fetching file from '${home}/q/secret.txt'`);
   });
 
   it("keeps the server's listing order, whatever finishes first", async () => {
@@ -257,7 +257,7 @@ describe("bad input", () => {
   it("a missing remote directory is NO_SUCH_FILE 'Remote directory does not exist'", async () => {
     const error = await rejection(() => collect({ remoteDirectory: "no/such" }));
     expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe(`Remote directory does not exist: ${home}/no/such`);
+    expect(error.message).toBe(`Remote directory does not exist: '${home}/no/such'`);
   });
 
   it.each([

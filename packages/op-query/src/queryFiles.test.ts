@@ -193,7 +193,7 @@ describe("queryFiles", () => {
         if (!isQueryError(item)) await readAll(item.content);
       }
     })();
-    await expect(failing).rejects.toMatchObject({ reason: "PERMISSION_DENIED", path: "/d/b", message: expect.stringContaining("Error fetching file from /d/b") });
+    await expect(failing).rejects.toMatchObject({ reason: "PERMISSION_DENIED", path: "/d/b", message: expect.stringContaining("Error fetching file from '/d/b'") });
     expect(seen).toEqual(["a"]);
   });
 
@@ -378,6 +378,7 @@ describe("queryFiles: strict options and Boomi's names", () => {
       retry: undefined,
       onProgress: undefined,
       logger: undefined,
+      signal: undefined,
     } satisfies Required<{ [K in keyof QueryOptions]: unknown }>;
     expect(await run(fakeSession({ a: text("A") }, { gated: false }).session, options)).toEqual(["a=A"]);
   });

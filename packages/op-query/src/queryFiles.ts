@@ -1,6 +1,16 @@
 // The QUERY operation: the files of a remote directory that pass a filter, as documents with their content, downloaded a bounded few at a time over one connection.
 import type { Readable } from "node:stream";
-import { QUERY_FILTER_FIELDS, SftpConnectorError, formatIsoSeconds, formatTimestamp, isSftpConnectorError } from "@sftp-connector/core";
+import {
+  QUERY_FILTER_FIELDS,
+  SftpConnectorError,
+  abortedError,
+  checkSignalOption,
+  formatIsoSeconds,
+  formatTimestamp,
+  isSftpConnectorError,
+  quotePath,
+  throwIfAborted,
+} from "@sftp-connector/core";
 import type { DocumentProperties, FileDocument, Filter, RetryOptions } from "@sftp-connector/core";
 import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
 import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
@@ -84,6 +94,14 @@ export interface QueryOptions {
   onProgress?: (bytes: number, properties: DocumentProperties) => void;
   /** Told about skipped files, unsafe names and retries. @default silent */
   logger?: Logger;
+  /**
+   * Cancels the query: already aborted, the first pull throws `ABORTED` without opening a session.
+   * Aborted mid-way, the listing stops, files not yet started never start, downloads not yet handed out
+   * end, every handed-out content still being read is destroyed with the `ABORTED` error, nothing is
+   * retried or resumed, and the iteration throws `ABORTED` (not retryable, the signal's reason as `cause`).
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** A file QUERY could not fetch: the error (naming the path) and the file's properties. */
@@ -101,6 +119,7 @@ export function isQueryError<Content>(item: QueryItem<Content>): item is QueryEr
 }
 
 interface Plan extends DirectoryScanPlan {
+  signal: AbortSignal | undefined;
   includeAllMetadata: boolean;
   includeTemporaryFiles: boolean;
   concurrency: number;
@@ -135,7 +154,8 @@ export const QUERY_OPTION_ALIASES: Readonly<Record<string, keyof QueryOptions>> 
  *
  * Read (or destroy) each document's content: a stream holds its place among the `concurrency` until it
  * ends, and the query waits for a free place before it returns more documents. Breaking out of the loop
- * stops the listing and every download not yet handed out.
+ * stops the listing and every download not yet handed out; aborting `signal` also destroys the contents
+ * handed out and still being read (see {@link QueryOptions.signal}).
  *
  * `session` is an open `SftpSession`, or a `SessionProvider` (a pool): one session is taken on the first
  * pull for the listing and the downloads, and given back once the last handed-out content has ended.
@@ -187,7 +207,7 @@ function queryWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerato
       // The session goes back once every download on it has ended (handed-out contents may still be read).
       return { items: query.run(), idle: () => query.idle() };
     },
-    { ...plan, operation: OPERATION, item: "document" },
+    { ...plan, operation: OPERATION, item: "document", path: plan.remoteDirectory },
   );
 }
 
@@ -222,6 +242,11 @@ class Query {
     private readonly plan: Plan,
   ) {}
 
+  /** Whether the query must start nothing more: the consumer stopped, or the signal fired. */
+  private get halted(): boolean {
+    return this.stopped || this.plan.signal?.aborted === true;
+  }
+
   /** Resolves once no download holds a place and the listing has stopped. */
   async idle(): Promise<void> {
     while (this.active > 0 || !this.listingDone) await this.signal.wait();
@@ -229,8 +254,10 @@ class Query {
 
   async *run(): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
     const { plan } = this;
-    if (plan.count === 0) {
+    const abortSignal = plan.signal;
+    if (plan.count === 0 || abortSignal?.aborted) {
       this.listingDone = true;
+      throwIfAborted(abortSignal, OPERATION, plan.remoteDirectory);
       return;
     }
     try {
@@ -239,9 +266,13 @@ class Query {
       this.listingDone = true;
       throw error;
     }
+    // An abort wakes the pump and the consumer, which then stop.
+    const wake = () => this.signal.notify();
+    abortSignal?.addEventListener("abort", wake, { once: true });
     const pump = this.pump();
     try {
       for (;;) {
+        throwIfAborted(abortSignal, OPERATION, this.directory);
         if (plan.count !== -1 && this.successes >= plan.count) return;
         const head = this.queue[0];
         if (head === undefined) {
@@ -253,6 +284,7 @@ class Query {
           continue;
         }
         const outcome = await head.outcome;
+        throwIfAborted(abortSignal, OPERATION, this.directory);
         this.queue.shift();
         this.signal.notify();
         if ("document" in outcome) {
@@ -263,10 +295,11 @@ class Query {
         } else if (plan.onError === "fail") {
           throw outcome.error;
         } else {
-          plan.logger.warn(`skipped ${head.properties.fileName}: ${outcome.error.message}`, { reason: outcome.error.reason, path: outcome.error.path });
+          plan.logger.warn(`skipped ${quotePath(head.properties.fileName)}: ${outcome.error.message}`, { reason: outcome.error.reason, path: outcome.error.path });
         }
       }
     } finally {
+      abortSignal?.removeEventListener("abort", wake);
       this.stopped = true;
       this.signal.notify();
       // Downloads started but never handed out: end them once they have opened.
@@ -293,20 +326,21 @@ class Query {
       onError: (error) => this.listingFailure(error),
       logger: plan.logger,
       operation: OPERATION,
+      signal: plan.signal,
     });
     try {
       for (;;) {
-        while (!this.stopped && !this.mayStart()) await this.signal.wait();
-        if (this.stopped) break;
+        while (!this.halted && !this.mayStart()) await this.signal.wait();
+        if (this.halted) break;
         const step = await walk.next();
         if (step.done) break;
-        if (this.stopped) break;
+        if (this.halted) break;
         this.start(step.value);
       }
     } catch (error) {
       this.listingError = error;
     } finally {
-      if (this.stopped) await walk.return().catch(() => {});
+      if (this.halted) await walk.return().catch(() => {});
       this.listingDone = true;
       this.signal.notify();
     }
@@ -353,6 +387,7 @@ class Query {
       metadataDate: plan.includeAllMetadata ? formatIsoSeconds(entry.stats.modifiedAt) : undefined,
       onBytes: onProgress ? (total) => onProgress(total, properties) : undefined,
       logger: plan.logger,
+      signal: plan.signal,
     });
     let cancelled = false;
     let opened: Readable | undefined;
@@ -364,6 +399,7 @@ class Query {
       async (content): Promise<Outcome> => {
         opened = content;
         if (cancelled) content.destroy();
+        this.destroyOnAbort(content, entry.path);
         if (plan.as === "buffer") {
           try {
             return { document: { content: await readAll(content), properties } };
@@ -383,13 +419,27 @@ class Query {
     this.queue.push({ properties, outcome, cancel });
     this.signal.notify();
   }
+
+  /** With a signal: once it fires, `content` (handed out or not) is destroyed with the ABORTED error, which closes its handle. */
+  private destroyOnAbort(content: Readable, path: string): void {
+    const abortSignal = this.plan.signal;
+    if (!abortSignal || content.destroyed) return;
+    const onAbort = () => {
+      // A content nobody reads (not yet handed out, or put aside) must not crash the process: it keeps the error for a later reader.
+      content.on("error", () => {});
+      content.destroy(abortedError(OPERATION, path, abortSignal));
+    };
+    if (abortSignal.aborted) return onAbort();
+    abortSignal.addEventListener("abort", onAbort, { once: true });
+    content.once("close", () => abortSignal.removeEventListener("abort", onAbort));
+  }
 }
 
 /** The error of a file that could not be fetched, naming its path (Boomi: "Error fetching file from <path>"). */
 function fetchError(error: unknown, path: string): SftpConnectorError {
   const reason = isSftpConnectorError(error) ? error.reason : "FAILURE";
   const detail = error instanceof Error ? error.message : String(error);
-  return new SftpConnectorError(reason, `Error fetching file from ${path}: ${detail}`, {
+  return new SftpConnectorError(reason, `Error fetching file from ${quotePath(path)}: ${detail}`, {
     operation: OPERATION,
     path,
     cause: error,
@@ -404,7 +454,7 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
     allowedFields: QUERY_FILTER_FIELDS,
     switches: ["recursive", "followSymlinks", "includeAllMetadata", "includeTemporaryFiles"],
     callbacks: ["onProgress"],
-    ownOptions: ["concurrency", "onError", "as"],
+    ownOptions: ["concurrency", "onError", "as", "signal"],
     aliases: QUERY_OPTION_ALIASES,
     checkOwn: (opts, report) => {
       const concurrency = opts.concurrency ?? 4;
@@ -413,7 +463,15 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
       if (onError !== "report" && onError !== "skip" && onError !== "fail") report("onError", '"report", "skip" or "fail"', onError);
       const as = opts.as ?? "stream";
       if (as !== "stream" && as !== "buffer") report("as", '"stream" or "buffer"', as);
-      return { includeAllMetadata: opts.includeAllMetadata ?? false, includeTemporaryFiles: opts.includeTemporaryFiles ?? false, concurrency, onError, as, onProgress: opts.onProgress };
+      return {
+        signal: checkSignalOption(opts.signal, OPERATION),
+        includeAllMetadata: opts.includeAllMetadata ?? false,
+        includeTemporaryFiles: opts.includeTemporaryFiles ?? false,
+        concurrency,
+        onError,
+        as,
+        onProgress: opts.onProgress,
+      };
     },
   });
 }

@@ -64,9 +64,9 @@ export interface SftpConnector {
   delete(input: DeleteFilesInput, options?: DeleteFilesOptions): Promise<DeleteResult[]>;
   /** Remove orphaned upload temporary files (`.<name>.<uuid>.sftp-tmp`) older than `olderThan` (required) from `remoteDirectory`, else the connection's. */
   cleanTemporaryFiles(options: CleanTemporaryFilesOptions): Promise<CleanedTemporaryFile[]>;
-  /** LIST a directory: an async iterable of entries. */
+  /** LIST a directory: an async iterable of entries. `options.signal` cancels it (already aborted: no connection is opened). */
   list(input?: ListInput, options?: ListOptions): AsyncIterable<ListEntry>;
-  /** QUERY files with content: an async iterable of documents and error items. */
+  /** QUERY files with content: an async iterable of documents and error items. `options.signal` cancels it, handed-out contents included (already aborted: no connection is opened). */
   query(input?: QueryInput, options?: QueryOptions): AsyncIterable<QueryItem<Readable | Buffer>>;
   /** LISTEN to a directory until `stop()`: `options.remoteDirectory`, else the connection's `remoteDirectory` (Boomi's only source). */
   listen(options: ConnectorListenOptions, handler: ListenHandler): Promise<Listener>;
