@@ -263,6 +263,29 @@ describe("walkDirectory", () => {
       expect(lost.openHandles).toBe(0);
     });
 
+    it("stops at the next directory read once its signal fires: ABORTED naming the walked directory, handles closed, never skipped", async () => {
+      const session = tree();
+      const controller = new AbortController();
+      const reason = new Error("stop");
+      const errors: unknown[] = [];
+      const seen: string[] = [];
+      const walking = (async () => {
+        for await (const entry of walkDirectory(session, "/data", { depth: Infinity, signal: controller.signal, onError: (e) => errors.push(e), operation: "list" })) {
+          seen.push(entry.relativePath);
+          if (entry.relativePath === "sub") controller.abort(reason);
+        }
+      })();
+      await expect(walking).rejects.toMatchObject({ reason: "ABORTED", message: "list of '/data' aborted", path: "/data", retryable: false, cause: reason });
+      expect(seen).toEqual(["a.txt", "sub"]);
+      expect(session.calls.filter((call) => call.startsWith("readdir"))).toEqual(["readdir /data"]);
+      expect(session.openHandles).toBe(0);
+      expect(errors).toEqual([]);
+
+      const before = tree();
+      await expect(walk(before, "/data", { signal: AbortSignal.abort() })).rejects.toMatchObject({ reason: "ABORTED" });
+      expect(before.calls).toEqual([]);
+    });
+
     it("walks the root directory without doubled slashes", async () => {
       const session = new FakeSession(dir({ etc: dir({ hosts: file() }), "x.txt": file() }));
       const entries = await walk(session, "/", { depth: 1 });

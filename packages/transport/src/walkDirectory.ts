@@ -178,6 +178,7 @@ class Walk {
    */
   private async *level(directory: string, relativeDirectory: string, depth: number, chain: readonly string[]): AsyncGenerator<WalkEntry, void, undefined> {
     const { followSymlinks = false, includeDirectories = true } = this.options;
+    this.checkAborted();
     const entries = this.session.readdir(directory)[Symbol.asyncIterator]();
     try {
       for (;;) {
