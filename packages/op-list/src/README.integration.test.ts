@@ -13,6 +13,7 @@ describe("README example", () => {
       "latest.csv true 11",
       "3",
       "100",
+      "ABORTED 10",
       "NO_SUCH_FILE Remote directory does not exist: '~/outbox'",
       'INVALID_INPUT Invalid list request: count: Limit must be positive or -1 (given: 0); filter.argument: "big" is not a valid file size (expected a whole number of bytes, 0 to 9007199254740991)',
       "5000 1",

@@ -13,6 +13,7 @@ describe("README example", () => {
       "NO_SUCH_FILE Remote directory does not exist: '~/outbox'",
       "INVALID_INPUT count: Limit must be positive or -1 (given: -2) / filter.field: Unknown property: isDirectory (not available here; use fileName, fileSize, modifiedDate)",
       "5000000 1",
+      "ABORTED true",
     ]);
   }, 180_000);
 });
