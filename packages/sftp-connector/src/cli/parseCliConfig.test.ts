@@ -190,7 +190,7 @@ describe("parseCliConfig: --config files", () => {
   });
 
   it("an unreadable file or a non-object is a usage error", () => {
-    expect(failure({ config: "missing.json" }).text).toContain("--config: cannot read missing.json (ENOENT)");
+    expect(failure({ config: "missing.json" }).text).toContain("--config: cannot read 'missing.json' (ENOENT)");
     expect(failure({ config: "list.json" }, { "/work/list.json": "[1, 2]" }).text).toMatch(/expected an object/);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import {
+  quotePath,
   SftpConnectorError,
   fromBoomiProperties,
   isSftpConnectorError,
@@ -323,7 +324,7 @@ export function parseCliConfig(flags: ConnectionFlags, context: ParseCliConfigCo
       text = readFile(resolve(cwd, flags.config));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      throw new UsageError(`--config: cannot read ${flags.config}${code ? ` (${code})` : ""}`);
+      throw new UsageError(`--config: cannot read ${quotePath(flags.config)}${code ? ` (${code})` : ""}`);
     }
     loaded = parseConfigText(text, flags.config);
   }

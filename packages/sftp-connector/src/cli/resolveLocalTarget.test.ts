@@ -54,7 +54,8 @@ describe("resolveLocalTarget (posix)", () => {
   });
 
   it("names the refused file with control characters escaped", () => {
-    expect(refused("/d", "../\u001b[2Jx")).toContain("\\u001b");
+    expect(refused("/d", "../\u001b[2Jx")).toContain("'../\\x1b[2Jx'");
+    expect(refused("/d", "../\u001b[2Jx")).not.toContain("\u001b");
   });
 });
 

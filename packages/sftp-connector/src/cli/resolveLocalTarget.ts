@@ -1,6 +1,6 @@
 // Maps a server-provided file name to a local path inside a chosen directory, refusing any name that would land outside it.
 import { posix, win32 } from "node:path";
-import { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath } from "@sftp-connector/core";
 
 /** Options of {@link resolveLocalTarget}. */
 export interface ResolveLocalTargetOptions {
@@ -34,7 +34,7 @@ export function resolveLocalTarget(dir: string, name: string, options: ResolveLo
   const platform = options.platform ?? (process.platform === "win32" ? "win32" : "posix");
   const path = platform === "win32" ? win32 : posix;
   const refuse = (why: string) =>
-    new SftpConnectorError("INVALID_INPUT", `refusing to write the remote file ${JSON.stringify(name)} locally: ${why}`, { operation: "write local file", path: name });
+    new SftpConnectorError("INVALID_INPUT", `refusing to write the remote file ${quotePath(String(name))} locally: ${why}`, { operation: "write local file", path: name });
   if (typeof name !== "string" || name === "") throw refuse("the name is empty");
   if (name.includes("\0")) throw refuse("the name contains a NUL character");
   if (name.startsWith("/")) throw refuse("the name is absolute");
@@ -45,7 +45,7 @@ export function resolveLocalTarget(dir: string, name: string, options: ResolveLo
   const segments: string[] = [];
   for (const segment of name.split("/")) {
     if (segment === "" || segment === ".") continue;
-    if (segment === "..") throw refuse(`a ".." component would leave ${dir}`);
+    if (segment === "..") throw refuse(`a ".." component would leave ${quotePath(dir)}`);
     if (platform === "win32" && (WIN32_FORBIDDEN.test(segment) || /[. ]$/.test(segment))) throw refuse("the name is not a valid Windows file name");
     segments.push(segment);
   }
@@ -54,6 +54,6 @@ export function resolveLocalTarget(dir: string, name: string, options: ResolveLo
   const target = path.join(base, ...segments);
   // Defence in depth: whatever the rules above missed, the result must lie strictly inside the directory.
   const relative = path.relative(base, target);
-  if (relative === "" || relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw refuse(`it would leave ${dir}`);
+  if (relative === "" || relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw refuse(`it would leave ${quotePath(dir)}`);
   return target;
 }

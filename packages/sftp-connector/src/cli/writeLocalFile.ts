@@ -5,7 +5,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { SftpConnectorError, isSftpConnectorError, type ErrorReason } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError, quotePath, type ErrorReason } from "@sftp-connector/core";
 
 /** Options of {@link writeLocalFile}. */
 export interface WriteLocalFileOptions {
@@ -24,14 +24,14 @@ const REASONS: Readonly<Record<string, ErrorReason>> = {
 };
 
 /**
- * A local file system error as an {@link SftpConnectorError} (`cannot <action> <path> (<code>)`):
+ * A local file system error as an {@link SftpConnectorError} (`cannot <action> '<path>' (<code>)`):
  * ENOENT → NO_SUCH_FILE, EACCES/EPERM → PERMISSION_DENIED, EEXIST/EISDIR → ALREADY_EXISTS, else
  * FAILURE. An SftpConnectorError (a remote failure) is returned as it is.
  */
 export function localFileError(error: unknown, action: string, path: string): SftpConnectorError {
   if (isSftpConnectorError(error)) return error;
   const code = (error as { code?: string }).code;
-  return new SftpConnectorError(REASONS[code ?? ""] ?? "FAILURE", `cannot ${action} ${path}${code ? ` (${code})` : ""}`, {
+  return new SftpConnectorError(REASONS[code ?? ""] ?? "FAILURE", `cannot ${action} ${quotePath(path)}${code ? ` (${code})` : ""}`, {
     operation: "local file",
     path,
     cause: error,
