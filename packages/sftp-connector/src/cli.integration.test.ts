@@ -206,7 +206,7 @@ describe("sftp-connector CLI", () => {
     expect(log().sort()).toEqual([`added one.txt 3 2 ${REMOTE}/inbox unset`, `added two.txt 3 1 ${REMOTE}/inbox unset`]);
     expect(readFileSync(join(out, "one.txt"), "utf8")).toBe("111");
     expect(readFileSync(join(out, "two.txt"), "utf8")).toBe("222");
-    expect(captured.stderr()).toContain("warning: --exec command exited with code 7 for added one.txt (attempt 1); it will be retried");
+    expect(captured.stderr()).toContain("warning: --exec command exited with code 7 for added 'one.txt' (attempt 1); it will be retried");
     expect(captured.stderr()).toContain("not yet");
     expect(captured.stderr()).not.toMatch(/^error/m);
   });

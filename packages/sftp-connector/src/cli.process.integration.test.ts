@@ -1,7 +1,7 @@
-// The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory.
+// The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory, SIGINT/SIGTERM mid-transfer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -12,6 +12,11 @@ const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 /** tsx's loader, by absolute URL: the child runs in a temporary directory. */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const REMOTE = "/home/tester/cli-process";
+/** Sparse, so it costs no disk; far more than can move before a test's signal. */
+const HUGE = 4 * 1024 ** 3;
+/** Lines an interrupted, exiting process must not print. */
+const CHATTER = /retr(y|ies)|resum|reconnect|re-established/i;
+const TEMP = /\.sftp-tmp$/;
 
 let testbed: Testbed;
 let conn: string[];
@@ -25,6 +30,8 @@ beforeAll(async () => {
   const flags = { host: testbed.host, port: testbed.port, user: testbed.users.password.username, "password-env": "SFTP_PW", fingerprint: testbed.hostKey.fingerprint, "remote-dir": "cli-process" };
   conn = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
   local = mkdtempSync(join(tmpdir(), "cli-process-"));
+  writeFileSync(join(local, "huge.bin"), "");
+  truncateSync(join(local, "huge.bin"), HUGE);
 });
 afterAll(async () => {
   await testbed?.stop();
@@ -129,5 +136,103 @@ describe("sftp-connector CLI as a child process", () => {
     expect(kept.code).toBe(1);
     expect(readdirSync(join(local, "existing"))).toEqual([]);
     expect(existsSync(join(local, "existing"))).toBe(true);
+  });
+});
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI as a child process with stdin closed; `ended` resolves to how it ended. */
+function start(argv: string[], cwd: string): { child: ChildProcess; ended: Promise<Ended> } {
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...argv], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  child.stdin!.end();
+  const ended = new Promise<Ended>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, ended };
+}
+
+/** The names in a remote directory (hidden ones too). */
+async function remoteNames(directory: string): Promise<string[]> {
+  const { stdout } = await testbed.exec(`ls -A ${directory}`, { user: "tester" });
+  return stdout.split("\n").filter(Boolean).sort();
+}
+
+/** Polls `check` until it holds; fails when the child ends first. */
+async function until(check: () => Promise<boolean> | boolean, what: string, ended: Promise<Ended>): Promise<void> {
+  let finished: Ended | undefined;
+  void ended.then((result) => (finished = result));
+  for (;;) {
+    if (await check()) return;
+    if (finished) throw new Error(`the CLI ended (code ${finished.code}) before ${what}:\n${finished.stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts an upload of huge.bin as `name` in `dir` (under REMOTE), sends `signals` once its temporary file exists there, and resolves to how the CLI ended. */
+async function interruptUpload(argv: string[], dir: string, ...signals: NodeJS.Signals[]): Promise<Ended> {
+  const run = start(argv, local);
+  await until(async () => (await remoteNames(dir)).some((name) => TEMP.test(name)), "the temporary file appeared", run.ended);
+  for (const signal of signals) run.child.kill(signal);
+  return run.ended;
+}
+
+describe("the CLI interrupted mid-transfer (a real child process)", () => {
+  it("create of a huge file, SIGINT once the temporary file exists: exit 130, one line 'interrupted', neither temporary file nor target left", async () => {
+    const dir = `${REMOTE}/int-create`;
+    await testbed.exec(`mkdir -p ${dir}`, { user: "tester" });
+    const ended = await interruptUpload(["create", ...conn, "huge.bin", "--name", "int-create/int.bin"], dir, "SIGINT");
+    expect(ended.code).toBe(130);
+    expect(ended.stderr).not.toMatch(CHATTER);
+    expect(ended.stderr.trim()).toBe("interrupted");
+    expect(await remoteNames(dir)).toEqual([]);
+  });
+
+  it("upsert over an existing file, SIGTERM mid-transfer: exit 143, the old file byte-identical, no temporary file; --json reports ABORTED", async () => {
+    const dir = `${REMOTE}/int-upsert`;
+    await testbed.exec(`mkdir -p ${dir} && printf 'the old content\\n' > ${dir}/keep.bin`, { user: "tester" });
+    const before = await testbed.sha256(`${dir}/keep.bin`);
+    const ended = await interruptUpload(["upsert", ...conn, "huge.bin", "--name", "int-upsert/keep.bin", "--json"], dir, "SIGTERM");
+    expect(ended.code).toBe(143);
+    expect(ended.stderr).not.toMatch(CHATTER);
+    const lines = ended.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ error: { reason: "ABORTED" } });
+    expect(ended.stdout).toBe("");
+    expect(await remoteNames(dir)).toEqual(["keep.bin"]);
+    expect(await testbed.sha256(`${dir}/keep.bin`)).toBe(before);
+  });
+
+  it("get to a local file, SIGINT mid-transfer: exit 130, no partial local file", async () => {
+    const dir = `${REMOTE}/int-get`;
+    await testbed.exec(`mkdir -p ${dir} && truncate -s ${HUGE} ${dir}/huge.bin`, { user: "tester" });
+    const out = mkdtempSync(join(local, "get-"));
+    const run = start(["get", ...conn, "int-get/huge.bin", "-o", "copy.bin"], out);
+    await until(() => readdirSync(out).some((name) => name.endsWith(".part")), "the local temporary file appeared", run.ended);
+    run.child.kill("SIGINT");
+    const ended = await run.ended;
+    expect(ended.code).toBe(130);
+    expect(ended.stderr).not.toMatch(CHATTER);
+    expect(ended.stderr.trim()).toBe("interrupted");
+    expect(readdirSync(out)).toEqual([]);
+    await testbed.exec(`rm -f ${dir}/huge.bin`, { user: "tester" });
+  });
+
+  it("two signals in quick succession: exit 130, the first one's code (a SIGTERM second would otherwise make it 143)", async () => {
+    const dir = `${REMOTE}/int-twice`;
+    await testbed.exec(`mkdir -p ${dir}`, { user: "tester" });
+    const ended = await interruptUpload(["create", ...conn, "huge.bin", "--name", "int-twice/int.bin"], dir, "SIGINT", "SIGTERM");
+    expect(ended.code).toBe(130);
+    expect(ended.signal).toBeNull();
+    expect(ended.stderr).not.toMatch(CHATTER);
   });
 });

@@ -2,10 +2,13 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { main } from "./cli/main.js";
+import { trapInterrupts } from "./cli/trapInterrupts.js";
 
 export { main, exitCodeFor, formatError, EXIT } from "./cli/main.js";
 export type { CliIo } from "./cli/CommandSpec.js";
 export { captureIo } from "./cli/captureIo.js";
+export { Interrupted, interruptExitCode, trapInterrupts, INTERRUPT_EXIT_CODES } from "./cli/trapInterrupts.js";
+export type { InterruptSignal, InterruptibleProcess } from "./cli/trapInterrupts.js";
 export type { CapturedIo, CaptureIoOptions } from "./cli/captureIo.js";
 
 /** Whether this module is the program being run (also through a `node_modules/.bin` link), not imported. */
@@ -20,19 +23,13 @@ function isEntryPoint(): boolean {
 }
 
 /**
- * Runs `main` on the process (what the `sftp-connector` command does): SIGINT/SIGTERM abort the
- * stop hook once (listen stops cleanly); a second one exits at once.
+ * Runs `main` on the process (what the `sftp-connector` command does): the first SIGINT/SIGTERM
+ * aborts the command's signal with a reason naming it (an operation stops, removes its temporary
+ * file and the command exits 130 or 143; listen stops cleanly with 0); a second one exits at once.
  */
 export async function runProcess(): Promise<void> {
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(signal === "SIGINT" ? 130 : 143);
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const untrap = trapInterrupts(process, controller);
   // `… | head`: a closed stdout ends the run quietly.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
@@ -48,8 +45,7 @@ export async function runProcess(): Promise<void> {
     signal: controller.signal,
   });
   process.exitCode = code;
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  untrap();
   // Handles a library may have left open must not keep a finished command alive.
   setTimeout(() => process.exit(code), 1_000).unref();
 }

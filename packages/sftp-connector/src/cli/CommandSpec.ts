@@ -23,7 +23,8 @@ export interface CliIo {
   cwd?: string;
   /**
    * The stop hook: aborting it stops `listen` cleanly (exit 0) and interrupts any other command
-   * (exit 130). The process wiring aborts it on SIGINT and SIGTERM.
+   * (exit 130, or 143 when the abort's reason names SIGTERM: see `Interrupted`). The process
+   * wiring aborts it on SIGINT and SIGTERM.
    */
   signal?: AbortSignal;
 }
@@ -66,6 +67,12 @@ export interface CommandSpec {
   examples?: readonly string[];
   /** Whether the command handles the stop hook itself (listen); other commands are interrupted by it. */
   handlesStop?: boolean;
+  /**
+   * Whether every operation the command runs takes the stop hook as its `signal` (it stops, removes
+   * its temporary file and rejects with ABORTED). Other commands are interrupted by closing their
+   * connection at once.
+   */
+  abortable?: boolean;
   /** Runs the command; resolves to the exit code. */
   run(context: CommandContext): Promise<number>;
 }

@@ -14,6 +14,11 @@ export interface OutputOptions {
   progress: boolean;
   /** Terminal width for the bar. @default 80 */
   columns?: number;
+  /**
+   * The command's stop hook: once aborted, the bar showing is erased for good at once and no
+   * other bar is drawn (an interrupted transfer's bar does not keep redrawing while it winds down).
+   */
+  signal?: AbortSignal;
 }
 
 /** Writes a chunk, waiting for `drain` when the stream is full (rejects when the stream fails). */
@@ -25,7 +30,15 @@ export async function writeChunk(stream: Writable, chunk: string | Buffer): Prom
 export class Output {
   private bar: ProgressBar | undefined;
 
-  constructor(private readonly options: OutputOptions) {}
+  constructor(private readonly options: OutputOptions) {
+    options.signal?.addEventListener("abort", () => this.stopProgress(), { once: true });
+  }
+
+  /** Erases the bar showing for good; later bars are never drawn. */
+  private stopProgress(): void {
+    this.bar?.done();
+    this.bar = undefined;
+  }
 
   /** Whether records print as JSON lines. */
   get json(): boolean {
@@ -80,7 +93,7 @@ export class Output {
   progress(label: string, total?: number): ProgressBar {
     const bar = createProgressBar({
       stream: this.options.stderr,
-      enabled: this.options.progress,
+      enabled: this.options.progress && this.options.signal?.aborted !== true,
       label,
       ...(total === undefined ? {} : { total }),
       columns: this.options.columns ?? 80,

@@ -1,6 +1,7 @@
 // An in-memory CliIo for tests and embedding: stdin from a string or bytes, stdout and stderr collected, a stop hook.
 import { Readable, Writable } from "node:stream";
 import type { CliIo } from "./CommandSpec.js";
+import { Interrupted, type InterruptSignal } from "./trapInterrupts.js";
 
 /** A {@link CliIo} whose output is collected, plus its stop controller. */
 export interface CapturedIo {
@@ -12,8 +13,8 @@ export interface CapturedIo {
   stdoutBytes(): Buffer;
   /** Everything written to stderr so far. */
   stderr(): string;
-  /** Aborts `io.signal`: what SIGINT/SIGTERM do to the real process. */
-  stop(): void;
+  /** Aborts `io.signal`: what SIGINT/SIGTERM do to the real process (naming `signal` makes the exit code 130 or 143). @default SIGINT */
+  stop(signal?: InterruptSignal): void;
 }
 
 function collector(chunks: Buffer[]): Writable {
@@ -56,6 +57,6 @@ export function captureIo(options: CaptureIoOptions = {}): CapturedIo {
     stdout: () => Buffer.concat(out).toString("utf8"),
     stdoutBytes: () => Buffer.concat(out),
     stderr: () => Buffer.concat(err).toString("utf8"),
-    stop: () => controller.abort(),
+    stop: (signal = "SIGINT") => controller.abort(new Interrupted(signal)),
   };
 }

@@ -32,8 +32,9 @@ export const cleanCommand: CommandSpec = {
     ["--recursive", "every sub-directory too, at any depth"],
   ],
   maxPositionals: 0,
+  abortable: true,
   examples: ["sftp-connector clean --remote-dir inbox --older-than 1h --dry-run"],
-  async run({ args, connector, out }) {
+  async run({ args, connector, out, signal }) {
     const text = args.string("older-than");
     if (text === undefined) throw new UsageError("--older-than is required (e.g. --older-than 1h), so that uploads in progress are never removed", "clean", "--older-than");
     let olderThan: number;
@@ -43,7 +44,7 @@ export const cleanCommand: CommandSpec = {
       throw new UsageError(`--older-than: expected a duration such as 30m, 1h or 2d, got ${JSON.stringify(text)}`, "clean", "--older-than");
     }
     const dryRun = args.flag("dry-run");
-    const files = await connector.cleanTemporaryFiles({ olderThan, dryRun, recursive: args.flag("recursive") });
+    const files = await connector.cleanTemporaryFiles({ olderThan, dryRun, recursive: args.flag("recursive"), signal });
     if (out.json) {
       for (const file of files) {
         await out.record({ path: file.path, size: file.size, modifiedDate: file.modifiedDate, removed: file.removed, ...(file.error ? { reason: file.error.reason } : {}) });

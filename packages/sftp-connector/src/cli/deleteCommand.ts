@@ -1,5 +1,5 @@
 // `sftp-connector delete NAME…`: deletes remote files, every one attempted, one result line each.
-import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
+import { isSftpConnectorError, quotePath, type SftpConnectorError } from "@sftp-connector/core";
 import type { DeleteResult } from "@sftp-connector/delete";
 import type { CommandSpec } from "./CommandSpec.js";
 import { formatTable } from "./formatTable.js";
@@ -34,15 +34,16 @@ export const deleteCommand: CommandSpec = {
     ["--allow-absolute-paths", "let NAMEs be absolute or leave the remote directory"],
   ],
   maxPositionals: Number.MAX_SAFE_INTEGER,
+  abortable: true,
   examples: ["sftp-connector delete in/a.csv in/b.csv --fail-if-not-found"],
-  async run({ args, connector, out }) {
+  async run({ args, connector, out, signal }) {
     if (args.positionals.length === 0) throw new UsageError("delete needs at least one NAME", "delete");
     let results: readonly DeleteResult[];
     let failed: SftpConnectorError | undefined;
     try {
       results = await connector.delete(
         { ids: args.positionals },
-        { failIfNotFound: args.flag("fail-if-not-found"), allowAbsolutePaths: args.flag("allow-absolute-paths") },
+        { failIfNotFound: args.flag("fail-if-not-found"), allowAbsolutePaths: args.flag("allow-absolute-paths"), signal },
       );
     } catch (error) {
       // A DeleteFilesError: some IDs failed, every one was attempted, and it carries each result.
@@ -50,6 +51,12 @@ export const deleteCommand: CommandSpec = {
       if (!isSftpConnectorError(error) || !Array.isArray(carried)) throw error;
       failed = error;
       results = carried as DeleteResult[];
+    }
+    // Interrupted: what was done is printed, the IDs not attempted are not, and the command reports one "interrupted" line.
+    const interrupted = failed?.reason === "ABORTED";
+    if (interrupted) {
+      results = results.filter((result) => result.error?.reason !== "ABORTED");
+      if (results.length === 0) throw failed;
     }
     if (out.json) {
       for (const result of results) await out.record(recordOf(result));
@@ -61,8 +68,9 @@ export const deleteCommand: CommandSpec = {
       ];
       for (const line of formatTable(columns, results)) await out.line(line);
     }
+    if (interrupted) throw failed;
     if (!failed) return 0;
-    for (const result of results.filter((r) => r.error !== undefined)) out.error(result.error?.reason ?? "FAILURE", result.error?.message ?? `cannot delete ${result.path}`);
+    for (const result of results.filter((r) => r.error !== undefined)) out.error(result.error?.reason ?? "FAILURE", result.error?.message ?? `cannot delete ${quotePath(result.path)}`);
     return 1;
   },
 };

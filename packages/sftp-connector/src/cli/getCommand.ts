@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import { posix, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, type DocumentProperties } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath, type DocumentProperties } from "@sftp-connector/core";
 import type { CommandSpec } from "./CommandSpec.js";
 import { formatTable, type Column } from "./formatTable.js";
 import { resolveLocalTarget } from "./resolveLocalTarget.js";
@@ -69,8 +69,9 @@ export const getCommand: CommandSpec = {
     ["--allow-absolute-paths", "let NAME and --move-after be absolute or leave the remote directory"],
   ],
   maxPositionals: 1,
+  abortable: true,
   examples: ["sftp-connector get in/orders.csv -o ./downloads/ --delete-after", "sftp-connector get report.txt -o - | less"],
-  async run({ args, connector, out, cwd }) {
+  async run({ args, connector, out, cwd, signal }) {
     const name = args.positionals[0];
     if (name === undefined || name.trim() === "") throw new UsageError("get needs the NAME of the remote file", "get");
     const target = await outputTarget(args.string("output"), cwd);
@@ -93,9 +94,10 @@ export const getCommand: CommandSpec = {
           includeAllMetadata: args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
           onProgress: (bytes) => bar.update(bytes),
+          signal,
         },
       );
-      if (document === undefined) throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${name}`, { operation: "get", path: name }); // not reached: failIfNotFound
+      if (document === undefined) throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${quotePath(name)}`, { operation: "get", path: name }); // not reached: failIfNotFound
       if (document.properties.size !== undefined) bar.configure({ total: document.properties.size });
       const content = document.content as Readable;
       if (localPath === undefined) await out.content(content);

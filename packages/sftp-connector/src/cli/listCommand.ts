@@ -76,8 +76,9 @@ export const listCommand: CommandSpec = {
     ["--on-error skip|fail", "an unreadable sub-directory or broken link: skip it with a warning (default), or fail"],
   ],
   maxPositionals: 0,
+  abortable: true,
   examples: ["sftp-connector list --remote-dir in --filter 'fileName ~ \"*.csv\"' --json"],
-  async run({ args, connector, out }) {
+  async run({ args, connector, out, signal }) {
     const scan = scanOptions(args, "list");
     const recurseInto = args.string("recurse-into");
     if (recurseInto !== undefined && recurseInto !== "matching" && recurseInto !== "all") throw new UsageError(`--recurse-into: expected matching or all, got ${JSON.stringify(recurseInto)}`, "list");
@@ -85,7 +86,7 @@ export const listCommand: CommandSpec = {
     if (onError !== undefined && onError !== "skip" && onError !== "fail") throw new UsageError(`--on-error: expected skip or fail, got ${JSON.stringify(onError)}`, "list");
     const entries = connector.list(
       {},
-      { ...scan, ...(recurseInto === undefined ? {} : { recurseInto }), ...(onError === undefined ? {} : { onError }) },
+      { ...scan, ...(recurseInto === undefined ? {} : { recurseInto }), ...(onError === undefined ? {} : { onError }), signal },
     );
     const deep = (scan.depth ?? (scan.recursive ? 1 : 0)) > 0;
     const table = out.json ? undefined : new TableWriter(listColumns(deep), (line) => out.line(line));

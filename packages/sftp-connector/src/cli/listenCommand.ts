@@ -1,7 +1,8 @@
 // `sftp-connector listen [--exec CMD]`: hands each new, changed or removed remote file to a command (or prints it) until stopped.
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
-import type { AfterProcessing, ListenDocument, ListenOptions } from "@sftp-connector/listen";
+import { isSftpConnectorError, quotePath } from "@sftp-connector/core";
+import type { AfterProcessing, ListenDocument, ListenHandler, ListenOptions, Listener } from "@sftp-connector/listen";
 import type { CommandSpec } from "./CommandSpec.js";
 import { TableWriter, type Column } from "./formatTable.js";
 import { parseDuration, type ParsedArgv } from "./parseArgv.js";
@@ -138,7 +139,7 @@ export const listenCommand: CommandSpec = {
     const baseEnv = Object.fromEntries(Object.entries(io.env).filter(([key]) => !secretVariables.has(key)));
     const table = out.json || command !== undefined ? undefined : new TableWriter(EVENT_COLUMNS, (line) => out.line(line), { bufferRows: 0 });
 
-    const listener = await connector.listen(options, async (document) => {
+    const handler: ListenHandler = async (document) => {
       const { properties } = document;
       if (command === undefined) {
         const record: EventRecord = {
@@ -154,19 +155,28 @@ export const listenCommand: CommandSpec = {
         return;
       }
       const outcome = await runExec(command, document.content as Readable | Buffer | undefined, execEnvironment(baseEnv, document), { stdout: io.stdout, stderr: io.stderr });
-      const what = `${document.event} ${properties.fileName} (attempt ${document.attempt})`;
+      const what = `${document.event} ${quotePath(properties.fileName)} (attempt ${document.attempt})`;
       if (outcome.inputError !== undefined) {
         const message = outcome.inputError instanceof Error ? outcome.inputError.message : String(outcome.inputError);
         out.warn(`reading ${what} failed: ${message}; it will be retried`);
-        throw new Error(`reading ${properties.fileName} failed`);
+        throw new Error(`reading ${quotePath(properties.fileName)} failed`);
       }
       if (outcome.code !== 0) {
         const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
         out.warn(`--exec command ${how} for ${what}; it will be retried`);
         throw new Error(`--exec command ${how}`);
       }
-    });
-    out.note(`listening to ${listener.directory}; stop with Ctrl-C (SIGINT) or SIGTERM`);
+    };
+    let listener: Listener;
+    try {
+      // The stop hook as signal: a stop while connecting ends the start too.
+      listener = await connector.listen({ ...options, signal }, handler);
+    } catch (error) {
+      // Stopped before it started listening: a clean stop all the same.
+      if (signal.aborted && isSftpConnectorError(error) && error.reason === "ABORTED") return 0;
+      throw error;
+    }
+    out.note(`listening to ${quotePath(listener.directory)}; stop with Ctrl-C (SIGINT) or SIGTERM`);
     try {
       // A listener that stops on its own (a changed host key) fails the command with its error.
       await Promise.race([stopped(signal), listener.done]);

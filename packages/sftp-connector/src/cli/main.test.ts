@@ -8,6 +8,8 @@ import { EXIT, exitCodeFor, formatError, main } from "../cli.js";
 import { captureIo } from "./captureIo.js";
 import { COMMANDS } from "./commands.js";
 import { UsageError } from "./UsageError.js";
+import { afterInterrupt, stderrLogger } from "./main.js";
+import { Output } from "./Output.js";
 
 const SECRET = "very-secret-pw-42";
 const FP = `SHA256:${"A".repeat(43)}`;
@@ -179,5 +181,69 @@ describe("main: papercuts", () => {
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { reason: "INVALID_CONFIG", fields: ["auth.passwordEnv"] } });
     expect(missing.stderr).toContain("the environment variable MY_SFTP_PW is not set");
+  });
+});
+
+describe("after an interrupt", () => {
+  const lines = (signal: AbortSignal, log: (logger: ReturnType<typeof stderrLogger>) => void) => {
+    const captured = captureIo();
+    const out = new Output({ stdout: captured.io.stdout, stderr: captured.io.stderr, json: false, progress: false, signal });
+    log(stderrLogger(out, true, signal));
+    return captured.stderr();
+  };
+  const chatter = (logger: ReturnType<typeof stderrLogger>) => {
+    logger.warn("create failed (CONNECTION_LOST: the connection was closed); retry 1 of 1 in 1000 ms");
+    logger.warn("writing inbox/a.bin failed at byte 5 (CONNECTION_LOST); resuming on a new session (retry 1 of 1)", { reason: "CONNECTION_LOST" });
+    logger.info("reconnecting to 127.0.0.1:22");
+    logger.warn("create: removing the temporary file /in/.a.bin.x.sftp-tmp failed: gone; it will be removed once the connection is re-established");
+    logger.error("listen /in: the host key changed", { reason: "HOST_KEY_MISMATCH" });
+    logger.warn("known_hosts: line 3 is malformed");
+  };
+
+  it("the CLI's logger drops retry, resume and reconnect lines, keeps a temporary file left behind (without the promise) and real errors", () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(lines(controller.signal, chatter).split("\n").filter(Boolean)).toEqual([
+      "warning: create: removing the temporary file /in/.a.bin.x.sftp-tmp failed: gone; remove it with 'sftp-connector clean'",
+      "warning: listen /in: the host key changed [HOST_KEY_MISMATCH]",
+      "warning: known_hosts: line 3 is malformed",
+    ]);
+    expect(afterInterrupt("get failed (TIMEOUT: x); retry 2 of 3 in 2000 ms")).toBeUndefined();
+  });
+
+  it("before the abort every line prints", () => {
+    const text = lines(new AbortController().signal, chatter);
+    expect(text).toContain("retry 1 of 1 in 1000 ms");
+    expect(text).toContain("resuming on a new session (retry 1 of 1) [CONNECTION_LOST]");
+    expect(text).toContain("info: reconnecting");
+    expect(text).toContain("it will be removed once the connection is re-established");
+  });
+
+  it("an operation stopped by the stop hook exits 130 for SIGINT and 143 for SIGTERM, with one line 'interrupted' and nothing else", async () => {
+    const [port] = await freePorts(1);
+    const dir = mkdtempSync(join(tmpdir(), "cli-interrupt-"));
+    writeFileSync(join(dir, "a.txt"), "abc");
+    const argv = ["create", ...conn, "--port", String(port), "a.txt", "--name", "a.txt"];
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const captured = captureIo({ env, cwd: dir });
+      captured.stop(signal);
+      expect(await main(argv, captured.io)).toBe(code);
+      expect(captured.stderr()).toBe("interrupted\n");
+      expect(captured.stdout()).toBe("");
+    }
+    const json = captureIo({ env, cwd: dir });
+    json.stop("SIGTERM");
+    expect(await main([...argv, "--json"], json.io)).toBe(EXIT.terminated);
+    const lines = json.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ error: { reason: "ABORTED" } });
+  });
+
+  it("a command not handed the signal (test) is interrupted by closing its connection: the exit code still names the signal", async () => {
+    const [port] = await freePorts(1);
+    const captured = captureIo({ env });
+    captured.stop("SIGTERM");
+    expect(await main(["test", ...conn, "--port", String(port)], captured.io)).toBe(143);
+    expect(captured.stderr()).toBe("interrupted\n");
   });
 });

@@ -1,7 +1,7 @@
 // The CLI's main function: parses the command line, builds the connection, runs one command and turns the outcome into an exit code.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { isSftpConnectorError } from "@sftp-connector/core";
+import { abortedError, isSftpConnectorError } from "@sftp-connector/core";
 import type { Logger } from "@sftp-connector/transport";
 import { createSftpConnector, type SftpConnector } from "../createSftpConnector.js";
 import type { CliIo, CommandSpec } from "./CommandSpec.js";
@@ -10,6 +10,7 @@ import { formatCommandHelp, formatMainHelp } from "./formatHelp.js";
 import { Output } from "./Output.js";
 import { parseArgv, type ParsedArgv } from "./parseArgv.js";
 import { CONNECTION_OPTIONS, parseCliConfig, type ConnectionFlags } from "./parseCliConfig.js";
+import { interruptExitCode } from "./trapInterrupts.js";
 import { UsageError, isUsageError } from "./UsageError.js";
 
 /** Exit codes. */
@@ -20,12 +21,14 @@ export const EXIT = Object.freeze({
   failed: 1,
   /** Bad usage or config: unknown command or option, a bad flag value, an invalid config. */
   usage: 2,
-  /** Stopped by SIGINT/SIGTERM (any command but listen, which stops cleanly with 0). */
+  /** Stopped by SIGINT (any command but listen, which stops cleanly with 0). */
   interrupted: 130,
+  /** Stopped by SIGTERM (any command but listen, which stops cleanly with 0). */
+  terminated: 143,
 });
 
-/** How long an interrupted command may take to wind down (close the connection, remove partial files). */
-const INTERRUPT_GRACE_MS = 3_000;
+/** How long an interrupted command may take to wind down (remove its temporary file, close the connection) before it exits anyway. */
+const INTERRUPT_GRACE_MS = 5_000;
 
 /** The exit code for an error that ended a command: 2 for usage and config (and input) errors, else 1. */
 export function exitCodeFor(error: unknown): number {
@@ -94,16 +97,41 @@ function version(): string {
   return "unknown";
 }
 
-/** A logger on stderr: warnings and errors always, info and debug with --verbose. Operations never hand it a secret. */
-function stderrLogger(out: Output, verbose: boolean): Logger {
+/** Retry, resume and reconnect chatter: untrue of a command that was interrupted and is exiting. */
+const RETRY_CHATTER = /\bretry \d+ of \d+|\bretrying\b|resuming on a new session|\breconnect/i;
+/** The promise of a later removal, which an exiting process cannot keep. */
+const DEFERRED_REMOVAL = "; it will be removed once the connection is re-established";
+
+/**
+ * What a log line becomes once the command was interrupted: retry, resume and reconnect lines
+ * are dropped (undefined); a temporary file left behind is still reported, with what to do about
+ * it instead of a promise to remove it on a reconnect that will not come. Other lines pass as they are.
+ */
+export function afterInterrupt(message: string): string | undefined {
+  if (message.includes(DEFERRED_REMOVAL)) return message.replace(DEFERRED_REMOVAL, "; remove it with 'sftp-connector clean'");
+  return RETRY_CHATTER.test(message) ? undefined : message;
+}
+
+/**
+ * A logger on stderr: warnings and errors always, info and debug with --verbose. Once `signal` is
+ * aborted, retry/resume/reconnect lines are left out (see {@link afterInterrupt}); errors still print.
+ * Operations never hand it a secret.
+ */
+export function stderrLogger(out: Output, verbose: boolean, signal?: AbortSignal): Logger {
   const details = (extra?: Record<string, unknown>) => {
     const reason = extra?.reason;
     return typeof reason === "string" ? ` [${reason}]` : "";
   };
+  const print = (write: (text: string) => void, prefix: string, message: string, extra?: Record<string, unknown>) => {
+    const text = signal?.aborted ? afterInterrupt(message) : message;
+    if (text !== undefined) write(`${prefix}${text}${details(extra)}`);
+  };
+  const note = (text: string) => out.note(text);
+  const warn = (text: string) => out.warn(text);
   return {
-    debug: (message, extra) => verbose && out.note(`debug: ${message}${details(extra)}`),
-    info: (message, extra) => verbose && out.note(`info: ${message}${details(extra)}`),
-    warn: (message, extra) => out.warn(`${message}${details(extra)}`),
+    debug: (message, extra) => verbose && print(note, "debug: ", message, extra),
+    info: (message, extra) => verbose && print(note, "info: ", message, extra),
+    warn: (message, extra) => print(warn, "", message, extra),
     error: (message, extra) => out.warn(`${message}${details(extra)}`),
   };
 }
@@ -123,49 +151,89 @@ function connectionFlags(args: ParsedArgv): ConnectionFlags {
   return flags;
 }
 
+/** Closes the connector's sessions at once, failing what is in flight. */
+function closeNow(connector: SftpConnector): void {
+  try {
+    void connector.pool.close(0).catch(() => {});
+  } catch {
+    // an invalid config: there is no connection to close
+  }
+}
+
+/** Whether `error` is the stop hook's doing: ABORTED, or (for a command that is interrupted by closing its connection) any failure after the abort. */
+function isInterruption(error: unknown, command: CommandSpec): boolean {
+  return (isSftpConnectorError(error) && error.reason === "ABORTED") || !command.abortable;
+}
+
+/** Reports an interrupted command on one line: `interrupted`, or with `--json` an ABORTED error record on stderr. */
+function reportInterrupted(out: Output, command: CommandSpec, signal: AbortSignal, error: unknown): void {
+  if (!out.json) {
+    out.note("interrupted");
+    return;
+  }
+  const aborted = isSftpConnectorError(error) && error.reason === "ABORTED" ? error : abortedError(command.name, undefined, signal);
+  out.note(JSON.stringify(errorRecord(aborted)));
+}
+
 /**
- * Runs a command that does not handle the stop hook itself. Aborting closes the connection at
- * once, failing what is in flight (whose error paths remove partial local files): the result is
- * 130, unless the command still finished successfully.
+ * Runs a command that does not handle the stop hook itself. An `abortable` command's operations
+ * get the stop hook as their signal: on abort they stop, remove their temporary files and reject
+ * with ABORTED. Any other command is interrupted by closing the connection at once (its error
+ * paths remove partial local files). Either way the command may wind down for a bounded grace
+ * period; the result is 130 (SIGINT) or 143 (SIGTERM), unless it still finished successfully. An
+ * error other than the interruption's own is reported too.
  */
 async function runInterruptible(command: CommandSpec, run: () => Promise<number>, connector: SftpConnector, signal: AbortSignal, out: Output): Promise<number> {
   if (command.handlesStop) return run();
   let onAbort: (() => void) | undefined;
   const interrupted = new Promise<"interrupted">((resolveInterrupt) => {
     onAbort = () => {
-      try {
-        void connector.pool.close(0).catch(() => {});
-      } catch {
-        // an invalid config: there is no connection to close
-      }
+      if (!command.abortable) closeNow(connector);
       resolveInterrupt("interrupted");
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
   const running = run();
+  running.catch(() => undefined);
+  let outcome: { code: number } | { error: unknown } | undefined;
   try {
     const first = await Promise.race([running, interrupted]);
     if (first !== "interrupted") return first;
-    // Let the command wind down, but not forever.
-    const settled = await Promise.race([
-      running.then((code) => ({ code }), () => undefined),
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), INTERRUPT_GRACE_MS).unref()),
-    ]);
-    if (settled?.code === EXIT.ok) return EXIT.ok;
-    out.note("interrupted");
-    return EXIT.interrupted;
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    outcome = { error };
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
-    running.catch(() => undefined);
   }
+  // Let the command wind down (an upload removes its temporary file), but not forever.
+  let timer: NodeJS.Timeout | undefined;
+  outcome ??= await Promise.race([
+    running.then((code) => ({ code }), (error: unknown) => ({ error })),
+    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), INTERRUPT_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === undefined) closeNow(connector);
+  if (outcome !== undefined && "code" in outcome && outcome.code === EXIT.ok) return EXIT.ok;
+  const error = outcome !== undefined && "error" in outcome ? outcome.error : undefined;
+  if (error !== undefined && !isInterruption(error, command)) reportError(out, error);
+  reportInterrupted(out, command, signal, error);
+  return interruptExitCode(signal.reason);
+}
+
+/** Reports an error that ended a command: JSON on stderr with `--json`, else `error [REASON]: message`. */
+function reportError(out: Output, error: unknown): void {
+  if (out.json) out.note(JSON.stringify(errorRecord(error)));
+  else out.note(formatError(error));
 }
 
 /**
  * Runs the `sftp-connector` command line `argv` (without the node and script paths) with `io`
  * and resolves to the exit code: 0 success, 1 an operation failed, 2 bad usage or config, 130
- * interrupted. Never throws and never exits the process: errors go to `io.stderr` as
- * `error [REASON]: message`. Aborting `io.signal` stops `listen` cleanly.
+ * interrupted (143 when `io.signal`'s reason names SIGTERM, see {@link interruptExitCode}). Never
+ * throws and never exits the process: errors go to `io.stderr` as `error [REASON]: message`.
+ * Aborting `io.signal` stops `listen` cleanly, and stops any other command's operation, which
+ * removes its temporary file before the command reports `interrupted`.
  *
  * @example
  * ```ts
@@ -213,8 +281,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       json: args.flag("json"),
       progress: io.isTTY && !args.flag("no-progress"),
       ...(io.columns === undefined ? {} : { columns: io.columns }),
+      signal,
     });
-    const logger = stderrLogger(out, args.flag("verbose"));
+    const logger = stderrLogger(out, args.flag("verbose"), signal);
     let connection: SftpConnector;
     try {
       connection = createSftpConnector(parseCliConfig(connectionFlags(args), { env: io.env, cwd }), { logger });

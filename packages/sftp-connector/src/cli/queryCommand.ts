@@ -2,7 +2,7 @@
 import { mkdir, rmdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { isSftpConnectorError } from "@sftp-connector/core";
+import { isSftpConnectorError, throwIfAborted } from "@sftp-connector/core";
 import type { CommandSpec } from "./CommandSpec.js";
 import { TableWriter } from "./formatTable.js";
 import { SAVED_DOCUMENT_COLUMNS, type SavedDocument } from "./getCommand.js";
@@ -52,8 +52,9 @@ export const queryCommand: CommandSpec = {
     ["--on-error report|skip|fail", "a file that cannot be fetched: report it and go on (default), skip it with a warning, or stop"],
   ],
   maxPositionals: 0,
+  abortable: true,
   examples: ["sftp-connector query --remote-dir out --filter 'fileName ~ \"*.xml\" and fileSize > 0' -o ./inbox"],
-  async run({ args, connector, out, cwd }) {
+  async run({ args, connector, out, cwd, signal }) {
     const scan = scanOptions(args, "query");
     const concurrency = args.integer("concurrency", 1, 64);
     const onError = args.string("on-error");
@@ -90,6 +91,7 @@ export const queryCommand: CommandSpec = {
           includeAllMetadata: args.flag("include-all-metadata"),
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(onError === undefined ? {} : { onError }),
+          signal,
           onProgress: (bytes, properties) => {
             moved.set(`${properties.remoteDirectory}/${properties.fileName}`, bytes);
             progress();
@@ -98,6 +100,8 @@ export const queryCommand: CommandSpec = {
       );
       for await (const item of items) {
         if ("error" in item) {
+          // Interrupted: one "interrupted" line, not an error line per file cut short.
+          throwIfAborted(signal, "query");
           fail(item.error.reason, item.error.message);
           continue;
         }
@@ -113,6 +117,7 @@ export const queryCommand: CommandSpec = {
         } catch (error) {
           content.destroy();
           if (!isSftpConnectorError(error)) throw error;
+          throwIfAborted(signal, "query", item.properties.fileName);
           fail(error.reason, error.message);
           continue;
         }

@@ -103,6 +103,7 @@ export const createCommand: CommandSpec = {
     ["--allow-absolute-paths", "let NAME be absolute or leave the remote directory"],
   ],
   maxPositionals: 1,
+  abortable: true,
   examples: ["sftp-connector create ./orders.csv --name in/orders.csv --if-exists unique", "pg_dump db | sftp-connector create --name backup.sql"],
   async run(context) {
     const { args, connector } = context;
@@ -129,6 +130,7 @@ export const createCommand: CommandSpec = {
           includeAllMetadata: args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
           onProgress: (bytes) => bar.update(bytes),
+          signal: context.signal,
         },
       );
       bar.done();
@@ -166,6 +168,7 @@ export const upsertCommand: CommandSpec = {
     ["--allow-absolute-paths", "let NAME be absolute or leave the remote directory"],
   ],
   maxPositionals: 1,
+  abortable: true,
   examples: ["sftp-connector upsert ./status.json --name status/latest.json", "date | sftp-connector upsert --name log.txt --append"],
   async run(context) {
     const { args, connector } = context;
@@ -180,6 +183,7 @@ export const upsertCommand: CommandSpec = {
           includeAllMetadata: args.flag("include-all") || args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
           onProgress: (bytes) => bar.update(bytes),
+          signal: context.signal,
         },
       );
       bar.done();
