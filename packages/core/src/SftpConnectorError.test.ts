@@ -21,6 +21,7 @@ describe("SftpConnectorError", () => {
     ["NO_SUCH_FILE", false],
     ["INVALID_CONFIG", false],
     ["FAILURE", false],
+    ["LOCK_LOST", false],
   ])("%s is retryable: %s by default", (reason, retryable) => {
     expect(new SftpConnectorError(reason, "x").retryable).toBe(retryable);
     expect(new SftpConnectorError(reason, "x", { retryable: !retryable }).retryable).toBe(!retryable);
@@ -30,7 +31,7 @@ describe("SftpConnectorError", () => {
     expect(ERROR_REASONS).toEqual(
       expect.arrayContaining([
         "INVALID_CONFIG", "INVALID_INPUT", "AUTH_FAILED", "HOST_KEY_MISMATCH", "HOST_UNREACHABLE", "PROXY_FAILED",
-        "TIMEOUT", "CONNECTION_LOST", "NO_SUCH_FILE", "ALREADY_EXISTS", "PERMISSION_DENIED", "FAILURE",
+        "TIMEOUT", "CONNECTION_LOST", "NO_SUCH_FILE", "ALREADY_EXISTS", "PERMISSION_DENIED", "FAILURE", "LOCK_LOST",
       ]),
     );
   });

@@ -15,6 +15,12 @@ export const ERROR_REASONS = [
   "PERMISSION_DENIED",
   "FAILURE",
   "ABORTED",
+  /**
+   * A fenced write was refused because this writer's lease is no longer the live one (another holder took
+   * the lock, or the lease ran out): e.g. a checkpoint store refusing a poller's save for a stale fencing
+   * token. Not retryable by default: the writer must stop and take the lock again first.
+   */
+  "LOCK_LOST",
 ] as const;
 
 /** A reason code carried by {@link SftpConnectorError}. */

@@ -89,6 +89,10 @@ const SAMPLES: Record<ErrorReason, { error: SftpConnectorError; expected: BoomiS
     error: new SftpConnectorError("ABORTED", "create of /home/u/a.txt aborted", { operation: "create", path: "/home/u/a.txt" }),
     expected: { status: "FAILURE", statusCode: "-1", message: "create of /home/u/a.txt aborted" },
   },
+  LOCK_LOST: {
+    error: new SftpConnectorError("LOCK_LOST", "The store refused the snapshot of inbox: fencing token 41 is stale", { operation: "poll.store" }),
+    expected: { status: "FAILURE", statusCode: "-1", message: "The store refused the snapshot of inbox: fencing token 41 is stale" },
+  },
 };
 
 describe("toBoomiStatus", () => {

@@ -75,6 +75,7 @@ const REASON_STATUS: Readonly<Record<ErrorReason, BoomiStatus>> = Object.freeze(
   PERMISSION_DENIED: "APPLICATION_ERROR",
   FAILURE: "FAILURE",
   ABORTED: "FAILURE",
+  LOCK_LOST: "FAILURE",
 });
 
 /** Boomi's message for a blank CREATE file name, an SFTP-level error there (`ERROR_MISSING_INPUT_FILENAME`). */

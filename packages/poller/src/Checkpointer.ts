@@ -1,8 +1,8 @@
 // Saves a poller's snapshot to its store: tracks whether it changed, runs saves one at a time, and turns store failures into errors.
-import type { SftpConnectorError } from "@sftp-connector/core";
+import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
 import { asPollerError } from "./asPollerError.js";
 import type { PolledEntry } from "./PollEvent.js";
-import type { Snapshot, SnapshotStore } from "./SnapshotStore.js";
+import type { Snapshot, SnapshotStore, SnapshotStoreContext } from "./SnapshotStore.js";
 
 /** Mid-cycle checkpoints are saved at most this often (and always at the end of a cycle). */
 export const CHECKPOINT_EVERY_MS = 1000;
@@ -13,14 +13,23 @@ export interface CheckpointerOptions {
   readonly key: string;
   /** The entries to save, read when a save starts. */
   readonly entries: () => PolledEntry[];
+  /**
+   * What goes to the store with a save, read when the save starts: the lease's fencing token (or undefined
+   * without one); null when the poller may not save now (its lease ran out), which skips the save.
+   * @default always undefined (no lock)
+   */
+  readonly context?: () => SnapshotStoreContext | undefined | null;
   /** Where a failed save is reported (it is retried by the next flush). */
   readonly onError: (error: SftpConnectorError) => void;
+  /** Where a save the store refused with `LOCK_LOST` goes (a stale fencing token): it is not retried. @default onError */
+  readonly onLockLost?: (error: SftpConnectorError) => void;
 }
 
 /**
  * The checkpoints of one poller: `changed()` after each delivered event (it saves if the last save is a
  * second old), `flush()` at the end of a cycle and on stop. Saves run one at a time, in order; a failed save
- * is reported and leaves the snapshot dirty, so the next flush tries again.
+ * is reported and leaves the snapshot dirty, so the next flush tries again, except one refused with
+ * `LOCK_LOST`, which goes to `onLockLost` and is not retried.
  */
 export class Checkpointer {
   private dirty = false;
@@ -31,9 +40,9 @@ export class Checkpointer {
   constructor(private readonly o: CheckpointerOptions) {}
 
   /** Loads the snapshot last saved, or undefined for a first run. @throws SftpConnectorError when the store rejects. */
-  async load(): Promise<Snapshot | undefined> {
+  async load(context?: SnapshotStoreContext): Promise<Snapshot | undefined> {
     try {
-      return await this.o.store.load(this.o.key);
+      return await (context === undefined ? this.o.store.load(this.o.key) : this.o.store.load(this.o.key, context));
     } catch (error) {
       throw asPollerError(error, "poll.store", `Cannot load the snapshot "${this.o.key}" from the store`);
     }
@@ -75,12 +84,18 @@ export class Checkpointer {
   private async save(): Promise<void> {
     this.flushQueued = false;
     if (!this.dirty) return;
+    const context = this.o.context?.();
+    if (context === null) return; // may not save now; whoever ends the lease forgets the snapshot
     this.dirty = false;
     this.lastSaveAt = Date.now();
     const snapshot: Snapshot = { entries: this.o.entries(), savedAt: this.lastSaveAt };
     try {
-      await this.o.store.save(this.o.key, snapshot);
+      await (context === undefined ? this.o.store.save(this.o.key, snapshot) : this.o.store.save(this.o.key, snapshot, context));
     } catch (error) {
+      if (isSftpConnectorError(error) && error.reason === "LOCK_LOST" && this.o.onLockLost !== undefined) {
+        this.o.onLockLost(error); // a newer holder owns the checkpoint: saving again cannot succeed
+        return;
+      }
       this.dirty = true;
       this.o.onError(asPollerError(error, "poll.store", "Cannot save the snapshot (it is retried after the next cycle)"));
     }

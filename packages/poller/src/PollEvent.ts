@@ -47,6 +47,8 @@ interface PollEventBase {
   readonly attempt: number;
   /** The number of the cycle that delivers it (cycles are counted from the poller's creation, failed listings included). */
   readonly cycle: number;
+  /** The fencing token of the lease under which it is delivered, when the lock gives one: a sink can refuse a stale writer. */
+  readonly fencingToken?: string;
 }
 
 /** A name that was not in the snapshot appeared. */

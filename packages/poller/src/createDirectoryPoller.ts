@@ -7,6 +7,7 @@ import { DeliveryCancelled, EventChannel } from "./EventChannel.js";
 import { normalizePollerOptions, type DirectoryPollerOptions, type NormalizedPollerOptions } from "./normalizePollerOptions.js";
 import type { AddedEvent, CycleStats, ModifiedEvent, PollEvent, PolledEntry, RemovedEvent } from "./PollEvent.js";
 import type { Lease } from "./PollerLock.js";
+import type { SnapshotStoreContext } from "./SnapshotStore.js";
 import { SnapshotDiff } from "./SnapshotDiff.js";
 
 /** Where a poller is in its life. `running` includes standing by for a lock held elsewhere. */
@@ -16,6 +17,8 @@ export type PollerState = "idle" | "starting" | "running" | "stopping" | "stoppe
 export interface LockChange {
   /** Whether this poller now holds the lock (and polls). */
   readonly held: boolean;
+  /** The lease's fencing token, when the lock gives one and `held` is true. */
+  readonly fencingToken?: string;
 }
 
 /** The listeners `poller.on(type, listener)` takes, by type. */
@@ -30,7 +33,7 @@ export interface PollerListeners {
   error: (error: SftpConnectorError) => void;
   /** A completed cycle, with its statistics. */
   cycle: (stats: CycleStats) => void;
-  /** This poller took or lost the lock. */
+  /** This poller took or lost the lock (lost also when its lease ran out locally or the store refused a save with `LOCK_LOST`). */
   lock: (change: LockChange) => void;
 }
 
@@ -87,6 +90,10 @@ type Counts = { added: number; modified: number; removed: number; failed: number
  * - A failing `list()` is an `error` event; the poller retries with exponential backoff and never stops on
  *   its own.
  * - With a `lock`, it polls only while it holds the lock and otherwise stands by, trying again every interval.
+ *   A lease with `ttlMs` stops deliveries and saves once `sent + ttlMs × (1 − leaseMargin)` passed without a
+ *   newer confirmation; a lease's `fencingToken` goes to the store with every load and save and on every
+ *   event. A store that refuses a save with `LOCK_LOST` sends the poller back to standby: it drops its
+ *   snapshot and reloads it from the store when it holds the lock again.
  *
  * @throws SftpConnectorError INVALID_CONFIG naming each bad option (`intervalMs`, `list`, `filter`, …).
  *
@@ -114,6 +121,12 @@ class Poller implements DirectoryPoller {
   /** Saves the snapshot to the store. */
   private readonly checkpoints: Checkpointer;
   private lockHeld = false;
+  /** The current lease's fencing token, if the lock gave one. */
+  private fencingToken: string | undefined;
+  /** `performance.now()` after which the lease may have lapsed (undefined: the lock gave no `ttlMs`). */
+  private leaseDeadline: number | undefined;
+  /** Bumped whenever the lock is lost: a delivery that started under an older lease does not advance the snapshot. */
+  private leaseEpoch = 0;
   /** Set when start() just took the lock, so the first cycle does not ask again at once. */
   private lockJustTaken = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -138,7 +151,10 @@ class Poller implements DirectoryPoller {
       store: o.store,
       key: o.key,
       entries: () => this.diff.entries(),
+      context: () => this.storeContext(),
       onError: (error) => this.emitError(error),
+      // Without a lock there is no lease to lose: a LOCK_LOST from the store is then a store error like any other.
+      onLockLost: o.lock === undefined ? undefined : (error) => this.loseLock(`the store refused a save: ${error.message}`),
     });
   }
 
@@ -204,12 +220,14 @@ class Poller implements DirectoryPoller {
     try {
       if (lock !== undefined) {
         let result: boolean | Lease;
+        const sent = performance.now();
         try {
           result = await lock.acquire(key);
         } catch (error) {
           throw asPollerError(error, "poll.lock", "Cannot try the lock at start");
         }
         this.lockHeld = isHeld(result);
+        this.takeLease(result, sent);
         this.lockJustTaken = this.lockHeld;
       }
       await this.loadSnapshot(); // at start even without the lock: a corrupt store is an error now, not later
@@ -223,7 +241,7 @@ class Poller implements DirectoryPoller {
     }
     this.current = "running";
     logger.info("poller started", { key, snapshotEntries: this.diff.hasSnapshot ? this.diff.size : undefined });
-    if (this.lockHeld) this.emit("lock", { held: true });
+    if (this.lockHeld) this.emitLockTaken();
     this.tick();
   }
 
@@ -253,6 +271,7 @@ class Poller implements DirectoryPoller {
 
   private async releaseLock(): Promise<void> {
     this.lockHeld = false;
+    this.takeLease(false, 0);
     try {
       await this.o.lock?.release(this.o.key);
     } catch (error) {
@@ -261,7 +280,7 @@ class Poller implements DirectoryPoller {
   }
 
   private async loadSnapshot(): Promise<void> {
-    this.diff.load(await this.checkpoints.load(), this.o.key);
+    this.diff.load(await this.checkpoints.load(this.tokenContext()), this.o.key);
     this.checkpoints.markClean();
   }
 
@@ -321,6 +340,7 @@ class Poller implements DirectoryPoller {
       this.listFailures = 0;
     }
     if (this.current !== "running") return o.intervalMs;
+    if (!this.leaseLive()) return o.intervalMs; // the lease ran out during the listing: nothing of it is delivered
     const { listed, entries } = listing;
 
     if (!this.diff.hasSnapshot) {
@@ -346,14 +366,21 @@ class Poller implements DirectoryPoller {
   /** Before each cycle: takes or confirms the lock; on taking it, reloads the snapshot (the last holder advanced it). */
   private async confirmLock(): Promise<boolean> {
     const { lock, key, logger } = this.o;
-    let held: boolean;
+    let result: boolean | Lease = false;
+    const sent = performance.now();
     try {
-      held = isHeld(await lock!.acquire(key));
+      result = await lock!.acquire(key);
     } catch (error) {
+      // A failed or timed-out acquire is "outcome unknown": this poller does not count itself the holder.
       this.emitError(asPollerError(error, "poll.lock", "Cannot acquire the lock"));
-      held = false;
+    }
+    const held = isHeld(result);
+    const token = held ? fencingTokenOf(result) : undefined;
+    if (held && this.lockHeld && token !== this.fencingToken) {
+      this.loseLock(`the fencing token changed from ${String(this.fencingToken)} to ${String(token)}`); // lost and taken again meanwhile
     }
     if (held && !this.lockHeld) {
+      this.takeLease(result, sent);
       try {
         await this.loadSnapshot();
       } catch (error) {
@@ -363,35 +390,91 @@ class Poller implements DirectoryPoller {
       }
       this.lockHeld = true;
       logger.info("took the lock; polling", { key });
-      this.emit("lock", { held: true });
-    } else if (!held && this.lockHeld) {
-      this.lockHeld = false;
-      this.forgetState();
-      logger.warn("lost the lock to another poller; standing by", { key });
-      this.emit("lock", { held: false });
+      this.emitLockTaken();
+    } else if (held) {
+      this.takeLease(result, sent);
+    } else if (this.lockHeld) {
+      this.loseLock("lost the lock to another poller");
     }
     return held;
+  }
+
+  /** Records what an acquire sent at `sent` (performance.now()) returned: the fencing token and the local deadline of the lease. */
+  private takeLease(result: boolean | Lease, sent: number): void {
+    if (!isHeld(result)) {
+      this.fencingToken = undefined;
+      this.leaseDeadline = undefined;
+      return;
+    }
+    this.fencingToken = fencingTokenOf(result);
+    const ttlMs = typeof result === "object" ? result.ttlMs : undefined;
+    this.leaseDeadline = typeof ttlMs === "number" && Number.isFinite(ttlMs) && ttlMs >= 0 ? sent + ttlMs * (1 - this.o.leaseMargin) : undefined;
+  }
+
+  /**
+   * Whether this poller may deliver and save now: it has no lock, or holds it and its lease has not run out
+   * locally. A lease found run out is given up at once (back to standby until the next acquire confirms).
+   */
+  private leaseLive(): boolean {
+    if (this.o.lock === undefined) return true;
+    if (!this.lockHeld) return false;
+    if (this.leaseDeadline !== undefined && performance.now() >= this.leaseDeadline) {
+      this.loseLock("the lease ran out before it was confirmed again");
+      return false;
+    }
+    return true;
+  }
+
+  /** What the store gets with a load or save: the fencing token when the lock gave one; null when the lease is not live (no save). */
+  private storeContext(): SnapshotStoreContext | undefined | null {
+    return this.leaseLive() ? this.tokenContext() : null;
+  }
+
+  /** The fencing token for the store, when the lock gave one (it is set only while the lock is held or being taken). */
+  private tokenContext(): SnapshotStoreContext | undefined {
+    return this.fencingToken === undefined ? undefined : { fencingToken: this.fencingToken };
+  }
+
+  /** Stops delivering at once and stands by: forgets the snapshot (reloaded from the store on the next take) and tells `lock` listeners. */
+  private loseLock(why: string): void {
+    if (!this.lockHeld) return;
+    this.lockHeld = false;
+    this.leaseEpoch += 1;
+    this.takeLease(false, 0);
+    this.forgetState();
+    this.o.logger.warn(`${why}; standing by`, { key: this.o.key });
+    this.emit("lock", { held: false });
+  }
+
+  private emitLockTaken(): void {
+    this.emit("lock", this.fencingToken === undefined ? { held: true } : { held: true, fencingToken: this.fencingToken });
   }
 
   /** Delivers the events, at most `concurrency` at once, in order of starting; stops starting new ones on stop(). */
   private async dispatch(events: PollEvent[]): Promise<Counts> {
     const counts: Counts = { added: 0, modified: 0, removed: 0, failed: 0, skipped: 0 };
     let next = 0;
+    const epoch = this.leaseEpoch;
     const worker = async (): Promise<void> => {
       while (next < events.length) {
         const event = events[next++]!;
-        if (this.current !== "running") {
+        if (this.current !== "running" || epoch !== this.leaseEpoch || !this.leaseLive()) {
           counts.skipped++;
           continue;
         }
+        const token = this.fencingToken;
         try {
-          await this.deliver(event);
+          await this.deliver(token === undefined ? event : { ...event, fencingToken: token });
         } catch (error) {
           if (error instanceof DeliveryCancelled) counts.skipped++;
           else {
             counts.failed++;
             this.recordFailure(event, error);
           }
+          continue;
+        }
+        if (epoch !== this.leaseEpoch) {
+          counts.skipped++; // delivered under a lease since lost: the snapshot it would advance is gone
           continue;
         }
         this.diff.advance(event);
@@ -474,6 +557,10 @@ class Poller implements DirectoryPoller {
 
 function isHeld(result: boolean | Lease | undefined | null): boolean {
   return result !== false && result !== undefined && result !== null;
+}
+
+function fencingTokenOf(result: boolean | Lease): string | undefined {
+  return typeof result === "object" && result !== null && typeof result.fencingToken === "string" ? result.fencingToken : undefined;
 }
 
 function invoke(fn: (event: PollEvent) => unknown, event: PollEvent): Promise<unknown> {

@@ -21,7 +21,7 @@ export type {
   RemovedEvent,
   CycleStats,
 } from "./PollEvent.js";
-export type { Snapshot, SnapshotEntry, SnapshotStore } from "./SnapshotStore.js";
+export type { Snapshot, SnapshotEntry, SnapshotStore, SnapshotStoreContext } from "./SnapshotStore.js";
 export { createMemoryStore } from "./createMemoryStore.js";
 export type { MemoryStore } from "./createMemoryStore.js";
 export { createFileStore, SNAPSHOT_FILE_FORMAT, SNAPSHOT_FILE_VERSION } from "./createFileStore.js";

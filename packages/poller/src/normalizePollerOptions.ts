@@ -54,6 +54,12 @@ export interface DirectoryPollerOptions {
   includeDirectories?: boolean;
   /** Only poll while holding this lock (a singleton across processes). @default none: always poll */
   lock?: PollerLock;
+  /**
+   * The share of a lease's `ttlMs` kept as a safety margin: the poller stops delivering once
+   * `sent + ttlMs × (1 − leaseMargin)` passed without a newer confirmation (a margin for clock drift and
+   * pauses). Between 0 and 1, both excluded; it applies only to a lock whose leases carry `ttlMs`. @default 0.2
+   */
+  leaseMargin?: number;
   /** Backoff between cycles after listing failures: exponential and capped; the poller never stops. @default { initialMs: intervalMs, factor: 2, maxMs: 60_000 } */
   backoff?: BackoffOptions;
   /**
@@ -82,6 +88,7 @@ export interface NormalizedPollerOptions {
   readonly concurrency: number;
   readonly includeDirectories: boolean;
   readonly lock: PollerLock | undefined;
+  readonly leaseMargin: number;
   readonly backoff: NormalizedBackoff;
   readonly retryDelay: (failures: number) => number;
   readonly logger: PollerLogger;
@@ -91,7 +98,7 @@ export interface NormalizedPollerOptions {
 const OPTIONS_SPEC: OptionsSpec = {
   known: Object.keys({
     list: true, intervalMs: true, filter: true, compare: true, stableAfter: true, store: true, key: true, emitInitial: true, handler: true,
-    concurrency: true, includeDirectories: true, lock: true, backoff: true, retryBackoffMs: true, logger: true,
+    concurrency: true, includeDirectories: true, lock: true, leaseMargin: true, backoff: true, retryBackoffMs: true, logger: true,
   } satisfies Record<keyof DirectoryPollerOptions, true>),
   operation: "createDirectoryPoller",
 };
@@ -133,6 +140,10 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   if (lock !== undefined && !hasMethods(lock, "acquire", "release")) {
     problems.push(`lock: expected an object with acquire(key) and release(key), got ${describe(lock)}`);
   }
+  const leaseMargin = input.leaseMargin ?? 0.2;
+  if (typeof leaseMargin !== "number" || !Number.isFinite(leaseMargin) || leaseMargin <= 0 || leaseMargin >= 1) {
+    problems.push(`leaseMargin: expected a number between 0 and 1 (both excluded), got ${show(leaseMargin)}`);
+  }
   const logger = input.logger ?? consoleWarningsLogger;
   if (!hasMethods(logger, "debug", "info", "warn", "error")) problems.push(`logger: expected an object with debug, info, warn and error, got ${describe(logger)}`);
 
@@ -166,6 +177,7 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
     concurrency,
     includeDirectories,
     lock,
+    leaseMargin,
     backoff,
     retryDelay,
     logger,
