@@ -1,6 +1,6 @@
 // The checkpointer without timers: saves only when dirty, one at a time, mid-cycle at most once a second, and a failed save stays dirty.
 import { describe, expect, it } from "vitest";
-import type { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError } from "@sftp-connector/core";
 import { Checkpointer, CHECKPOINT_EVERY_MS } from "./Checkpointer.js";
 import type { Snapshot, SnapshotStore } from "./SnapshotStore.js";
 
@@ -53,5 +53,45 @@ describe("Checkpointer", () => {
     await checkpoints.flush();
     expect(saved).toHaveLength(1);
     expect(await checkpoints.load()).toBe(saved[0]);
+  });
+});
+
+describe("Checkpointer and a lease", () => {
+  it("passes the context to save, skips the save when the context is null, and hands LOCK_LOST to onLockLost without retrying", async () => {
+    const calls: unknown[][] = [];
+    const lost: SftpConnectorError[] = [];
+    const errors: SftpConnectorError[] = [];
+    let refuse = false;
+    let context: { fencingToken?: string } | undefined | null = { fencingToken: "7" };
+    const store: SnapshotStore = {
+      load: async () => undefined,
+      save: async (...args: unknown[]) => {
+        calls.push(args.slice(2));
+        if (refuse) throw new SftpConnectorError("LOCK_LOST", "stale token", { operation: "poll.store" });
+      },
+    };
+    const checkpoints = new Checkpointer({
+      store,
+      key: "k",
+      entries: () => [],
+      context: () => context,
+      onError: (e) => errors.push(e),
+      onLockLost: (e) => lost.push(e),
+    });
+    checkpoints.markDirty();
+    await checkpoints.flush();
+    expect(calls).toEqual([[{ fencingToken: "7" }]]);
+    context = null;
+    checkpoints.markDirty();
+    await checkpoints.flush();
+    expect(calls).toHaveLength(1);
+    context = { fencingToken: "7" };
+    refuse = true;
+    await checkpoints.flush();
+    expect(lost.map((e) => e.reason)).toEqual(["LOCK_LOST"]);
+    expect(errors).toEqual([]);
+    expect(checkpoints.isDirty).toBe(false);
+    await checkpoints.flush();
+    expect(calls).toHaveLength(2);
   });
 });
