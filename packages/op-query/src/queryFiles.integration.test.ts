@@ -424,7 +424,7 @@ describe("sessions from a provider", () => {
         expect(killed).toBe(true);
         expect(bytes).toBe(33_554_432);
         expect(hash.digest("hex")).toBe(expected);
-        expect(logger.warnings.some((w) => /reading .*large\.bin failed at byte \d+ \(CONNECTION_LOST\); resuming/.test(w))).toBe(true);
+        expect(logger.warnings.some((w) => /reading '.*large\.bin' failed at byte \d+ \(CONNECTION_LOST\); resuming/.test(w))).toBe(true);
       }
     } finally {
       await pool.close();
