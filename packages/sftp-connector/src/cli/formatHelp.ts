@@ -27,7 +27,8 @@ export function formatMainHelp(): string {
     ...optionLines(GLOBAL_OPTION_HELP),
     "",
     `Run '${PROGRAM} COMMAND --help' for a command's own options.`,
-    "Exit codes: 0 success, 1 an operation failed, 2 bad usage or config, 130 interrupted.",
+    "Exit codes: 0 success, 1 an operation failed, 2 bad usage or config, 130/143 interrupted by SIGINT/SIGTERM.",
+    "Ctrl-C stops the transfer, removes its temporary file and exits; a second Ctrl-C exits at once.",
     "Errors are printed on stderr as: error [REASON]: message",
     "",
   ].join("\n");

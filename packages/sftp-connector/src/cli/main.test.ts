@@ -45,6 +45,7 @@ describe("main: help and usage", () => {
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     for (const command of COMMANDS) expect(help.stdout).toContain(`  ${command.name} `);
+    expect(help.stdout).toContain("130/143 interrupted by SIGINT/SIGTERM");
     const none = await run([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("Usage: sftp-connector COMMAND");
@@ -230,6 +231,13 @@ describe("after an interrupt", () => {
       expect(await main(argv, captured.io)).toBe(code);
       expect(captured.stderr()).toBe("interrupted\n");
       expect(captured.stdout()).toBe("");
+    }
+    // Every command that hands the signal to its operations: already stopped, none connects (the port is closed either way), one line.
+    for (const other of [["get", "a.txt", "-o", "-"], ["upsert", "a.txt"], ["delete", "a.txt", "b.txt"], ["list"], ["query", "-o", "-"], ["clean", "--older-than", "1h"]]) {
+      const captured = captureIo({ env, cwd: dir });
+      captured.stop("SIGTERM");
+      expect(await main([other[0]!, ...conn, "--port", String(port), ...other.slice(1)], captured.io)).toBe(143);
+      expect(captured.stderr()).toBe("interrupted\n");
     }
     const json = captureIo({ env, cwd: dir });
     json.stop("SIGTERM");
