@@ -181,6 +181,23 @@ describe("a save refused with LOCK_LOST", () => {
     expect(store.saves.at(-1)).toEqual({ args: 3, context: { fencingToken: "3" }, names: ["a.csv", "b.csv", "c.csv", "d.csv"] });
   });
 
+  it("stop() after a LOCK_LOST still gives the lease up, so another poller need not wait out the TTL", async () => {
+    const dir = new FakeDirectory().set("a.csv", 1, T0);
+    const lock = new FakeLock();
+    lock.answer = { fencingToken: "1", ttlMs: 30_000 };
+    const store = new FakeStore();
+    store.liveToken = "1";
+    const t = harness({ dir, lock, store });
+    await t.start();
+    store.liveToken = "2";
+    dir.set("b.csv", 2, T0);
+    await t.cycle(lock);
+    await until(() => !t.poller.holdsLock, "the lock loss");
+    expect(lock.releases).toBe(0);
+    await t.poller.stop();
+    expect(lock.releases).toBe(1);
+  });
+
   it("without a lock, a LOCK_LOST from the store is an error like any other and the poller keeps delivering", async () => {
     const dir = new FakeDirectory().set("a.csv", 1, T0);
     const store = new FakeStore();

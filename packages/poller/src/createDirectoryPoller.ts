@@ -258,6 +258,11 @@ class Poller implements DirectoryPoller {
     if (this.lockHeld) {
       await this.releaseLock();
       this.emit("lock", { held: false });
+    } else if (this.o.lock !== undefined) {
+      // A lease this poller stopped trusting locally (expired by its own clock, LOCK_LOST) may still be
+      // its own in the engine: give it up, so another poller need not wait out the TTL. A lock's release
+      // does nothing for a holder that is not the owner.
+      await this.releaseLock();
     }
     this.current = "stopped";
     this.o.logger.info("poller stopped", { key: this.o.key });

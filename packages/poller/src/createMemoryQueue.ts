@@ -67,7 +67,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     async enqueue(key: string, events: readonly PollEvent[], context?: FenceContext) {
       const live = options.liveToken?.();
       if (live !== undefined && context?.fencingToken !== live) {
-        throw new SftpConnectorError("LOCK_LOST" as never, `enqueue for ${key} refused: fencing token ${context?.fencingToken ?? "(none)"} is not the live lease's`, {
+        throw new SftpConnectorError("LOCK_LOST", `enqueue for ${key} refused: fencing token ${context?.fencingToken ?? "(none)"} is not the live lease's`, {
           operation: "poll.queue",
           retryable: false,
         });

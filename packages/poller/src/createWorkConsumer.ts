@@ -107,7 +107,7 @@ export function createWorkConsumer(options: WorkConsumerOptions): WorkConsumer {
           if (kept || lost.signal.aborted) return;
           stats.lost++;
           logger.warn(`the claim on change ${change.id} of ${key} lapsed; another worker may handle it`, { key, id: change.id });
-          lost.abort(new SftpConnectorError("LOCK_LOST" as never, `the claim on change ${change.id} lapsed`, { operation: "poll.queue", retryable: false }));
+          lost.abort(new SftpConnectorError("LOCK_LOST", `the claim on change ${change.id} lapsed`, { operation: "poll.queue", retryable: false }));
         },
         (error: unknown) => logger.warn(`extending the claim on change ${change.id} failed: ${messageOf(error)}`, { key, id: change.id }),
       );
