@@ -434,7 +434,7 @@ describe("bad input: remote and local path confinement", () => {
         const result = outcome(() => resolveLocalTarget(dir, name, { platform }));
         if ("error" in result) {
           expect(result.error.reason).toBe("INVALID_INPUT");
-          expect(result.error.message).toMatch(/^refusing to write the remote file ".*" locally: /s);
+          expect(result.error.message).toMatch(/^refusing to write the remote file '.*' locally: /s);
           return;
         }
         const relative = path.relative(dir, result.value);
