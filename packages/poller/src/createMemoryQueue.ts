@@ -8,7 +8,7 @@ export interface MemoryQueueOptions {
   /** The clock that decides visibility deadlines, in ms. @default Date.now */
   now?: () => number;
   /** The live fencing token, if the queue should check one (a fenced enqueue with another token is LOCK_LOST). @default none: every enqueue is accepted */
-  liveToken?: () => string | undefined;
+  liveToken?: (key: string) => string | undefined;
 }
 
 /** A {@link WorkQueue} in memory, with a look inside for tests. */
@@ -65,7 +65,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
   });
   return {
     async enqueue(key: string, events: readonly PollEvent[], context?: FenceContext) {
-      const live = options.liveToken?.();
+      const live = options.liveToken?.(key);
       if (live !== undefined && context?.fencingToken !== live) {
         throw new SftpConnectorError("LOCK_LOST", `enqueue for ${key} refused: fencing token ${context?.fencingToken ?? "(none)"} is not the live lease's`, {
           operation: "poll.queue",

@@ -38,3 +38,5 @@ export { createMemoryQueue, changeIdentity } from "./createMemoryQueue.js";
 export type { MemoryQueue, MemoryQueueOptions } from "./createMemoryQueue.js";
 export { createWorkConsumer } from "./createWorkConsumer.js";
 export type { WorkConsumer, WorkConsumerOptions, WorkHandler } from "./createWorkConsumer.js";
+export { createMemoryCoordination, createMemoryEngine } from "./createMemoryCoordination.js";
+export type { MemoryCoordinationOptions, MemoryEngine } from "./createMemoryCoordination.js";
