@@ -2,7 +2,7 @@
 import { SftpConnectorError, describeValue } from "@sftp-connector/core";
 import type { ClaimedChange, FenceContext, PollEvent, WorkQueue } from "@sftp-connector/poller";
 import { checkKey } from "./createRedisLock.js";
-import { FENCE_LUA, lockLostError } from "./lockLostError.js";
+import { FENCE_LUA, lockLostError, requireFencingToken } from "./lockLostError.js";
 import type { RedisContext } from "./RedisContext.js";
 import type { RedisCoordinationKeys } from "./redisKeysFor.js";
 import { luaScript } from "./RedisScriptRunner.js";
@@ -165,14 +165,7 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
   return {
     async enqueue(key, events, fence?: FenceContext) {
       checkKey(key, "poll.queue");
-      const token = fence?.fencingToken;
-      if (typeof token !== "string" || token === "") {
-        throw new SftpConnectorError(
-          "INVALID_INPUT",
-          `context.fencingToken: expected the token of the live lease, got ${describeValue(token)}: the queue of a coordination must be used with its lock`,
-          { operation: "poll.queue" },
-        );
-      }
+      const token = requireFencingToken(fence, "poll.queue");
       if (!Array.isArray(events)) throw new SftpConnectorError("INVALID_INPUT", `events: expected an array, got ${describeValue(events)}`, { operation: "poll.queue" });
       for (const event of events) checkEvent(event);
       const keys = await start(key);

@@ -2,7 +2,7 @@
 import { SftpConnectorError, describeValue } from "@sftp-connector/core";
 import type { FenceContext, Snapshot, SnapshotStore } from "@sftp-connector/poller";
 import { checkKey } from "./createRedisLock.js";
-import { FENCE_LUA, lockLostError } from "./lockLostError.js";
+import { FENCE_LUA, lockLostError, requireFencingToken } from "./lockLostError.js";
 import type { RedisContext } from "./RedisContext.js";
 import { luaScript } from "./RedisScriptRunner.js";
 
@@ -74,14 +74,7 @@ export function createRedisStore(context: RedisContext): RedisStore {
     },
     async save(key, snapshot, context_) {
       checkKey(key, "poll.store");
-      const token = context_?.fencingToken;
-      if (typeof token !== "string" || token === "") {
-        throw new SftpConnectorError(
-          "INVALID_INPUT",
-          `context.fencingToken: expected the token of the live lease, got ${describeValue(token)}: the store of a coordination must be used with its lock`,
-          { operation: "poll.store" },
-        );
-      }
+      const token = requireFencingToken(context_, "poll.store");
       if (typeof snapshot !== "object" || snapshot === null || !Array.isArray(snapshot.entries)) {
         throw new SftpConnectorError("INVALID_INPUT", `snapshot: expected { entries: [...] }, got ${describeValue(snapshot)}`, { operation: "poll.store" });
       }
