@@ -1,8 +1,8 @@
-// createRedisCoordination against a real Redis 7 (testkit's startRedis): lease and fencing token, fenced checkpoint and init marker, the shared queue, refusal of a volatile server.
+// createRedisCoordination against a real Redis 7 (testkit's startRedis): lease and fencing token, fenced checkpoint and init marker, the shared queue, a poller's failover, refusal of a volatile server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
-import type { ClaimedChange, PollEvent } from "@sftp-connector/poller";
+import { createDirectoryPoller, silentLogger, type ClaimedChange, type DirectoryPoller, type PollEvent } from "@sftp-connector/poller";
 import { rejectionOf, startRedis, waitFor, type RedisServer } from "@sftp-connector/testkit";
 import { createRedisCoordination, type RedisCoordination, type RedisCoordinationOptions } from "./index.js";
 
@@ -344,6 +344,66 @@ describe("shared queue", () => {
     expect(await leader.queue.size(key)).toBe(0);
     expect(handled.size).toBe(files);
     for (const sizes of handled.values()) expect(sizes).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe("LISTEN failover with a Redis coordination", () => {
+  it("the holder delivers with its token; once it is cut off, the other takes over with token + 1 and resumes from the checkpoint", async () => {
+    const key = freshKey();
+    const folder = new Map<string, number>([["old.csv", 1]]);
+    const list = () => [...folder].map(([name, size]) => ({ name, size, mtime: 1_700_000_000_000, isDirectory: false }));
+    const delivered: { by: string; name: string; token: string | undefined }[] = [];
+
+    // Machine A is cut off on demand (a partition, or a hung process): its commands no longer reach Redis and never answer.
+    let aSilent = false;
+    const call = (...args: unknown[]) => (redis.call as (...a: unknown[]) => Promise<unknown>)(...args);
+    const aClient = { call: (...args: unknown[]) => (aSilent ? new Promise(() => {}) : call(...args)) } as unknown as Redis;
+    const a = createRedisCoordination({ client: aClient, owner: "machine-a", ttlMs: 1500 });
+    const b = createRedisCoordination({ client: redis, owner: "machine-b", ttlMs: 1500 });
+
+    const poller = (by: string, c: typeof a): DirectoryPoller =>
+      createDirectoryPoller({
+        list,
+        key,
+        intervalMs: 50,
+        lock: c.lock,
+        store: c.store,
+        logger: silentLogger,
+        handler: async (event) => void delivered.push({ by, name: event.entry.name, token: event.fencingToken }),
+      });
+    const pollerA = poller("a", a);
+    const pollerB = poller("b", b);
+    pollerA.on("error", () => {}); // timeouts while cut off are expected
+    pollerB.on("error", () => {});
+    try {
+      await pollerA.start();
+      await waitFor(() => pollerA.holdsLock, "machine A to hold the lease");
+      await pollerB.start();
+      const tokenA = await redis.get(a.keysFor(key).token);
+
+      folder.set("x.csv", 5);
+      await waitFor(() => delivered.some((d) => d.name === "x.csv"), "x.csv to be delivered");
+      await waitFor(async () => (await redis.hget(a.keysFor(key).checkpoint, "snapshot"))?.includes("x.csv") === true, "A's checkpoint to hold x.csv");
+      expect(pollerB.holdsLock).toBe(false);
+
+      aSilent = true;
+      await waitFor(() => pollerB.holdsLock, "machine B to take over", 30_000);
+      expect(await redis.get(a.keysFor(key).lease)).toBe("machine-b");
+      expect(await redis.hget(a.keysFor(key).checkpoint, "fencingToken")).toBe(tokenA);
+
+      folder.set("y.csv", 7);
+      await waitFor(() => delivered.some((d) => d.name === "y.csv"), "y.csv to be delivered");
+      await waitFor(async () => (await redis.hget(a.keysFor(key).checkpoint, "fencingToken")) !== tokenA, "B's checkpoint");
+      expect(delivered).toEqual([
+        { by: "a", name: "x.csv", token: tokenA },
+        { by: "b", name: "y.csv", token: String(Number(tokenA) + 1) },
+      ]);
+      expect(pollerA.holdsLock).toBe(false);
+    } finally {
+      await pollerB.stop();
+      aSilent = false;
+      await pollerA.stop();
+    }
   });
 });
 

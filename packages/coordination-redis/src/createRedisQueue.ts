@@ -1,6 +1,6 @@
 // The shared work queue on Redis: a stream per poller key with a consumer group, fenced enqueue, per-file order and visibility deadlines by the server's clock, all in Lua.
 import { SftpConnectorError, describeValue } from "@sftp-connector/core";
-import type { ClaimedChange, FenceContext, PollEvent, WorkQueue } from "@sftp-connector/poller";
+import { changeIdentity, type ClaimedChange, type FenceContext, type PollEvent, type WorkQueue } from "@sftp-connector/poller";
 import { checkKey } from "./createRedisLock.js";
 import { FENCE_LUA, lockLostError, requireFencingToken } from "./lockLostError.js";
 import type { RedisContext } from "./RedisContext.js";
@@ -150,11 +150,6 @@ end
 return 1
 `);
 
-/** The identity that makes an enqueue idempotent: the kind of change and the entry's name, size and mtime. */
-function identityOf(event: PollEvent): string {
-  return JSON.stringify([event.type, event.entry.name, event.entry.size, event.entry.mtime]);
-}
-
 /** Creates the queue of a coordination (internal: the factory pairs it with the lock of the same engine). */
 export function createRedisQueue(context: RedisContext): RedisQueue {
   const start = async (key: string): Promise<RedisCoordinationKeys> => {
@@ -172,7 +167,7 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
       for (let from = 0; from < events.length || from === 0; from += ENQUEUE_BATCH) {
         const batch = events.slice(from, from + ENQUEUE_BATCH);
         const args: string[] = [context.owner, token, String(batch.length)];
-        for (const event of batch) args.push(identityOf(event), event.entry.name, JSON.stringify(event));
+        for (const event of batch) args.push(changeIdentity(event), event.entry.name, JSON.stringify(event));
         const reply = (await context.runner.script(
           ENQUEUE,
           [keys.lease, keys.token, keys.queue, keys.queueIds, keys.queueHeads, keys.queueTails, keys.queueNext],

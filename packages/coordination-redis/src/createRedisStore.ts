@@ -1,6 +1,6 @@
 // The fenced checkpoint store on Redis: a save lands only in the Lua step that finds the saver's lease live, with the token beside the snapshot and an init marker.
 import { SftpConnectorError, describeValue } from "@sftp-connector/core";
-import type { FenceContext, Snapshot, SnapshotStore } from "@sftp-connector/poller";
+import type { Snapshot, SnapshotStore, SnapshotStoreContext } from "@sftp-connector/poller";
 import { checkKey } from "./createRedisLock.js";
 import { FENCE_LUA, lockLostError, requireFencingToken } from "./lockLostError.js";
 import type { RedisContext } from "./RedisContext.js";
@@ -13,13 +13,13 @@ export interface RedisStore extends SnapshotStore {
    * Rejects (`FAILURE`) when the marker says a checkpoint was saved but it is gone: starting over
    * silently would lose the files that arrived in between.
    */
-  load(key: string, context?: FenceContext): Promise<Snapshot | undefined>;
+  load(key: string, context?: SnapshotStoreContext): Promise<Snapshot | undefined>;
   /**
    * Saves `snapshot` for `key` in the one atomic step that checks `context.fencingToken` is the token
    * of this owner's live lease; rejects with `LOCK_LOST` (writing nothing) when it is not, and with
    * `INVALID_INPUT` without a token (use the store with its lock).
    */
-  save(key: string, snapshot: Snapshot, context?: FenceContext): Promise<void>;
+  save(key: string, snapshot: Snapshot, context?: SnapshotStoreContext): Promise<void>;
   /** Removes the checkpoint of `key` and its init marker on purpose: the next `load` resolves `undefined` (a new baseline). */
   resetState(key: string): Promise<void>;
 }

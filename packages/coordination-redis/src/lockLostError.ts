@@ -1,5 +1,5 @@
 // LOCK_LOST: a fenced write refused because its token is not the live lease's, the Lua check every fenced script starts with, and the token a fenced write needs.
-import { SftpConnectorError, describeValue, type ErrorReason } from "@sftp-connector/core";
+import { SftpConnectorError, describeValue } from "@sftp-connector/core";
 
 /**
  * A Lua function for the top of a fenced script: `fence(leaseKey, tokenKey, owner, token)` returns
@@ -22,7 +22,7 @@ end
  */
 export function lockLostError(what: string, key: string, fencingToken: string, liveToken: string, operation: string): SftpConnectorError {
   const live = liveToken === "" ? "no lease is live" : `the live lease has token ${liveToken}`;
-  return new SftpConnectorError("LOCK_LOST" as ErrorReason, `${what} for ${key} refused: fencing token ${fencingToken} is not the live lease's (${live})`, {
+  return new SftpConnectorError("LOCK_LOST", `${what} for ${key} refused: fencing token ${fencingToken} is not the live lease's (${live})`, {
     operation,
     retryable: false,
   });
