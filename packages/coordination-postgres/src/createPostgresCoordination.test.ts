@@ -54,8 +54,8 @@ describe("createPostgresCoordination options", () => {
 
   it("keeps every engine timeout below ttlMs / 3", async () => {
     const { pool } = recordingPool();
-    expect((await rejectionOf<SftpConnectorError>(() => createPostgresCoordination({ pool, ttlMs: 3000, timeoutMs: 1000 }))).message).toContain("timeoutMs: expected milliseconds from 1 to below ttlMs / 3 (999)");
-    expect(() => createPostgresCoordination({ pool, ttlMs: 3000, timeoutMs: 999 })).not.toThrow();
+    expect((await rejectionOf<SftpConnectorError>(() => createPostgresCoordination({ pool, ttlMs: 3000, operationTimeoutMs: 1000 }))).message).toContain("operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3 (999)");
+    expect(() => createPostgresCoordination({ pool, ttlMs: 3000, operationTimeoutMs: 999 })).not.toThrow();
   });
 });
 
@@ -83,9 +83,9 @@ describe("statements", () => {
     expect(calls.map((c) => c.text)).toEqual([expect.stringContaining("SELECT count(*)")]);
   });
 
-  it("rejects TIMEOUT (outcome unknown) when the engine does not answer within timeoutMs", async () => {
+  it("rejects TIMEOUT (outcome unknown) when the engine does not answer within operationTimeoutMs", async () => {
     const { pool } = recordingPool({ hang: true });
-    const coordination = createPostgresCoordination({ pool, ttlMs: 1000, timeoutMs: 50, createTables: false });
+    const coordination = createPostgresCoordination({ pool, ttlMs: 1000, operationTimeoutMs: 50, createTables: false });
     const error = await rejectionOf<SftpConnectorError>(coordination.lock.acquire("k"));
     expect(error).toMatchObject({ reason: "TIMEOUT", retryable: true, operation: "poll.lock" });
     expect(error.message).toContain("outcome unknown");

@@ -26,7 +26,7 @@ export interface PostgresCoordinationOptions {
   /** Create the tables (`CREATE TABLE IF NOT EXISTS`) on first use; `false` when a DBA created them with {@link coordinationDdl} or `migrate`. @default true */
   createTables?: boolean;
   /** How long one statement may take before the call rejects with `TIMEOUT` (outcome unknown). Below `ttlMs / 3`. @default Math.floor(ttlMs / 4) */
-  timeoutMs?: number;
+  operationTimeoutMs?: number;
 }
 
 /** What {@link createPostgresCoordination} returns: the lock, store and queue of one engine, sharing the fencing token. */
@@ -37,14 +37,14 @@ export interface PostgresCoordination extends Coordination {
   createTables(): Promise<void>;
 }
 
-const KNOWN = ["pool", "key", "ttlMs", "owner", "schema", "tablePrefix", "createTables", "timeoutMs"] as const;
+const KNOWN = ["pool", "key", "ttlMs", "owner", "schema", "tablePrefix", "createTables", "operationTimeoutMs"] as const;
 
 /**
  * Coordinates LISTEN across machines on PostgreSQL (issue #14): `lock` is a lease row taken and renewed
  * by one upsert (expiry by `clock_timestamp()`, never an advisory lock) whose fencing token rises on every
  * new term; `store` saves a checkpoint only in the statement that checks the lease `FOR SHARE`, with the
  * token and an init marker beside it; `queue` is a table claimed with `FOR UPDATE SKIP LOCKED`. Every
- * statement is parameterised and bounded by `timeoutMs`. Creating it runs nothing: tables are created on
+ * statement is parameterised and bounded by `operationTimeoutMs`. Creating it runs nothing: tables are created on
  * first use unless `createTables: false`.
  *
  * @example
@@ -71,9 +71,9 @@ export function createPostgresCoordination(options: PostgresCoordinationOptions)
   problems.push(...tableNameProblems(given));
   const createTables = given.createTables ?? true;
   if (typeof createTables !== "boolean") problems.push(`createTables: expected true or false, got ${typeof createTables}`);
-  const timeoutMs = given.timeoutMs ?? (ttlOk ? Math.floor(ttlMs / 4) : 1);
+  const timeoutMs = given.operationTimeoutMs ?? (ttlOk ? Math.floor(ttlMs / 4) : 1);
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 1 || (ttlOk && timeoutMs >= ttlMs / 3)) {
-    problems.push(`timeoutMs: expected milliseconds from 1 to below ttlMs / 3${ttlOk ? ` (${Math.ceil(ttlMs / 3) - 1})` : ""}, got ${String(timeoutMs)}`);
+    problems.push(`operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3${ttlOk ? ` (${Math.ceil(ttlMs / 3) - 1})` : ""}, got ${String(timeoutMs)}`);
   }
   if (problems.length > 0) {
     const message = problems.length === 1 ? problems[0]! : `Invalid PostgreSQL coordination options:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
