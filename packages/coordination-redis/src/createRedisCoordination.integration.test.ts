@@ -12,6 +12,7 @@ let redis: Redis;
 beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.url);
+  redis.on("error", () => {}); // refused reconnects while the server restarts (ioredis retries)
 });
 afterAll(async () => {
   redis?.disconnect();
@@ -404,6 +405,28 @@ describe("LISTEN failover with a Redis coordination", () => {
       aSilent = false;
       await pollerA.stop();
     }
+  });
+});
+
+describe("a Redis restart", () => {
+  it("keeps the checkpoint, the fencing token, the lease and the queue (appendonly)", async () => {
+    const key = freshKey();
+    const a = coordination({ owner: "a" });
+    const token = await tokenOf(a, key);
+    const snapshot = { entries: [{ name: "kept.csv", size: 1, mtime: 1_700_000_000_000, isDirectory: false }], savedAt: 1 };
+    await a.store.save(key, snapshot, { fencingToken: token });
+    await a.queue.enqueue(key, [added("q1.csv"), added("q2.csv")], { fencingToken: token });
+    const claimed = await a.queue.claim(key, "w1", 600_000);
+
+    await server.restart();
+    await waitFor(async () => (await redis.ping().catch(() => "")) === "PONG", "the client to reconnect");
+
+    expect(await a.store.load(key)).toEqual(snapshot);
+    expect(await tokenOf(a, key)).toBe(token);
+    expect(await coordination({ owner: "b" }).lock.acquire(key)).toBe(false);
+    expect(await a.queue.size(key)).toBe(2);
+    expect((await a.queue.claim(key, "w2", 30_000))?.event).toEqual(added("q2.csv"));
+    expect(await a.queue.ack(key, claimed!)).toBe(true);
   });
 });
 
