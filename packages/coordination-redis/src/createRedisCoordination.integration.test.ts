@@ -240,6 +240,15 @@ describe("shared queue", () => {
     expect(await a.queue.size(key)).toBe(2);
   });
 
+  it("files named like the stream's fields (event, name, identity, fencingToken) come back intact", async () => {
+    const key = freshKey();
+    const a = coordination({ owner: "a" });
+    const token = await tokenOf(a, key);
+    const names = ["event", "name", "identity", "fencingToken"];
+    await a.queue.enqueue(key, names.map((name) => added(name)), { fencingToken: token });
+    for (const name of names) expect(await a.queue.claim(key, "w1", 30_000)).toMatchObject({ event: added(name), fencingToken: token, deliveries: 1 });
+  });
+
   it("reads past many changes parked behind an older one of their file", async () => {
     const key = freshKey();
     const a = coordination({ owner: "a" });

@@ -195,9 +195,9 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
         if (reply === "more") continue;
         if (reply === null || reply === undefined) return undefined;
         const [id, fields, deliveries, receipt] = reply as [string, string[], number, string];
-        const field = (name: string) => {
-          const at = fields.indexOf(name);
-          return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+        const field = (name: string): string | undefined => {
+          for (let at = 0; at < fields.length; at += 2) if (fields[at] === name) return fields[at + 1];
+          return undefined;
         };
         let event: PollEvent;
         try {
