@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { isSftpConnectorError, type SftpConnectorError } from "@sftp-connector/core";
-import { createDirectoryPoller, silentLogger, type ClaimedChange, type DirectoryPoller, type PollEvent } from "@sftp-connector/poller";
+import { createDirectoryPoller, createWorkConsumer, silentLogger, type ClaimedChange, type DirectoryPoller, type PollEvent } from "@sftp-connector/poller";
 import { rejectionOf, startRedis, waitFor, type RedisServer } from "@sftp-connector/testkit";
 import { createRedisCoordination, type RedisCoordination, type RedisCoordinationOptions } from "./index.js";
 
@@ -414,6 +414,55 @@ describe("LISTEN failover with a Redis coordination", () => {
       aSilent = false;
       await pollerA.stop();
     }
+  });
+});
+
+describe("shared mode with the poller's work consumers", () => {
+  it("two consumers drain what the holder enqueued, one change per file at a time, in order; a failed handler's change comes back", async () => {
+    const key = freshKey();
+    const leader = coordination({ owner: "leader" });
+    const follower = coordination({ owner: "follower" });
+    const token = await tokenOf(leader, key);
+    const events: PollEvent[] = [];
+    for (let size = 1; size <= 4; size++) for (const name of ["p.csv", "q.csv", "r.csv"]) events.push(size === 1 ? added(name) : modified(name, size));
+    await leader.queue.enqueue(key, events, { fencingToken: token });
+    const busy = new Set<string>();
+    const handled: string[] = [];
+    let overlaps = 0;
+    let failedOnce = false;
+    const consumers = [leader, follower].map((c, i) =>
+      createWorkConsumer({
+        queue: c.queue,
+        key,
+        consumer: `w${i}`,
+        concurrency: 2,
+        idleMs: 20,
+        retryBackoffMs: 0,
+        logger: silentLogger,
+        handler: async (change) => {
+          const name = change.event.entry.name;
+          if (busy.has(name)) overlaps++;
+          busy.add(name);
+          await sleep(5);
+          busy.delete(name);
+          if (name === "q.csv" && change.event.entry.size === 2 && !failedOnce) {
+            failedOnce = true;
+            throw new Error("handler failed once");
+          }
+          handled.push(`${name}#${change.event.entry.size}#${change.deliveries}`);
+        },
+      }),
+    );
+    for (const consumer of consumers) consumer.start();
+    try {
+      await waitFor(async () => handled.length >= events.length && (await leader.queue.size(key)) === 0, "the queue to drain");
+    } finally {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    }
+    expect(overlaps).toBe(0);
+    expect(handled).toHaveLength(events.length);
+    for (const name of ["p.csv", "r.csv"]) expect(handled.filter((h) => h.startsWith(name))).toEqual([1, 2, 3, 4].map((size) => `${name}#${size}#1`));
+    expect(handled.filter((h) => h.startsWith("q.csv"))).toEqual(["q.csv#1#1", "q.csv#2#2", "q.csv#3#1", "q.csv#4#1"]);
   });
 });
 

@@ -66,7 +66,7 @@ describe("createRedisCoordination options", () => {
     expect(a.lease).not.toBe(b.lease);
   });
 
-  it("refuses a save or an enqueue without a fencing token before sending anything", async () => {
+  it("refuses a save or an enqueue without a fencing token, and a bad claim, before sending anything", async () => {
     const { client, calls } = recordingClient();
     const c = createRedisCoordination({ client, allowVolatile: true });
     const save = await c.store.save("k", { entries: [] }).then(() => undefined, (error: SftpConnectorError) => error);
@@ -74,6 +74,9 @@ describe("createRedisCoordination options", () => {
     expect(save?.message).toContain("must be used with its lock");
     const enqueue = await c.queue.enqueue("k", []).then(() => undefined, (error: SftpConnectorError) => error);
     expect(enqueue?.reason).toBe("INVALID_INPUT");
+    const claim = (consumer: string, visibilityMs: number) => c.queue.claim("k", consumer, visibilityMs).then(() => undefined, (error: SftpConnectorError) => error.message);
+    expect(await claim("w1", 0)).toBe("visibilityMs: expected a number of 1 or more (ms), got 0");
+    expect(await claim("sftpc:unclaimed", 1000)).toContain("other than");
     expect(calls).toEqual([]);
   });
 });

@@ -182,13 +182,13 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
       if (typeof consumer !== "string" || consumer === "" || consumer === UNCLAIMED_CONSUMER) {
         throw new SftpConnectorError("INVALID_INPUT", `consumer: expected a non-empty name other than "${UNCLAIMED_CONSUMER}", got ${describeValue(consumer)}`, { operation: "poll.queue" });
       }
-      checkMs("visibilityMs", visibilityMs, 1);
+      const visibility = checkMs("visibilityMs", visibilityMs, 1);
       const keys = await start(key);
       for (;;) {
         const reply = await context.runner.script(
           CLAIM,
           [keys.queue, keys.queueHeads, keys.queueDue, keys.queueReceipts, keys.queueDeliveries, keys.queueParked, keys.queueSeq],
-          [consumer, visibilityMs, CLAIM_READS],
+          [consumer, visibility, CLAIM_READS],
           "poll.queue",
           `a claim on the queue of ${key}`,
         );
@@ -214,9 +214,9 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
     },
     async extend(key, change, visibilityMs) {
       checkChange(change);
-      checkMs("visibilityMs", visibilityMs, 1);
+      const visibility = checkMs("visibilityMs", visibilityMs, 1);
       const keys = await start(key);
-      const reply = await context.runner.script(EXTEND, [keys.queueDue, keys.queueReceipts], [change.id, change.receipt, visibilityMs], "poll.queue", `the extension of change ${change.id} of ${key}`);
+      const reply = await context.runner.script(EXTEND, [keys.queueDue, keys.queueReceipts], [change.id, change.receipt, visibility], "poll.queue", `the extension of change ${change.id} of ${key}`);
       return reply === 1;
     },
     async ack(key, change) {
@@ -233,9 +233,9 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
     },
     async release(key, change, delayMs) {
       checkChange(change);
-      checkMs("delayMs", delayMs, 0);
+      const delay = checkMs("delayMs", delayMs, 0);
       const keys = await start(key);
-      const reply = await context.runner.script(RELEASE, [keys.queueDue, keys.queueReceipts, keys.queue], [change.id, change.receipt, delayMs], "poll.queue", `the release of change ${change.id} of ${key}`);
+      const reply = await context.runner.script(RELEASE, [keys.queueDue, keys.queueReceipts, keys.queue], [change.id, change.receipt, delay], "poll.queue", `the release of change ${change.id} of ${key}`);
       return reply === 1;
     },
     async size(key) {
@@ -245,10 +245,12 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
   };
 }
 
-function checkMs(name: string, value: unknown, min: number): asserts value is number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected an integer of ${min} or more (ms), got ${describeValue(value)}`, { operation: "poll.queue" });
+/** A duration argument in whole ms (a fraction rounds up). */
+function checkMs(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected a number of ${min} or more (ms), got ${describeValue(value)}`, { operation: "poll.queue" });
   }
+  return Math.ceil(value);
 }
 
 function checkChange(change: unknown): asserts change is ClaimedChange {
