@@ -42,7 +42,7 @@ describe("listen: what stops it", () => {
     const error = await rejectionOf(listener.done, isSftpConnectorError);
     expect(error.reason).toBe("HOST_KEY_MISMATCH");
     expect(error.retryable).toBe(false);
-    expect(error.message).toBe("listening to /home/u/in stopped: host key verification failed for 127.0.0.1:22: the server presented ssh-ed25519 SHA256:x");
+    expect(error.message).toBe("listening to '/home/u/in' stopped: host key verification failed for 127.0.0.1:22: the server presented ssh-ed25519 SHA256:x");
     expect(listener.poller.state).toBe("stopped");
     const tries = acquired();
     await new Promise((resolve) => setTimeout(resolve, 400));

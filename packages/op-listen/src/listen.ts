@@ -11,6 +11,7 @@ import {
   formatTimestamp,
   isSftpConnectorError,
   notADirectory,
+  quotePath,
   remoteDirectoryNotFound,
   type DocumentProperties,
   type Filter,
@@ -30,10 +31,13 @@ import {
   createFileLock,
   createFileStore,
   createMemoryStore,
+  createWorkConsumer,
+  type Coordination,
   type DirectoryPoller,
   type PollEvent,
   type PollerLock,
   type SnapshotStore,
+  type WorkConsumer,
 } from "@sftp-connector/poller";
 
 /** Boomi's message when LISTEN has no remote directory. */
@@ -76,6 +80,28 @@ export interface ListenOptions {
   isSingleton?: boolean;
   /** The singleton lock (a shared lock for a cluster). @default a file lock in the OS temp directory */
   lock?: PollerLock;
+  /**
+   * Run as one of a group of listeners on several machines: the lease lock, the fenced checkpoint
+   * store and the shared queue of ONE engine (`createPostgresCoordination` from
+   * `@sftp-connector/coordination-postgres`, `createRedisCoordination` from
+   * `@sftp-connector/coordination-redis`). It replaces `lock`, `store`, `stateFile` and `isSingleton`
+   * (giving one of those beside it is INVALID_INPUT). Every instance of the group must name the same
+   * `key` (or reach the server by the same host, port and directory). @default none: this process alone
+   */
+  coordination?: Coordination;
+  /**
+   * With `coordination`: `"failover"` — the lease holder polls and handles every change, the others
+   * stand by and take over when it stops or dies; `"shared"` — the lease holder polls and appends
+   * each change to the engine's queue, and every instance (holder or not) takes changes from the
+   * queue, `concurrency` at a time; the same file's changes are never handled by two instances at
+   * once. In shared mode with `afterProcessing` "delete" or `moveTo`, `removed` is not delivered
+   * (an instance cannot tell another's move from a user's delete). @default "failover"
+   */
+  mode?: "failover" | "shared";
+  /** `mode: "shared"`: how long a claimed change stays hidden from other instances; renewed while the handler runs, redelivered if the instance dies. At least 1000. @default 60000 */
+  visibilityMs?: number;
+  /** The listener's identity in the store, the lock and the queue. @default `sftp://<host>:<port><directory>` */
+  key?: string;
   /** Globs of relative paths never delivered. Our own CREATE/UPSERT temporary names are always ignored. @default [] */
   ignore?: string[];
   /** Boomi's payloads: content as raw bytes (a Buffer), and for `removed` the file name as content. @default false */
@@ -107,6 +133,11 @@ export interface ListenDocument {
   properties: DocumentProperties & { event: "added" | "modified" | "removed" };
   /** 1 the first time this change is handed out, 2 after one failed handler, and so on. */
   attempt: number;
+  /**
+   * The fencing token of the lease under which the change is delivered (with `coordination`): it rises
+   * on every change of holder, so a sink that records the highest token seen can refuse a stale writer.
+   */
+  fencingToken?: string;
 }
 
 /** A handler: resolve to mark the change processed; throw to have it retried (the file is not marked processed). */
@@ -120,6 +151,8 @@ export interface Listener {
   readonly directory: string;
   /** The underlying poller (events `error`, `cycle`, `lock`). */
   readonly poller: DirectoryPoller;
+  /** `mode: "shared"`: this instance's worker on the shared queue (its `stats`). */
+  readonly worker?: WorkConsumer;
   /**
    * Settles once the listener has stopped: fulfils after `stop()`; rejects with the error that
    * stopped it on its own. That is `HOST_KEY_MISMATCH` (the server no longer presents the pinned
@@ -150,6 +183,10 @@ export const LISTEN_OPTIONS_SPEC: OptionsSpec = {
     concurrency: true,
     isSingleton: true,
     lock: true,
+    coordination: true,
+    mode: true,
+    visibilityMs: true,
+    key: true,
     ignore: true,
     boomiPayloads: true,
     retryBackoffMs: true,
@@ -177,8 +214,35 @@ function checkOptionValues(options: ListenOptions): void {
     problems.push('afterProcessing: expected "none", "delete" or { moveTo: "<directory>" }');
   }
   if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) problems.push("signal: expected an AbortSignal");
+  checkCoordination(options, problems);
   for (const [i, glob] of (options?.ignore ?? []).entries()) if (typeof glob !== "string" || glob === "") problems.push(`ignore[${i}]: expected a non-empty glob`);
   if (problems.length > 0) throw invalid(problems);
+}
+
+/** Checks `coordination`, `mode`, `visibilityMs` and `key`: a coordination replaces the local lock and store, and shared mode needs one. */
+function checkCoordination(options: ListenOptions, problems: string[]): void {
+  const { coordination, mode, visibilityMs, key } = options;
+  if (key !== undefined && (typeof key !== "string" || key.trim() === "")) problems.push("key: expected a non-empty string");
+  if (mode !== undefined && mode !== "failover" && mode !== "shared") problems.push(`mode: expected "failover" or "shared", got ${JSON.stringify(mode)}`);
+  if (visibilityMs !== undefined && !(Number.isFinite(visibilityMs) && visibilityMs >= 1_000)) {
+    problems.push(`visibilityMs: expected a number of milliseconds of at least 1000, got ${String(visibilityMs)}`);
+  }
+  if (coordination === undefined) {
+    if (mode === "shared") problems.push('mode: "shared" needs coordination (createPostgresCoordination or createRedisCoordination): the queue lives in its engine');
+    if (visibilityMs !== undefined && mode !== "shared") problems.push('visibilityMs: only used with mode: "shared"');
+    return;
+  }
+  const valid =
+    typeof coordination === "object" &&
+    coordination !== null &&
+    typeof coordination.lock?.acquire === "function" &&
+    typeof coordination.store?.load === "function" &&
+    typeof coordination.queue?.claim === "function" &&
+    typeof coordination.owner === "string";
+  if (!valid) problems.push("coordination: expected { lock, store, queue, owner } from createPostgresCoordination or createRedisCoordination");
+  for (const name of ["lock", "store", "stateFile", "isSingleton"] as const) {
+    if (options[name] !== undefined) problems.push(`${name}: not with coordination, which gives the lock and the store (one engine, one fencing token)`);
+  }
 }
 
 /** Compiles `filter`, `pattern` and `ignore` into one predicate over walk entries (errors name the option). */
@@ -204,7 +268,7 @@ function compileSelection(options: ListenOptions): (name: string, relativePath: 
 function resolveMoveTo(directory: string, moveTo: string, allowAbsolutePaths: boolean): string {
   const resolved = posix.resolve(directory, moveTo.trim());
   if (!allowAbsolutePaths && (posix.isAbsolute(moveTo.trim()) || !resolved.startsWith(`${directory}/`))) {
-    throw invalid([`afterProcessing.moveTo: "${moveTo}" is absolute or leaves ${directory}; set allowAbsolutePaths: true to allow it, or give a sub-directory`]);
+    throw invalid([`afterProcessing.moveTo: ${quotePath(moveTo)} is absolute or leaves ${quotePath(directory)}; set allowAbsolutePaths: true to allow it, or give a sub-directory`]);
   }
   return resolved;
 }
@@ -255,8 +319,11 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
   const moveTo = typeof after === "object" ? resolveMoveTo(directory, after.moveTo, options.allowAbsolutePaths ?? false) : undefined;
   /** Files this listener deleted or moved itself: their disappearance is not a `removed` change. */
   const removedByUs = new Set<string>();
-  const key = `sftp://${host}:${port}${directory}`;
+  const key = options.key?.trim() ?? `sftp://${host}:${port}${directory}`;
+  const coordination = options.coordination;
+  const shared = options.mode === "shared";
   const lock =
+    coordination?.lock ??
     options.lock ??
     (options.isSingleton ? createFileLock(posix.join(tmpdir(), `sftp-connector-listen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`)) : undefined);
 
@@ -269,12 +336,14 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     size,
   });
 
-  const deliver = async (event: PollEvent): Promise<void> => {
+  /** Hands one change to the handler (as the lease holder, or as a worker of the shared queue), then runs `afterProcessing`. */
+  const deliver = async (event: PollEvent, attempt: number, fencingToken: string | undefined): Promise<void> => {
     const { name, size, mtime } = event.entry;
+    const fence = fencingToken === undefined ? {} : { fencingToken };
     if (event.type === "removed") {
       if (removedByUs.delete(name)) return;
       const content = options.boomiPayloads ? Buffer.from(name) : undefined;
-      await handler({ event: "removed", ...(content ? { content } : {}), properties: properties(name, "removed", size, mtime), attempt: event.attempt });
+      await handler({ event: "removed", ...(content ? { content } : {}), properties: properties(name, "removed", size, mtime), attempt, ...fence });
       return;
     }
     const path = posix.join(directory, name);
@@ -287,7 +356,7 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
           for await (const chunk of stream) chunks.push(chunk as Buffer);
           content = Buffer.concat(chunks);
         }
-        await handler({ event: event.type, content, properties: properties(name, event.type, size, mtime), attempt: event.attempt });
+        await handler({ event: event.type, content, properties: properties(name, event.type, size, mtime), attempt, ...fence });
       } finally {
         stream.destroy();
       }
@@ -311,17 +380,23 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     });
   };
 
+  const queue = shared ? coordination?.queue : undefined;
+  /** Shared mode: the lease holder only appends each change to the queue (under its fencing token); workers deliver. */
+  const enqueue = async (event: PollEvent): Promise<void> => {
+    if (event.type === "removed" && after !== "none") return; // may be another instance's delete or move
+    await queue?.enqueue(key, [event], event.fencingToken === undefined ? {} : { fencingToken: event.fencingToken });
+  };
   const poller = createDirectoryPoller({
     key,
     intervalMs: options.pollingIntervalMs ?? 5_000,
     stableAfter: options.stableAfter ?? { polls: 1 },
-    store: options.store ?? (options.stateFile ? createFileStore(options.stateFile) : createMemoryStore()),
+    store: coordination?.store ?? options.store ?? (options.stateFile ? createFileStore(options.stateFile) : createMemoryStore()),
     emitInitial: options.emitInitial ?? false,
-    concurrency: options.concurrency ?? 1,
+    concurrency: queue ? 1 : (options.concurrency ?? 1),
     retryBackoffMs: options.retryBackoffMs ?? 1_000,
     ...(lock ? { lock } : {}),
     logger,
-    handler: deliver,
+    handler: queue ? enqueue : (event) => deliver(event, event.attempt, event.fencingToken),
     list: () =>
       (async function* () {
         const entries: Array<{ name: string; size: number; mtime: Date; isDirectory: boolean }> = [];
@@ -348,33 +423,47 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
   done.catch(() => {}); // callers need not watch it
   poller.on("error", (error) => {
     if (error.reason !== "HOST_KEY_MISMATCH") {
-      logger.warn(`listen ${directory}: ${error.message}`);
+      logger.warn(`listen ${quotePath(directory)}: ${error.message}`);
       return;
     }
     if (fatal !== undefined) return;
     const cause = isSftpConnectorError(error.cause) ? error.cause : error;
-    fatal = new SftpConnectorError("HOST_KEY_MISMATCH", `listening to ${directory} stopped: ${cause.message}`, {
+    fatal = new SftpConnectorError("HOST_KEY_MISMATCH", `listening to ${quotePath(directory)} stopped: ${cause.message}`, {
       operation: "listen",
       cause: error,
       retryable: false,
     });
     logger.error(fatal.message, { reason: fatal.reason });
     const stopped = fatal;
-    void poller.stop().then(() => settle.reject(stopped), () => settle.reject(stopped));
+    void Promise.all([poller.stop(), worker?.stop()]).then(() => settle.reject(stopped), () => settle.reject(stopped));
   });
+  const worker =
+    queue && coordination
+      ? createWorkConsumer({
+          queue,
+          key,
+          consumer: coordination.owner,
+          concurrency: options.concurrency ?? 1,
+          visibilityMs: options.visibilityMs ?? 60_000,
+          retryBackoffMs: options.retryBackoffMs ?? 1_000,
+          logger,
+          handler: (change) => deliver(change.event, change.deliveries, change.fencingToken),
+        })
+      : undefined;
   await poller.start();
+  worker?.start();
   const stop = async (): Promise<void> => {
-    await poller.stop();
+    await Promise.all([poller.stop(), worker?.stop()]);
     if (fatal === undefined) settle.resolve();
   };
   const signal = options.signal;
   if (signal) {
-    const onAbort = () => void stop().catch((error: unknown) => logger.warn(`listen ${directory}: stopping on abort failed: ${(error as Error).message}`));
+    const onAbort = () => void stop().catch((error: unknown) => logger.warn(`listen ${quotePath(directory)}: stopping on abort failed: ${(error as Error).message}`));
     if (signal.aborted) onAbort();
     else {
       signal.addEventListener("abort", onAbort, { once: true });
       void done.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
     }
   }
-  return { stop, directory, poller, done };
+  return { stop, directory, poller, done, ...(worker ? { worker } : {}) };
 }
