@@ -19,7 +19,7 @@ describe("README example", () => {
     expect(lines.slice(3)).toEqual([
       "INVALID_CONFIG auth.content: the private key content is encrypted; give auth.passphrase",
       "INVALID_CONFIG auth.passphrase: the private key content could not be decrypted with the given passphrase",
-      "INVALID_CONFIG auth.path: cannot read the private key file /nonexistent/id_ed25519 (no such file)",
+      "INVALID_CONFIG auth.path: cannot read the private key file '/nonexistent/id_ed25519' (no such file)",
     ]);
     expect(out).not.toContain("example-passphrase");
     expect(out).not.toContain("example-password");

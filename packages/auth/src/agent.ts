@@ -1,5 +1,6 @@
 // The ssh-agent strategy: SSH "publickey" user-auth with every key an agent holds (SSH_AUTH_SOCK unless a socket is given).
 import { stat } from "node:fs/promises";
+import { quotePath } from "@sftp-connector/core";
 import type { AuthStrategy } from "./AuthStrategy.js";
 import { authConfigError } from "./authConfigError.js";
 import { defineStrategy, type StrategyOptions } from "./defineStrategy.js";
@@ -45,7 +46,7 @@ export function agent(options: AgentOptions = {}): AuthStrategy {
         );
       }
       if (!isWindowsAgent(socket)) {
-        const where = given === undefined ? `${socket} (from SSH_AUTH_SOCK)` : socket;
+        const where = given === undefined ? `${quotePath(socket)} (from SSH_AUTH_SOCK)` : quotePath(socket);
         let isSocket: boolean;
         try {
           isSocket = (await stat(socket)).isSocket();

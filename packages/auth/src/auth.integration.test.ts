@@ -95,7 +95,7 @@ describe("logs in to OpenSSH", () => {
     const { username, passphrase, keys } = testbed.users.key;
     const path = await testbed.writeKeyFile(name);
     const auth = await login(username, [privateKeyFile(path, keys[name].encrypted ? { passphrase } : {})]);
-    expect(auth.tried()).toEqual([`publickey (${KEY_TYPES[name]} key from ${path})`]);
+    expect(auth.tried()).toEqual([`publickey (${KEY_TYPES[name]} key from '${path}')`]);
   });
 
   it.each(KEY_NAMES)("with the %s key as content, checked against its public key", async (name) => {
@@ -202,7 +202,7 @@ describe("refuses", () => {
     await expect(strategy.prepare(username)).rejects.toMatchObject({
       reason: "INVALID_CONFIG",
       path,
-      message: `auth.passphrase: the private key file ${path} could not be decrypted with the given passphrase`,
+      message: `auth.passphrase: the private key file '${path}' could not be decrypted with the given passphrase`,
     });
     const error = await login(username, [strategy]).catch((e: unknown) => e);
     expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_CONFIG");

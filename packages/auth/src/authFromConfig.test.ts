@@ -19,7 +19,7 @@ describe("authFromConfig", () => {
   it.each<[string, AuthMethod, string, string]>([
     ["password", { type: "password", password: "pw" }, "password", "password"],
     ["privateKey content", { type: "privateKey", content: testKey("ed25519 OpenSSH").privateKey }, "publickey", "publickey (key content)"],
-    ["privateKey path", { type: "privateKey", path: "~/.ssh/id_rsa" }, "publickey", "publickey (key from ~/.ssh/id_rsa)"],
+    ["privateKey path", { type: "privateKey", path: "~/.ssh/id_rsa" }, "publickey", "publickey (key from '~/.ssh/id_rsa')"],
     ["agent", { type: "agent" }, "agent", "agent (SSH_AUTH_SOCK)"],
     ["agent with socket", { type: "agent", socket: "/run/agent.sock" }, "agent", "agent (/run/agent.sock)"],
     ["keyboardInteractive password", { type: "keyboardInteractive", password: "pw" }, "keyboard-interactive", "keyboard-interactive (password)"],
@@ -70,7 +70,7 @@ describe("authFromConfig", () => {
 
   it.each<[string, AuthMethod | readonly AuthMethod[], string]>([
     ["one entry", { type: "privateKey", content: "" }, "auth.content: the private key content is empty"],
-    ["a list entry", [{ type: "password", password: "x" }, { type: "privateKey", path: join(tmpdir(), "no-such-key-file") }], `auth[1].path: cannot read the private key file ${join(tmpdir(), "no-such-key-file")} (no such file)`],
+    ["a list entry", [{ type: "password", password: "x" }, { type: "privateKey", path: join(tmpdir(), "no-such-key-file") }], `auth[1].path: cannot read the private key file '${join(tmpdir(), "no-such-key-file")}' (no such file)`],
     ["an encrypted key in a list", [{ type: "agent" }, { type: "privateKey", content: testKey("rsa PKCS#1 PEM encrypted").privateKey }], "auth[1].content: the private key content is encrypted; give auth[1].passphrase"],
   ])("names the field in prepare errors: %s", async (_name, auth, message) => {
     const strategies = authFromConfig(auth);

@@ -64,9 +64,9 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
   });
 
   it("skips a strategy whose prepare fails, remembers the first error and goes on", async () => {
-    const first = authConfigError("auth[0].path: cannot read the private key file /x (no such file)");
+    const first = authConfigError("auth[0].path: cannot read the private key file '/x' (no such file)");
     const second = authConfigError("auth[1].passphrase: …");
-    const broken1 = fake("publickey", "publickey (key from /x)", first);
+    const broken1 = fake("publickey", "publickey (key from '/x')", first);
     const broken2 = fake("publickey", "publickey (key content)", second);
     const ok = fake("password", "password", [pw("a")]);
     const auth = createAuthHandler([broken1.strategy, broken2.strategy, ok.strategy], "tester");

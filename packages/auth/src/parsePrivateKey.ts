@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 import type { ParsedKey } from "ssh2";
-import type { SftpConnectorError } from "@sftp-connector/core";
+import { quotePath, type SftpConnectorError } from "@sftp-connector/core";
 import { authConfigError } from "./authConfigError.js";
 import { formatPrivateKey } from "./formatPrivateKey.js";
 import { convertPkcs8Key, isPkcs8Key } from "./convertPkcs8Key.js";
@@ -63,7 +63,7 @@ const PUBLIC_KEY_ARMOR = /-----BEGIN (?:RSA |EC |DSA )?PUBLIC KEY-----|---- BEGI
  */
 export function parsePrivateKey(text: string, source: KeySource, options: ParsePrivateKeyOptions = {}): ParsedKey {
   const keyField = `${source.field}.${source.file === undefined ? "content" : "path"}`;
-  const subject = source.file === undefined ? "the private key content" : `the private key file ${source.file}`;
+  const subject = source.file === undefined ? "the private key content" : `the private key file ${quotePath(source.file)}`;
   const fail = (message: string): SftpConnectorError => authConfigError(message, source.file === undefined ? {} : { path: source.file });
   const notParsable = (reason: string) =>
     fail(

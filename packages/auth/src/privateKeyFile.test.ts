@@ -41,13 +41,13 @@ describe("privateKeyFile: parsing", () => {
     const path = file(key.name.replace(/[^A-Za-z0-9-]+/g, "_"));
     const strategy = privateKeyFile(path, key.encrypted ? { passphrase: PASSPHRASE } : {});
     expect(strategy.method).toBe("publickey");
-    expect(strategy.description).toBe(`publickey (key from ${path})`);
+    expect(strategy.description).toBe(`publickey (key from '${path}')`);
     const [entry] = (await strategy.prepare("keyuser")) as PublicKeyAuthMethod[];
     expect(entry!.type).toBe("publickey");
     expect(entry!.username).toBe("keyuser");
     expect((entry!.key as ParsedKey).type).toBe(key.type);
     expect(spkiOfParsed(entry!.key as ParsedKey).equals(key.spki)).toBe(true);
-    expect(strategy.description).toBe(`publickey (${key.type} key from ${path})`);
+    expect(strategy.description).toBe(`publickey (${key.type} key from '${path}')`);
   });
 
   it("reads a key file with CRLF line endings", async () => {
@@ -65,7 +65,7 @@ describe("privateKeyFile: parsing", () => {
     const [second] = (await strategy.prepare("u")) as PublicKeyAuthMethod[];
     expect((first!.key as ParsedKey).type).toBe("ssh-ed25519");
     expect((second!.key as ParsedKey).type).toBe("ssh-rsa");
-    expect(strategy.description).toBe(`publickey (ssh-rsa key from ${path})`);
+    expect(strategy.description).toBe(`publickey (ssh-rsa key from '${path}')`);
   });
 
   describe("expands ~ to the home directory", () => {
@@ -85,14 +85,14 @@ describe("privateKeyFile: parsing", () => {
 
     it.each([
       ["~/.ssh/id_ed25519", "reads the key", undefined],
-      ["~/.ssh/missing", "names the expanded path", (h: string) => `auth.path: cannot read the private key file ${join(h, ".ssh", "missing")} (no such file)`],
-      ["~", "reads the home directory itself", (h: string) => `auth.path: cannot read the private key file ${h} (it is a directory)`],
-      ["~other/.ssh/id", "leaves ~user paths alone", () => "auth.path: cannot read the private key file ~other/.ssh/id (no such file)"],
+      ["~/.ssh/missing", "names the expanded path", (h: string) => `auth.path: cannot read the private key file '${join(h, ".ssh", "missing")}' (no such file)`],
+      ["~", "reads the home directory itself", (h: string) => `auth.path: cannot read the private key file '${h}' (it is a directory)`],
+      ["~other/.ssh/id", "leaves ~user paths alone", () => "auth.path: cannot read the private key file '~other/.ssh/id' (no such file)"],
     ])("%s: %s", async (path, _what, expected) => {
       const strategy = privateKeyFile(path);
       if (expected === undefined) {
         await expect(strategy.prepare("u")).resolves.toHaveLength(1);
-        expect(strategy.description).toBe(`publickey (ssh-ed25519 key from ${path})`);
+        expect(strategy.description).toBe(`publickey (ssh-ed25519 key from '${path}')`);
       } else {
         const error = await prepareError(strategy.prepare("u"));
         expect(error.message).toBe(expected(home));
@@ -113,7 +113,7 @@ describe("privateKeyFile: errors", () => {
     expect(error.reason).toBe("INVALID_CONFIG");
     expect(error.operation).toBe("auth");
     expect(error.path).toBe(path);
-    expect(error.message).toBe(`auth.path: cannot read the private key file ${path} (${words})`);
+    expect(error.message).toBe(`auth.path: cannot read the private key file '${path}' (${words})`);
     expect((error.cause as { code?: string }).code).toBe(code);
   });
 
@@ -122,32 +122,32 @@ describe("privateKeyFile: errors", () => {
     await writeFile(path, testKey("ed25519 OpenSSH").privateKey);
     await chmod(path, 0o000);
     const error = await prepareError(privateKeyFile(path).prepare("u"));
-    expect(error.message).toBe(`auth.path: cannot read the private key file ${path} (permission denied)`);
+    expect(error.message).toBe(`auth.path: cannot read the private key file '${path}' (permission denied)`);
   });
 
   it("a file too large to be a key", async () => {
     const path = file("huge");
     await writeFile(path, Buffer.alloc(1024 * 1024 + 10, 65));
     const error = await prepareError(privateKeyFile(path).prepare("u"));
-    expect(error.message).toBe(`auth.path: the private key file ${path} is too large to be a private key (over 1 MiB)`);
+    expect(error.message).toBe(`auth.path: the private key file '${path}' is too large to be a private key (over 1 MiB)`);
   });
 
   const pub = sshKeyPair("ed25519").public;
   it.each([
-    ["an empty file", "", {}, (p: string) => `auth.path: the private key file ${p} is empty`],
+    ["an empty file", "", {}, (p: string) => `auth.path: the private key file '${p}' is empty`],
     ["a corrupt key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", {}, (p: string) =>
-      `auth.path: the private key file ${p} is not a private key ssh2 can parse (Malformed OpenSSH private key); expected an OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), PEM (RSA, EC, PKCS#8) or PuTTY private key`],
+      `auth.path: the private key file '${p}' is not a private key ssh2 can parse (Malformed OpenSSH private key); expected an OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), PEM (RSA, EC, PKCS#8) or PuTTY private key`],
     ["a .pub file", `${pub}\n`, {}, (p: string) =>
-      `auth.path: the private key file ${p} is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`],
+      `auth.path: the private key file '${p}' is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`],
     ["an encrypted key without passphrase", testKey("ed25519 OpenSSH encrypted").privateKey, {}, (p: string) =>
-      `auth.path: the private key file ${p} is encrypted; give auth.passphrase`],
+      `auth.path: the private key file '${p}' is encrypted; give auth.passphrase`],
     ["an encrypted PEM key with a wrong passphrase", testKey("rsa PKCS#1 PEM encrypted").privateKey, { passphrase: "wrong" }, (p: string) =>
-      `auth.passphrase: the private key file ${p} could not be decrypted with the given passphrase`],
+      `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`],
     ["an encrypted OpenSSH key with a wrong passphrase", testKey("rsa-2048 OpenSSH encrypted").privateKey, { passphrase: "wrong" }, (p: string) =>
-      `auth.passphrase: the private key file ${p} could not be decrypted with the given passphrase`],
+      `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`],
     ["a public key that does not match", testKey("ed25519 OpenSSH").privateKey, { publicKey: pub }, (p: string) =>
-      new RegExp(`^auth\\.publicKey: does not match the private key \\(given ssh-ed25519 SHA256:\\S+; the private key file ${p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is ssh-ed25519 SHA256:\\S+\\)$`)],
-    ["a field prefix from a config list", "", { field: "auth[1]" }, (p: string) => `auth[1].path: the private key file ${p} is empty`],
+      new RegExp(`^auth\\.publicKey: does not match the private key \\(given ssh-ed25519 SHA256:\\S+; the private key file '${p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}' is ssh-ed25519 SHA256:\\S+\\)$`)],
+    ["a field prefix from a config list", "", { field: "auth[1]" }, (p: string) => `auth[1].path: the private key file '${p}' is empty`],
   ])("%s", async (name, content, options, expected) => {
     const path = file(`case-${name.replace(/[^a-z]+/g, "-")}`);
     await writeFile(path, content);
@@ -189,8 +189,8 @@ describe("privateKeyFile: unprotected key file warning", () => {
     const { warnings, sink } = recorder();
     await expect(privateKeyFile(path, { passphrase: PASSPHRASE }).prepare("u", sink)).resolves.toHaveLength(1);
     expect(warnings).toEqual([
-      `auth.path: UNPROTECTED PRIVATE KEY FILE: ${path} has mode ${octal}, so users other than its owner may read it; ` +
-        `run "chmod 600 ${path}" (OpenSSH would refuse this key; it is used anyway)`,
+      `auth.path: UNPROTECTED PRIVATE KEY FILE: '${path}' has mode ${octal}, so users other than its owner may read it; ` +
+        `run "chmod 600 '${path}'" (OpenSSH would refuse this key; it is used anyway)`,
     ]);
     for (const line of key.privateKey.split("\n").filter((l) => l.length > 20)) expect(warnings[0]).not.toContain(line);
     expect(warnings[0]).not.toContain(PASSPHRASE);
@@ -228,6 +228,6 @@ describe("privateKeyFile: unprotected key file warning", () => {
     expect(unprotectedKeyWarning("auth", "/k", 0o100600, "linux")).toBeUndefined();
     expect(unprotectedKeyWarning("auth", "/k", 0o100700, "darwin")).toBeUndefined();
     expect(unprotectedKeyWarning("auth", "/k", 0o100610, "linux")).toContain("has mode 0610");
-    expect(unprotectedKeyWarning("auth", "/k", 0o100601, "linux")).toContain('run "chmod 600 /k"');
+    expect(unprotectedKeyWarning("auth", "/k", 0o100601, "linux")).toContain(`run "chmod 600 '/k'"`);
   });
 });

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ParsedKey } from "ssh2";
+import { quotePath } from "@sftp-connector/core";
 import type { AuthStrategy } from "./AuthStrategy.js";
 import { authConfigError } from "./authConfigError.js";
 import { defineStrategy } from "./defineStrategy.js";
@@ -38,8 +39,8 @@ export function unprotectedKeyWarning(field: string, file: string, mode: number,
   if (platform === "win32" || (mode & 0o077) === 0) return undefined;
   const octal = (mode & 0o777).toString(8).padStart(4, "0");
   return (
-    `${field}.path: UNPROTECTED PRIVATE KEY FILE: ${file} has mode ${octal}, so users other than its owner may read it; ` +
-    `run "chmod 600 ${file}" (OpenSSH would refuse this key; it is used anyway)`
+    `${field}.path: UNPROTECTED PRIVATE KEY FILE: ${quotePath(file)} has mode ${octal}, so users other than its owner may read it; ` +
+    `run "chmod 600 ${quotePath(file)}" (OpenSSH would refuse this key; it is used anyway)`
   );
 }
 
@@ -65,11 +66,11 @@ async function readKeyFile(path: string): Promise<{ data: Buffer; mode: number }
  * Logs in with a private key file on this machine. `~` is expanded to the home directory. The file
  * is read (and decrypted with `passphrase`) on every `prepare`, so a replaced key is picked up. It
  * may hold any format `privateKeyContent` takes. Errors are INVALID_CONFIG with the file as `path`:
- * an unreadable file (`auth.path: cannot read the private key file /x (no such file)`), a corrupt or
+ * an unreadable file (`auth.path: cannot read the private key file '/x' (no such file)`), a corrupt or
  * public key, a missing or wrong passphrase, a `publicKey` that does not match.
  *
- * The description is `publickey (key from ~/.ssh/id_ed25519)` (the path as given), then
- * `publickey (ssh-ed25519 key from ~/.ssh/id_ed25519)` once prepared; never the passphrase.
+ * The description is `publickey (key from '~/.ssh/id_ed25519')` (the path as given), then
+ * `publickey (ssh-ed25519 key from '~/.ssh/id_ed25519')` once prepared; never the passphrase.
  *
  * A key file readable by group or others (`mode & 0o077`, not on Windows) is used, with a warning
  * to `prepare`'s `warnings` naming the file and its mode and saying `chmod 600` (never key content).
@@ -86,7 +87,7 @@ export function privateKeyFile(path: string, options: PrivateKeyOptions = {}): A
   let keyType: string | undefined;
   return defineStrategy(
     "publickey",
-    () => `publickey (${keyType === undefined ? "" : `${keyType} `}key from ${path})`,
+    () => `publickey (${keyType === undefined ? "" : `${keyType} `}key from ${quotePath(String(path))})`,
     async (username, warnings) => {
       if (typeof path !== "string" || path.trim() === "") {
         throw authConfigError(`${field}.path: expected the private key file path, got ${typeof path === "string" ? "a blank string" : typeof path}`);
@@ -98,7 +99,7 @@ export function privateKeyFile(path: string, options: PrivateKeyOptions = {}): A
         ({ data, mode } = await readKeyFile(file));
       } catch (error) {
         const code = String((error as { code?: unknown }).code ?? "unknown error");
-        throw authConfigError(`${field}.path: cannot read the private key file ${file} (${FS_REASONS[code] ?? code})`, {
+        throw authConfigError(`${field}.path: cannot read the private key file ${quotePath(file)} (${FS_REASONS[code] ?? code})`, {
           path: file,
           cause: error,
         });
@@ -106,7 +107,7 @@ export function privateKeyFile(path: string, options: PrivateKeyOptions = {}): A
       const warning = unprotectedKeyWarning(field, file, mode);
       if (warning !== undefined) warnings?.warn(warning);
       if (data.length > MAX_KEY_FILE_BYTES) {
-        throw authConfigError(`${field}.path: the private key file ${file} is too large to be a private key (over 1 MiB)`, { path: file });
+        throw authConfigError(`${field}.path: the private key file ${quotePath(file)} is too large to be a private key (over 1 MiB)`, { path: file });
       }
       const key: ParsedKey = parsePrivateKey(
         data.toString("utf8"),

@@ -8,7 +8,7 @@ describe("abortedError", () => {
     const reason = new Error("user pressed Ctrl-C");
     controller.abort(reason);
     const error = abortedError("create", "/home/u/a.txt", controller.signal);
-    expect(error).toMatchObject({ reason: "ABORTED", retryable: false, operation: "create", path: "/home/u/a.txt", message: "create of /home/u/a.txt aborted" });
+    expect(error).toMatchObject({ reason: "ABORTED", retryable: false, operation: "create", path: "/home/u/a.txt", message: "create of '/home/u/a.txt' aborted" });
     expect(error.cause).toBe(reason);
     expect(abortedError("list", undefined).message).toBe("list aborted");
   });

@@ -1,13 +1,14 @@
 // ABORTED: the error an operation rejects with when its AbortSignal fires, and the check of a `signal` option.
 import { SftpConnectorError } from "./SftpConnectorError.js";
 import { describeValue } from "./describeValue.js";
+import { quotePath } from "./quotePath.js";
 
 /**
- * The `ABORTED` error of `operation` on `path`: message `"<operation> of <path> aborted"`, the
+ * The `ABORTED` error of `operation` on `path`: message `"<operation> of '<path>' aborted"` (the path as {@link quotePath} shows it), the
  * signal's `reason` as cause, never retryable.
  */
 export function abortedError(operation: string, path: string | undefined, signal?: AbortSignal): SftpConnectorError {
-  return new SftpConnectorError("ABORTED", path === undefined ? `${operation} aborted` : `${operation} of ${path} aborted`, {
+  return new SftpConnectorError("ABORTED", path === undefined ? `${operation} aborted` : `${operation} of ${quotePath(path)} aborted`, {
     operation,
     path,
     cause: signal?.reason,

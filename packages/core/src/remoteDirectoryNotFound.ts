@@ -1,5 +1,6 @@
 // The errors of a remote directory that is missing or is not a directory: one factory each, one reason (NO_SUCH_FILE), Boomi's text.
 import { SftpConnectorError, isSftpConnectorError } from "./SftpConnectorError.js";
+import { quotePath } from "./quotePath.js";
 
 /** Boomi's message for a missing effective remote directory (`ERROR_REMOTE_DIRECTORY_NOT_FOUND`); every such error starts with it. */
 export const REMOTE_DIRECTORY_NOT_FOUND_MESSAGE = "Remote directory does not exist";
@@ -23,7 +24,7 @@ function mark(error: SftpConnectorError, problem: RemoteDirectoryProblem): SftpC
 
 /**
  * The error of an operation whose remote directory does not exist: `NO_SUCH_FILE`,
- * "Remote directory does not exist: <path>" (Boomi's text, plus the path), not retryable.
+ * "Remote directory does not exist: '<path>'" (Boomi's text, plus the path in {@link quotePath} quotes), not retryable.
  *
  * @example
  * ```ts
@@ -32,7 +33,7 @@ function mark(error: SftpConnectorError, problem: RemoteDirectoryProblem): SftpC
  */
 export function remoteDirectoryNotFound(path: string, operation: string, options: RemoteDirectoryErrorOptions = {}): SftpConnectorError {
   return mark(
-    new SftpConnectorError("NO_SUCH_FILE", `${REMOTE_DIRECTORY_NOT_FOUND_MESSAGE}: ${path}`, {
+    new SftpConnectorError("NO_SUCH_FILE", `${REMOTE_DIRECTORY_NOT_FOUND_MESSAGE}: ${quotePath(path)}`, {
       operation,
       path,
       retryable: false,
@@ -45,7 +46,7 @@ export function remoteDirectoryNotFound(path: string, operation: string, options
 /**
  * The error of an operation whose remote directory exists but is a file (or another non-directory):
  * the same reason as a missing one, `NO_SUCH_FILE` (no directory of that name exists), with
- * "Remote directory does not exist: <path> is not a directory", not retryable.
+ * "Remote directory does not exist: '<path>' is not a directory", not retryable.
  *
  * @example
  * ```ts
@@ -54,7 +55,7 @@ export function remoteDirectoryNotFound(path: string, operation: string, options
  */
 export function notADirectory(path: string, operation: string, options: RemoteDirectoryErrorOptions = {}): SftpConnectorError {
   return mark(
-    new SftpConnectorError("NO_SUCH_FILE", `${REMOTE_DIRECTORY_NOT_FOUND_MESSAGE}: ${path} is not a directory`, {
+    new SftpConnectorError("NO_SUCH_FILE", `${REMOTE_DIRECTORY_NOT_FOUND_MESSAGE}: ${quotePath(path)} is not a directory`, {
       operation,
       path,
       retryable: false,

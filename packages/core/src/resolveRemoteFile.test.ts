@@ -17,7 +17,7 @@ describe("resolveRemoteDirectory", () => {
   });
 
   it("refuses a relative home and a NUL", () => {
-    expect(() => resolveRemoteDirectory({ home: "home" })).toThrow(/home: expected an absolute path/);
+    expect(() => resolveRemoteDirectory({ home: "home" })).toThrow(/^home: expected an absolute path, got 'home'$/);
     expect(() => resolveRemoteDirectory({ perCall: "a\0b", home: "/h" })).toThrow(/remoteDirectory: must not contain a NUL/);
   });
 });
@@ -50,11 +50,12 @@ describe("resolveRemoteFile", () => {
   it.each([
     ["", /fileName: must be a non-blank file name/],
     ["   ", /fileName: must be a non-blank file name/],
-    ["/etc/passwd", /is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to \/home\/u\/in$/],
-    ["../a.txt", /escapes the remote directory \/home\/u\/in; set allowAbsolutePaths: true to allow it$/],
+    ["/etc/passwd", /^fileName: '\/etc\/passwd' is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to '\/home\/u\/in'$/],
+    ["../a.txt", /^fileName: '..\/a.txt' escapes the remote directory '\/home\/u\/in'; set allowAbsolutePaths: true to allow it$/],
+    ["../it's\nx", /^fileName: '..\/it\\'s\\nx' escapes the remote directory/],
     ["sub/../../a.txt", /escapes the remote directory/],
     ["../in2/a.txt", /escapes the remote directory/],
-    [".", /names a directory, not a file/],
+    [".", /^fileName: '.' names a directory, not a file$/],
     ["sub/..", /names a directory, not a file/],
     ["a\0b", /must not contain a NUL/],
   ])("refuses %j", (name, message) => {

@@ -1,6 +1,7 @@
 // Remote path rules: the effective remote directory, splitting a name into directory and file, and confinement.
 import { posix } from "node:path";
 import { SftpConnectorError } from "./SftpConnectorError.js";
+import { quotePath } from "./quotePath.js";
 
 /** Where the effective remote directory comes from, in order of precedence (Boomi: the document property wins). */
 export interface RemoteDirectorySources {
@@ -19,7 +20,7 @@ export interface RemoteDirectorySources {
  */
 export function resolveRemoteDirectory(sources: RemoteDirectorySources): string {
   if (!sources.home.startsWith("/")) {
-    throw new SftpConnectorError("INVALID_INPUT", `home: expected an absolute path, got "${sources.home}"`, {
+    throw new SftpConnectorError("INVALID_INPUT", `home: expected an absolute path, got ${quotePath(sources.home)}`, {
       operation: "resolveRemoteDirectory",
     });
   }
@@ -75,15 +76,15 @@ export function resolveRemoteFile(directory: string, fileName: string, options: 
     new SftpConnectorError("INVALID_INPUT", `${field}: ${what}`, { operation, path: `${directory}/${fileName}` });
   if (typeof fileName !== "string" || fileName.trim() === "") throw fail("must be a non-blank file name");
   assertNoNul(fileName, field, operation);
-  if (!directory.startsWith("/")) throw fail(`the remote directory must be absolute, got "${directory}"`);
+  if (!directory.startsWith("/")) throw fail(`the remote directory must be absolute, got ${quotePath(directory)}`);
   const name = fileName.trim();
   const base = posix.resolve(directory);
   const path = posix.resolve(base, name);
-  if (path === base || path === "/") throw fail(`"${name}" names a directory, not a file`);
+  if (path === base || path === "/") throw fail(`${quotePath(name)} names a directory, not a file`);
   const inside = path.startsWith(base === "/" ? "/" : `${base}/`);
   if (!options.allowAbsolutePaths) {
-    if (name.startsWith("/")) throw fail(`"${name}" is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to ${base}`);
-    if (!inside) throw fail(`"${name}" escapes the remote directory ${base}; set allowAbsolutePaths: true to allow it`);
+    if (name.startsWith("/")) throw fail(`${quotePath(name)} is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to ${quotePath(base)}`);
+    if (!inside) throw fail(`${quotePath(name)} escapes the remote directory ${quotePath(base)}; set allowAbsolutePaths: true to allow it`);
   }
   const split = splitRemotePath(path);
   return { path, directory: split.directory, name: split.name };

@@ -146,10 +146,10 @@ describe("toBoomiStatus", () => {
       for (const error of [remoteDirectoryNotFound("/d", "list"), notADirectory("/d", "upsert")]) {
         expect(toBoomiStatus(error)).toEqual({ status: "APPLICATION_ERROR", statusCode: "-1", message: error.message });
       }
-      expect(toBoomiStatus(remoteDirectoryNotFound("/d", "get"))).toEqual({ status: "APPLICATION_ERROR", statusCode: "400", message: "Remote directory does not exist: /d" });
+      expect(toBoomiStatus(remoteDirectoryNotFound("/d", "get"))).toEqual({ status: "APPLICATION_ERROR", statusCode: "400", message: "Remote directory does not exist: '/d'" });
       expect(remoteDirectoryProblemOf(notADirectory("/d", "get"))).toBe("notADirectory");
       // Wrapped (a DELETE or QUERY error with the directory error as its cause) still counts.
-      const wrapped = new SftpConnectorError("NO_SUCH_FILE", "Remote directory does not exist: /d (0 of 2 IDs were processed before it)", {
+      const wrapped = new SftpConnectorError("NO_SUCH_FILE", "Remote directory does not exist: '/d' (0 of 2 IDs were processed before it)", {
         operation: "delete",
         cause: remoteDirectoryNotFound("/d", "delete"),
       });

@@ -61,7 +61,7 @@ describe.each(ACTIONS_IF_FILE_EXISTS.map((action) => [action] as [ActionIfFileEx
       expect(error.retryable).toBe(false);
       // FORCE_UNIQUE_NAMES picked the next free name, which the error names.
       const named = action === "FORCE_UNIQUE_NAMES" ? "big1.bin" : fileName;
-      expect(error.message).toBe(`create of ${dir}/${named} aborted`);
+      expect(error.message).toBe(`create of '${dir}/${named}' aborted`);
       expect(error.cause).toBe(reason);
       expect(logger.lines.filter((line) => /retry|resum/i.test(line))).toEqual([]);
       if (action === "ERROR") expect(await entries()).toEqual([]);

@@ -349,7 +349,7 @@ describe("createFile: temporary files", () => {
   it("a missing staging directory is NO_SUCH_FILE 'Staging directory does not exist'; APPEND ignores staging", async () => {
     const error = await failure(createFile(session, { content: "x", fileName: "a.txt", remoteDirectory: dir }, { stagingDirectory: `${dir}/nope` }));
     expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe(`Staging directory does not exist: ${dir}/nope`);
+    expect(error.message).toBe(`Staging directory does not exist: '${dir}/nope'`);
     expect(await ls(dir)).toEqual([]);
     await createFile(session, { content: "x", fileName: "a.txt", remoteDirectory: dir }, { stagingDirectory: `${dir}/nope`, actionIfFileExists: "APPEND" });
     expect(await cat(`${dir}/a.txt`)).toBe("x");
@@ -361,7 +361,7 @@ describe("createFile: directories, permissions, full disks and failing sources",
     const missing = `${dir}/x/y/z`;
     const error = await failure(createFile(session, { content: "x", fileName: "a.txt", remoteDirectory: missing }));
     expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe(`Remote directory does not exist: ${missing}`);
+    expect(error.message).toBe(`Remote directory does not exist: '${missing}'`);
     expect(await ls(dir)).toEqual([]);
     const result = await createFile(session, { content: "x", fileName: "a.txt", remoteDirectory: missing }, { createDirectories: true });
     expect(result.response.remoteDirectory).toBe(missing);

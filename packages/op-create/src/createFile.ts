@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, checkOptions, throwIfAborted, isSafeRemoteName, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, describeValue, throwIfAborted, isSafeRemoteName, quotePath, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
 import { buildUploadResult, checkUploadOptions, fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
 import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
 import type { SessionTarget, SftpSession, UploadFileOptions, UploadFileResult, UploadMode, UploadResponse } from "@sftp-connector/transport";
@@ -110,7 +110,7 @@ function optionalString(value: unknown, field: string): string | undefined {
 /** A template's expansion checked to be a plain file name (no `/`, not `.`/`..`, no control characters). */
 function expandName(template: string, enteredName: string, field: string): string {
   const name = expandFileNameTemplate(template, enteredName);
-  if (!isSafeRemoteName(name)) throw invalid(`${field}: "${template}" expands to "${name}", which is not a plain file name`);
+  if (!isSafeRemoteName(name)) throw invalid(`${field}: ${describeValue(template)} expands to ${quotePath(name)}, which is not a plain file name`);
   return name;
 }
 
@@ -166,7 +166,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   const staging = optionalString(input.stagingDirectory, "stagingDirectory") ?? optionalString(options.stagingDirectory, "stagingDirectory");
   let tempExtension = optionalString(input.tempExtension, "tempExtension") ?? optionalString(options.tempExtension, "tempExtension");
   if (tempExtension !== undefined) {
-    if (tempExtension.includes("/")) throw invalid(`tempExtension: must not contain "/", got "${tempExtension}"`);
+    if (tempExtension.includes("/")) throw invalid(`tempExtension: must not contain "/", got ${describeValue(tempExtension)}`);
     if (!tempExtension.startsWith(".")) tempExtension = `.${tempExtension}`;
   }
   const targetTemplate = optionalString(options.targetFileName, "targetFileName");
@@ -180,7 +180,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   let tempName: string | undefined;
   if (!append && tempExtension !== undefined) tempName = `${enteredName}${randomUUID()}${tempExtension}`;
   else if (!append && unique && tempTemplate !== undefined) tempName = expandName(tempTemplate, enteredName, "tempFileName");
-  if (tempName !== undefined && !isSafeRemoteName(tempName)) throw invalid(`tempExtension: "${tempExtension}" makes the temporary name "${tempName}" invalid`);
+  if (tempName !== undefined && !isSafeRemoteName(tempName)) throw invalid(`tempExtension: ${describeValue(tempExtension)} makes the temporary name ${quotePath(tempName)} invalid`);
 
   throwIfAborted(signal, OPERATION, input.fileName.trim());
   const source: Readable = await openContent(input.content, { field: "content", operation: OPERATION });
@@ -196,7 +196,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
           if (!stats?.isDirectory) {
             throw new SftpConnectorError(
               "NO_SUCH_FILE",
-              `Staging directory does not exist: ${tempDirectory}${stats ? " is not a directory" : ""}`,
+              `Staging directory does not exist: ${quotePath(tempDirectory)}${stats ? " is not a directory" : ""}`,
               { operation: OPERATION, path: tempDirectory },
             );
           }
@@ -214,7 +214,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
             });
           }
           if (existing?.isDirectory) {
-            throw new SftpConnectorError("ALREADY_EXISTS", `cannot ${append ? "append to" : "overwrite"} ${path}: it is a directory`, {
+            throw new SftpConnectorError("ALREADY_EXISTS", `cannot ${append ? "append to" : "overwrite"} ${quotePath(path)}: it is a directory`, {
               operation: OPERATION,
               path,
             });

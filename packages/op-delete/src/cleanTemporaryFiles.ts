@@ -8,6 +8,7 @@ import {
   formatIsoSeconds,
   invalidInputError,
   isSftpConnectorError,
+  quotePath,
   throwIfAborted,
   type RetryOptions,
 } from "@sftp-connector/core";
@@ -171,7 +172,7 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
         try {
           await s.unlink(entry.path);
           file.removed = true;
-          logger.info(`removed the orphaned temporary file ${entry.path} (${file.modifiedDate})`, { path: entry.path });
+          logger.info(`removed the orphaned temporary file ${quotePath(entry.path)} (${file.modifiedDate})`, { path: entry.path });
         } catch (error) {
           if (!isSftpConnectorError(error) || error.retryable) {
             cut = file;
@@ -179,7 +180,7 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
           }
           if (error.reason === "NO_SUCH_FILE") continue; // renamed into place or removed by someone else meanwhile
           file.error = error;
-          logger.info(`cannot remove the temporary file ${entry.path}: ${error.message}`, { path: entry.path, reason: error.reason });
+          logger.info(`cannot remove the temporary file ${quotePath(entry.path)}: ${error.message}`, { path: entry.path, reason: error.reason });
         }
         found.set(file.path, file);
       }

@@ -102,7 +102,7 @@ describe("deleteFiles", () => {
     await testbed.exec(`mkdir -p '${home}/dirs/inner' && chown -R tester '${home}/dirs'`);
     const error = await rejection(deleteFiles(session, { ids: ["inner"], remoteDirectory: "dirs" }));
     expect(error.reason).toBe("INVALID_INPUT");
-    expect(error.message).toBe(`ids[0]: ${home}/dirs/inner is a directory; DELETE removes files only`);
+    expect(error.message).toBe(`ids[0]: '${home}/dirs/inner' is a directory; DELETE removes files only`);
     expect(await exists(`${home}/dirs/inner`)).toBe(true);
   });
 
@@ -128,7 +128,7 @@ describe("deleteFiles", () => {
     expect(error.message.split("\n")).toEqual([
       "2 of 3 files could not be deleted:",
       expect.stringContaining(`  - An error occurred while removing the file at path '${home}/mixed/locked/x.txt'`),
-      `  - ids[1]: ${home}/mixed/adir is a directory; DELETE removes files only`,
+      `  - ids[1]: '${home}/mixed/adir' is a directory; DELETE removes files only`,
     ]);
     expect((error as DeleteFilesError).failures.map((f) => f.reason)).toEqual(["PERMISSION_DENIED", "INVALID_INPUT"]);
     expect(await exists(`${home}/mixed/ok.txt`)).toBe(false);
@@ -147,7 +147,7 @@ describe("deleteFiles", () => {
     for (const id of ["../outside.txt", `${home}/esc/outside.txt`]) {
       const error = await rejection(deleteFiles(session, { ids: ["keep.txt", id], remoteDirectory: "esc/inner" }));
       expect(error.reason).toBe("INVALID_INPUT");
-      expect(error.message).toMatch(/^ids\[1\]: .*(escapes the remote directory|is absolute)/);
+      expect(error.message).toMatch(/^ids\[1\]: '.*' (escapes the remote directory|is absolute)/);
     }
     expect(await exists(`${home}/esc/inner/keep.txt`)).toBe(true);
     expect(await exists(`${home}/esc/outside.txt`)).toBe(true);

@@ -131,7 +131,7 @@ describe("deleteFiles (fake session)", () => {
       [
         "2 of 4 files could not be deleted:",
         `  - An error occurred while removing the file at path '/home/u/ro/b' Cause: unlink failed for "/home/u/ro/b": permission denied`,
-        "  - ids[2]: /home/u/dir is a directory; DELETE removes files only",
+        "  - ids[2]: '/home/u/dir' is a directory; DELETE removes files only",
       ].join("\n"),
     );
     expect((error as DeleteFilesError).failures.map((f) => f.fileName)).toEqual(["ro/b", "dir"]);
@@ -152,7 +152,7 @@ describe("deleteFiles (fake session)", () => {
     fake.readOnly.add("/home/u/ro");
     const error = await rejection(deleteFile(fake.session, "ro/sub"));
     expect(error.reason).toBe("INVALID_INPUT");
-    expect(error.message).toBe("fileName: /home/u/ro/sub is a directory; DELETE removes files only");
+    expect(error.message).toBe("fileName: '/home/u/ro/sub' is a directory; DELETE removes files only");
   });
 
   it("failIfNotFound makes a missing file NO_SUCH_FILE naming the path", async () => {
@@ -186,11 +186,11 @@ describe("deleteFiles (fake session)", () => {
     const escaping = await rejection(deleteFiles(fake.session, { ids: ["a", "../etc/x", "/etc/passwd"] }));
     expect(escaping.reason).toBe("INVALID_INPUT");
     expect(escaping.problems).toHaveLength(2);
-    expect(escaping.problems[0]).toMatch(/^ids\[1\]: .*escapes the remote directory \/home\/u/);
+    expect(escaping.problems[0]).toMatch(/^ids\[1\]: '\.\.\/etc\/x' escapes the remote directory '\/home\/u'/);
     expect(escaping.problems[1]).toMatch(/^ids\[2\]: .*is absolute/);
     expect((await rejection(deleteFile(fake.session, " "))).message).toBe(`fileName: ${BLANK_FILE_NAME_MESSAGE}`);
     const both = await rejection(deleteFiles(fake.session, { ids: ["", "../x"] }));
-    expect(both.problems).toEqual([`ids[0]: ${BLANK_FILE_NAME_MESSAGE}`, expect.stringMatching(/^ids\[1\]: "\.\.\/x" escapes the remote directory/)]);
+    expect(both.problems).toEqual([`ids[0]: ${BLANK_FILE_NAME_MESSAGE}`, expect.stringMatching(/^ids\[1\]: '\.\.\/x' escapes the remote directory '\/home\/u';/)]);
     expect(fake.log).toEqual([]);
     expect(fake.files.has("/home/u/a")).toBe(true);
   });

@@ -1,5 +1,5 @@
 // DELETE: removes one or many remote files by ID, Boomi's way (not found is success), processing every ID and reporting each.
-import { SftpConnectorError, abortedError, isSftpConnectorError, resolveRemoteFile, throwIfAborted, type ErrorReason } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, isSftpConnectorError, quotePath, resolveRemoteFile, throwIfAborted, type ErrorReason } from "@sftp-connector/core";
 import { isRetryable, isSessionProvider, withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
 import {
   invalidInput,
@@ -182,7 +182,7 @@ async function deleteOne(
   const fail = (error: SftpConnectorError): DeleteResult => ({ fileName, path, deleted: false, reason: error.reason, error });
   try {
     await session.unlink(path);
-    opts.logger.debug(`deleted ${path}`, { path });
+    opts.logger.debug(`deleted ${quotePath(path)}`, { path });
     return { fileName, path, deleted: true };
   } catch (error) {
     if (isRetryable(error)) {
@@ -194,9 +194,9 @@ async function deleteOne(
       // The delete in flight when the connection dropped may have run before its answer was lost.
       if (progress.resumed) return { fileName, path, deleted: true };
       if (opts.failIfNotFound) {
-        return fail(new SftpConnectorError("NO_SUCH_FILE", `File Not Found: '${path}'`, { operation: OPERATION, path, cause: error }));
+        return fail(new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${quotePath(path)}`, { operation: OPERATION, path, cause: error }));
       }
-      opts.logger.info(`${path} does not exist; nothing to delete`, { path });
+      opts.logger.info(`${quotePath(path)} does not exist; nothing to delete`, { path });
       return { fileName, path, deleted: false, reason: "NO_SUCH_FILE" };
     }
     if (reason === "FAILURE" || reason === "PERMISSION_DENIED") {
@@ -206,12 +206,12 @@ async function deleteOne(
       });
       if (stats?.isDirectory) {
         return fail(
-          new SftpConnectorError("INVALID_INPUT", `${target.field}: ${path} is a directory; DELETE removes files only`, { operation: OPERATION, path, cause: error }),
+          new SftpConnectorError("INVALID_INPUT", `${target.field}: ${quotePath(path)} is a directory; DELETE removes files only`, { operation: OPERATION, path, cause: error }),
         );
       }
     }
     return fail(
-      new SftpConnectorError(reason, `An error occurred while removing the file at path '${path}' Cause: ${messageOf(error)}`, {
+      new SftpConnectorError(reason, `An error occurred while removing the file at path ${quotePath(path)} Cause: ${messageOf(error)}`, {
         operation: OPERATION,
         path,
         cause: error,

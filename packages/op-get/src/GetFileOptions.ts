@@ -36,7 +36,7 @@ export interface GetFileOptions {
   /**
    * When `deleteAfter` cannot delete the file, fail (Boomi's "Fail if unable to delete"): the call
    * rejects (buffer) or the stream errors (stream) with the delete's reason and the message
-   * "Unable to delete the file <path>: …", the content having been delivered all the same. Without
+   * "Unable to delete the file '<path>': …", the content having been delivered all the same. Without
    * it, the failure is only logged as a warning. Has no effect without `deleteAfter`.
    * @default false
    */

@@ -9,8 +9,8 @@ describe("README example", () => {
       '2026/orders.csv true "id;qty\\r\\n1;5\\r\\n"',
       'fileContent,modifiedDate "id;qty\\r\\n1;5\\r\\n" true',
       "undefined",
-      "NO_SUCH_FILE File Not Found: ~/inbox/done/orders.csv",
-      'INVALID_INPUT fileName: "../../etc/passwd" escapes the remote directory ~/inbox; set allowAbsolutePaths: true to allow it',
+      "NO_SUCH_FILE File Not Found: '~/inbox/done/orders.csv'",
+      "INVALID_INPUT fileName: '../../etc/passwd' escapes the remote directory '~/inbox'; set allowAbsolutePaths: true to allow it",
       "20000000 PERMISSION_DENIED true",
       "20000000 20000000",
     ]);

@@ -48,7 +48,7 @@ describe.each([["stream"] as const, ["buffer"] as const])("getFile as a %s, abor
             });
       const error = await failure(reading);
       expect(error.reason).toBe("ABORTED");
-      expect(error.message).toBe(`get of ${path} aborted`);
+      expect(error.message).toBe(`get of '${path}' aborted`);
       expect(seen).toBeLessThan(SIZE);
       expect(logger.lines.filter((line) => /retry|resum/i.test(line))).toEqual([]);
       expect(await testbed.sha256(path)).toBe(hash);

@@ -178,7 +178,7 @@ describe("getFile: not found and bad input", () => {
       expect(await getFile(session, { fileName: "no-such-dir/no-such-file.txt" })).toBeUndefined();
       const error = await rejection(getFile(session, { fileName: "no-such-file.txt" }, { failIfNotFound: true }));
       expect(error.reason).toBe("NO_SUCH_FILE");
-      expect(error.message).toBe(`File Not Found: ${home}/no-such-file.txt`);
+      expect(error.message).toBe(`File Not Found: '${home}/no-such-file.txt'`);
       expect(error.path).toBe(`${home}/no-such-file.txt`);
     });
   });
@@ -187,7 +187,7 @@ describe("getFile: not found and bad input", () => {
     await withSession(async (session) => {
       const error = await rejection(getFile(session, { fileName: "a.txt", remoteDirectory: "missing-dir" }));
       expect(error.reason).toBe("NO_SUCH_FILE");
-      expect(error.message).toBe(`Remote directory does not exist: ${home}/missing-dir`);
+      expect(error.message).toBe(`Remote directory does not exist: '${home}/missing-dir'`);
     });
   });
 
@@ -196,7 +196,7 @@ describe("getFile: not found and bad input", () => {
       await session.mkdir(`${home}/a-directory`, { recursive: true });
       const error = await rejection(getFile(session, { fileName: "a-directory" }));
       expect(error.reason).toBe("INVALID_INPUT");
-      expect(error.message).toBe(`fileName: ${home}/a-directory is a directory, not a file`);
+      expect(error.message).toBe(`fileName: '${home}/a-directory' is a directory, not a file`);
     });
   });
 
@@ -208,7 +208,7 @@ describe("getFile: not found and bad input", () => {
       for (const fileName of ["../../etc/passwd", "/etc/passwd", "sub/../../x"]) {
         const error = await rejection(getFile(session, { fileName }));
         expect(error.reason).toBe("INVALID_INPUT");
-        expect(error.message).toMatch(/^fileName: .*(escapes the remote directory|is absolute)/);
+        expect(error.message).toMatch(/^fileName: '.*' (escapes the remote directory|is absolute)/);
       }
       // With allowAbsolutePaths, the same absolute name is read.
       const passwd = await getFile(session, { fileName: "/etc/passwd" }, { allowAbsolutePaths: true, as: "buffer" });
@@ -281,7 +281,7 @@ describe("getFile: after-read actions", () => {
         expect(out.data().toString()).toBe("keep me\r\n");
         expect(error).toBeInstanceOf(AfterReadError);
         expect(error.reason).toBe("PERMISSION_DENIED");
-        expect(error.message).toContain(`Unable to delete the file ${dir()}/locked.txt`);
+        expect(error.message).toContain(`Unable to delete the file '${dir()}/locked.txt'`);
         expect(await exists(`${dir()}/locked.txt`)).toBe(true);
       });
     });
@@ -306,7 +306,7 @@ describe("getFile: after-read actions", () => {
         await pipeline(doc!.content, out.stream);
         expect(out.data().toString()).toBe("keep me\r\n");
         expect(warnings).toHaveLength(1);
-        expect(warnings[0]).toMatch(new RegExp(`^Unable to delete the file ${dir()}/locked\\.txt: .*permission denied`));
+        expect(warnings[0]).toMatch(new RegExp(`^Unable to delete the file '${dir()}/locked\\.txt': .*permission denied`));
         expect(await exists(`${dir()}/locked.txt`)).toBe(true);
       });
     });
@@ -345,7 +345,7 @@ describe("getFile: after-read actions", () => {
         await put(session, `${home}/inbox/m2.txt`, "two");
         const error = await rejection(getFile(session, { fileName: "m2.txt", remoteDirectory: "inbox" }, { moveAfter: "archive/2026/03" }));
         expect(error.reason).toBe("NO_SUCH_FILE");
-        expect(error.message).toContain(`${home}/inbox/archive/2026/03 does not exist`);
+        expect(error.message).toContain(`'${home}/inbox/archive/2026/03' does not exist`);
         expect(await exists(`${home}/inbox/archive`)).toBe(false);
         await getFile(session, { fileName: "m2.txt", remoteDirectory: "inbox" }, { moveAfter: "archive/2026/03", createDirectories: true, as: "buffer" });
         expect(await sh(`cat '${home}/inbox/archive/2026/03/m2.txt'`)).toBe("two");

@@ -165,7 +165,7 @@ describe("getFile (fake session)", () => {
     expect(sink.text()).toBe("content");
     expect(error).toBeInstanceOf(AfterReadError);
     expect(error.reason).toBe("PERMISSION_DENIED");
-    expect(error.message).toMatch(/^Unable to delete the file \/home\/u\/a\.txt: unlink failed/);
+    expect(error.message).toMatch(/^Unable to delete the file '\/home\/u\/a\.txt': unlink failed/);
     expect(error.path).toBe("/home/u/a.txt");
   });
 
@@ -178,7 +178,7 @@ describe("getFile (fake session)", () => {
     const sink = collector(fake.log);
     await pipeline(doc!.content, sink.stream);
     expect(sink.text()).toBe("content");
-    expect(warnings).toEqual(["Unable to delete the file /home/u/a.txt: denied"]);
+    expect(warnings).toEqual(["Unable to delete the file '/home/u/a.txt': denied"]);
   });
 
   it("buffer mode: failDeleteAfter rejects with the document attached", async () => {
@@ -228,21 +228,21 @@ describe("getFile (fake session)", () => {
     expect(await getFile(fake.session, { fileName: "nope.txt" })).toBeUndefined();
     const error = await rejection(getFile(fake.session, { fileName: "nope.txt" }, { failIfNotFound: true }));
     expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe("File Not Found: /home/u/nope.txt");
+    expect(error.message).toBe("File Not Found: '/home/u/nope.txt'");
   });
 
   it("a missing remote directory is NO_SUCH_FILE with Boomi's message and the path", async () => {
     const fake = new FakeSession({});
     const error = await rejection(getFile(fake.session, { fileName: "a.txt", remoteDirectory: "/data/none" }));
     expect(error.reason).toBe("NO_SUCH_FILE");
-    expect(error.message).toBe("Remote directory does not exist: /data/none");
+    expect(error.message).toBe("Remote directory does not exist: '/data/none'");
     expect(error.path).toBe("/data/none");
   });
 
   it("a remote directory that is a file is NO_SUCH_FILE too, as in every operation (not INVALID_INPUT)", async () => {
     const fake = new FakeSession({ "/home/u/plain": "x" });
     const error = await rejection(getFile(fake.session, { fileName: "a.txt", remoteDirectory: "/home/u/plain" }));
-    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: /home/u/plain is not a directory", "/home/u/plain"]);
+    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/home/u/plain' is not a directory", "/home/u/plain"]);
   });
 
   it("the remote directory is checked only for a missing file inside it", async () => {
@@ -258,10 +258,10 @@ describe("getFile (fake session)", () => {
     const fake = new FakeSession({}, ["/home/u/dir"]);
     const dir = await rejection(getFile(fake.session, { fileName: "dir" }));
     expect(dir.reason).toBe("INVALID_INPUT");
-    expect(dir.message).toBe("fileName: /home/u/dir is a directory, not a file");
+    expect(dir.message).toBe("fileName: '/home/u/dir' is a directory, not a file");
     const escaping = await rejection(getFile(fake.session, { fileName: "../other/a.txt" }));
     expect(escaping.reason).toBe("INVALID_INPUT");
-    expect(escaping.message).toContain("escapes the remote directory /home/u");
+    expect(escaping.message).toContain("escapes the remote directory '/home/u'");
     const absolute = await rejection(getFile(fake.session, { fileName: "/etc/passwd" }));
     expect(absolute.message).toContain("is absolute");
     expect(fake.log).toEqual(["stat /home/u/dir"]);
@@ -287,7 +287,7 @@ describe("getFile (fake session)", () => {
       const fake = new FakeSession({ "/home/u/a.txt": "data" });
       const error = await rejection(getFile(fake.session, { fileName: "a.txt" }, { moveAfter: "archive/2026" }));
       expect(error.reason).toBe("NO_SUCH_FILE");
-      expect(error.message).toContain("/home/u/archive/2026 does not exist; set createDirectories");
+      expect(error.message).toContain("'/home/u/archive/2026' does not exist; set createDirectories");
       expect(fake.log.some((line) => line.startsWith("open"))).toBe(false);
       await getFile(fake.session, { fileName: "a.txt" }, { moveAfter: "archive/2026", createDirectories: true, as: "buffer" });
       expect(fake.log.slice(-2)).toEqual(["mkdir /home/u/archive/2026 -p", "rename /home/u/a.txt /home/u/archive/2026/a.txt"]);
@@ -318,7 +318,7 @@ describe("getFile (fake session)", () => {
       expect((await rejection(getFile(fake.session, { fileName: "a.txt" }, { moveAfter: "../x" }))).message).toContain("escapes the remote directory");
       expect((await rejection(getFile(fake.session, { fileName: "a.txt" }, { moveAfter: "/tmp" }))).message).toContain("is absolute");
       expect((await rejection(getFile(fake.session, { fileName: "a.txt" }, { moveAfter: "." }))).message).toBe(
-        "moveAfter: /home/u is the directory the file is already in",
+        "moveAfter: '/home/u' is the directory the file is already in",
       );
     });
   });

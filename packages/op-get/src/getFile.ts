@@ -8,6 +8,7 @@ import {
   isInsideDirectory,
   isSftpConnectorError,
   notADirectory,
+  quotePath,
   remoteDirectoryNotFound,
   resolveRemoteFile,
   abortedError,
@@ -191,12 +192,12 @@ async function prepare(session: SftpSession, fileName: string, remoteDirectory: 
     // Boomi's check of the remote directory, made only when it matters: the file is missing, and inside it.
     if (isInsideDirectory(directory, file.path)) await assertRemoteDirectory(session, directory);
     if (opts.failIfNotFound) {
-      throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${file.path}`, { operation: OPERATION, path: file.path, cause: error });
+      throw new SftpConnectorError("NO_SUCH_FILE", `File Not Found: ${quotePath(file.path)}`, { operation: OPERATION, path: file.path, cause: error });
     }
-    opts.logger.warn(`File Not Found: ${file.path}; GET returns no document`, { path: file.path });
+    opts.logger.warn(`File Not Found: ${quotePath(file.path)}; GET returns no document`, { path: file.path });
     return undefined;
   }
-  if (stats.isDirectory) throw invalidInputError([`fileName: ${file.path} is a directory, not a file`], OPERATION, file.path);
+  if (stats.isDirectory) throw invalidInputError([`fileName: ${quotePath(file.path)} is a directory, not a file`], OPERATION, file.path);
   if (move) await checkMoveTarget(session, move, opts);
   return { directory, file, stats, move };
 }
@@ -212,22 +213,22 @@ async function assertRemoteDirectory(session: SftpSession, directory: string): P
 function resolveMoveTarget(directory: string, file: ResolvedRemoteFile, moveAfter: string, allowAbsolutePaths: boolean): { directory: string; target: string } {
   if (!allowAbsolutePaths) {
     if (moveAfter.startsWith("/")) {
-      throw invalidInputError([`moveAfter: "${moveAfter}" is absolute; set allowAbsolutePaths: true to allow it, or give a directory relative to ${directory}`], OPERATION);
+      throw invalidInputError([`moveAfter: ${quotePath(moveAfter)} is absolute; set allowAbsolutePaths: true to allow it, or give a directory relative to ${quotePath(directory)}`], OPERATION);
     }
     const resolved = posix.resolve(directory, moveAfter);
     if (resolved !== directory && !resolved.startsWith(directory === "/" ? "/" : `${directory}/`)) {
-      throw invalidInputError([`moveAfter: "${moveAfter}" escapes the remote directory ${directory}; set allowAbsolutePaths: true to allow it`], OPERATION);
+      throw invalidInputError([`moveAfter: ${quotePath(moveAfter)} escapes the remote directory ${quotePath(directory)}; set allowAbsolutePaths: true to allow it`], OPERATION);
     }
   }
   const target = posix.resolve(directory, moveAfter);
-  if (target === file.directory) throw invalidInputError([`moveAfter: ${target} is the directory the file is already in`], OPERATION, target);
+  if (target === file.directory) throw invalidInputError([`moveAfter: ${quotePath(target)} is the directory the file is already in`], OPERATION, target);
   return { directory: target, target: posix.join(target, file.name) };
 }
 
 const clash = (target: string, cause?: unknown) =>
   new SftpConnectorError(
     "ALREADY_EXISTS",
-    `moveAfter: the '${target}' file already exists in the remote directory on the SFTP server; set overwrite to replace it`,
+    `moveAfter: the ${quotePath(target)} file already exists in the remote directory on the SFTP server; set overwrite to replace it`,
     { operation: OPERATION, path: target, cause },
   );
 
@@ -236,15 +237,15 @@ async function checkMoveTarget(session: SftpSession, move: { directory: string; 
   const directory = await session.statIfExists(move.directory);
   if (!directory) {
     if (opts.createDirectories) return;
-    throw new SftpConnectorError("NO_SUCH_FILE", `moveAfter: the directory ${move.directory} does not exist; set createDirectories to create it`, {
+    throw new SftpConnectorError("NO_SUCH_FILE", `moveAfter: the directory ${quotePath(move.directory)} does not exist; set createDirectories to create it`, {
       operation: OPERATION,
       path: move.directory,
     });
   }
-  if (!directory.isDirectory) throw invalidInputError([`moveAfter: ${move.directory} is not a directory`], OPERATION, move.directory);
+  if (!directory.isDirectory) throw invalidInputError([`moveAfter: ${quotePath(move.directory)} is not a directory`], OPERATION, move.directory);
   const existing = await session.statIfExists(move.target);
   if (existing?.isDirectory) {
-    throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${move.target} is a directory; the file cannot be moved there`, { operation: OPERATION, path: move.target });
+    throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${quotePath(move.target)} is a directory; the file cannot be moved there`, { operation: OPERATION, path: move.target });
   }
   if (existing && !opts.overwrite) throw clash(move.target);
 }
@@ -280,7 +281,7 @@ async function afterRead(session: SessionTarget, plan: Plan, opts: NormalizedGet
         retryOptions(opts),
       );
     } catch (error) {
-      const message = `${UNABLE_TO_DELETE_MESSAGE} ${path}: ${messageOf(error)}`;
+      const message = `${UNABLE_TO_DELETE_MESSAGE} ${quotePath(path)}: ${messageOf(error)}`;
       if (opts.failDeleteAfter) throw new AfterReadError("delete", reasonOf(error), message, { path, cause: error, document });
       opts.logger.warn(message, { path, reason: reasonOf(error) });
     }
@@ -304,7 +305,7 @@ async function afterRead(session: SessionTarget, plan: Plan, opts: NormalizedGet
     );
   } catch (error) {
     const detail = isSftpConnectorError(error) && error.reason === "ALREADY_EXISTS" ? error.message : messageOf(error);
-    throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${path} to ${move.target}: ${detail}`, { path, cause: error, document });
+    throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${quotePath(path)} to ${quotePath(move.target)}: ${detail}`, { path, cause: error, document });
   }
 }
 

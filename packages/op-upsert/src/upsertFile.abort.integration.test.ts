@@ -53,7 +53,7 @@ describe.each([["replace", false] as const, ["append", true] as const])("upsertF
           }),
         );
         expect(error.reason).toBe("ABORTED");
-        expect(error.message).toBe(`upsert of ${dir}/data.bin aborted`);
+        expect(error.message).toBe(`upsert of '${dir}/data.bin' aborted`);
         expect(logger.lines.filter((line) => /retry|resum/i.test(line))).toEqual([]);
         expect(await entries()).toEqual(["data.bin"]);
         expect(await testbed.sha256(`${dir}/data.bin`)).toBe(oldHash);

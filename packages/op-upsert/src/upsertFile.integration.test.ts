@@ -155,7 +155,7 @@ describe("upsertFile", () => {
       const missing = `${dir}/a/b/c`;
       const error = await failure(upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }));
       expect(error.reason).toBe("NO_SUCH_FILE");
-      expect(error.message).toBe(`Remote directory does not exist: ${missing}`);
+      expect(error.message).toBe(`Remote directory does not exist: '${missing}'`);
       expect(await ls(dir)).toEqual([]);
       const result = await upsertFile(session, { content: "x", fileName: "f.txt", remoteDirectory: missing }, { [option]: true });
       expect(result.response.remoteDirectory).toBe(missing);

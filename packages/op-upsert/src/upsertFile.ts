@@ -1,7 +1,7 @@
 // UPSERT: creates or replaces a file through a temporary name and a rename, or appends to it, as Boomi's SFTP V2 UPSERT does.
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, checkOptions, throwIfAborted, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, quotePath, throwIfAborted, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
 import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
 import { temporaryFileName, uploadViaTemp, withSessionTarget, type SessionTarget, type UploadFileOptions, type UploadFileResult, type UploadResponse } from "@sftp-connector/transport";
 
@@ -119,7 +119,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
         });
         const existing = await lstatIfExists(session, file.path);
         if (existing?.isDirectory) {
-          throw new SftpConnectorError("ALREADY_EXISTS", `cannot ${append ? "append to" : "replace"} ${file.path}: it is a directory`, {
+          throw new SftpConnectorError("ALREADY_EXISTS", `cannot ${append ? "append to" : "replace"} ${quotePath(file.path)}: it is a directory`, {
             operation: OPERATION,
             path: file.path,
           });

@@ -1,5 +1,5 @@
 // A lock file for singleton pollers on one machine: O_EXCL create with pid, hostname and a refreshed lease; stale locks are taken over.
-import { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath } from "@sftp-connector/core";
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
@@ -270,7 +270,7 @@ export function createFileLock(path: string, options: FileLockOptions = {}): Fil
   function lockError(error: unknown, verb: string): SftpConnectorError {
     const code = codeOf(error);
     const reason = code === "EACCES" || code === "EPERM" ? "PERMISSION_DENIED" : "FAILURE";
-    return new SftpConnectorError(reason, `Cannot ${verb} the lock file ${path} (${code ?? String((error as Error)?.message ?? error)})`, {
+    return new SftpConnectorError(reason, `Cannot ${verb} the lock file ${quotePath(path)} (${code ?? String((error as Error)?.message ?? error)})`, {
       operation: "lock",
       path,
       cause: error,

@@ -187,7 +187,7 @@ describe("a poller with a file store", () => {
     writeFileSync(path, "garbage");
     const files = new FakeDirectory().set("a", 1);
     const poller = createDirectoryPoller({ list: files.list, logger: silentLogger, store: createFileStore(path) });
-    await expect(poller.start()).rejects.toMatchObject({ reason: "INVALID_CONFIG", message: expect.stringContaining(`${path} is corrupt`) });
+    await expect(poller.start()).rejects.toMatchObject({ reason: "INVALID_CONFIG", message: expect.stringContaining(`'${path}' is corrupt`) });
     expect(poller.state).toBe("stopped");
     expect(files.calls).toEqual([]);
     await expect((async () => {

@@ -1,5 +1,5 @@
 // A checkpoint store in one JSON file, written atomically (temp file, fsync, rename); a corrupt file is refused, never taken as empty.
-import { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath } from "@sftp-connector/core";
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -117,7 +117,7 @@ export function createFileStore(path: string): FileStore {
     const code = codeOf(error);
     const reason = code === "EACCES" || code === "EPERM" ? "PERMISSION_DENIED" : "FAILURE";
     const what = code === "EISDIR" ? "it is a directory" : code === undefined ? String((error as Error)?.message ?? error) : code;
-    return new SftpConnectorError(reason, `Cannot ${verb} the snapshot file ${path} (${what})`, {
+    return new SftpConnectorError(reason, `Cannot ${verb} the snapshot file ${quotePath(path)} (${what})`, {
       operation: `store.${operation}`,
       path,
       cause: error,
@@ -161,9 +161,9 @@ function parseDocument(text: string, path: string, operation: string): SnapshotD
   const corrupt = (detail: string, cause?: unknown): SftpConnectorError =>
     new SftpConnectorError(
       "INVALID_CONFIG",
-      `The snapshot file ${path} is corrupt (${detail}). It is not read as empty, since that would deliver every file again: ` +
+      `The snapshot file ${quotePath(path)} is corrupt (${detail}). It is not read as empty, since that would deliver every file again: ` +
         "restore it, or delete it to start over with a new baseline.",
-      { operation: `store.${operation}`, path, cause, problems: [`${path}: ${detail}`] },
+      { operation: `store.${operation}`, path, cause, problems: [`${quotePath(path)}: ${detail}`] },
     );
   let value: unknown;
   try {
@@ -179,7 +179,7 @@ function parseDocument(text: string, path: string, operation: string): SnapshotD
   if (version > SNAPSHOT_FILE_VERSION) {
     throw new SftpConnectorError(
       "INVALID_CONFIG",
-      `The snapshot file ${path} was written by a newer version of @sftp-connector/poller (format version ${version}; this one reads up to ${SNAPSHOT_FILE_VERSION}). Upgrade the package.`,
+      `The snapshot file ${quotePath(path)} was written by a newer version of @sftp-connector/poller (format version ${version}; this one reads up to ${SNAPSHOT_FILE_VERSION}). Upgrade the package.`,
       { operation: `store.${operation}`, path },
     );
   }

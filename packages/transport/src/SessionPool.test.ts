@@ -192,7 +192,7 @@ describe("SessionPool.removeWhenReconnected", () => {
     for (const path of ["/a", "/b", "/c"]) pool.removeWhenReconnected(path);
     pool.release(await pool.acquire(), { broken: true });
     expect(pool.pendingRemovalCount).toBe(1);
-    expect(warnings).toEqual([expect.stringContaining("could not remove /c")]);
+    expect(warnings).toEqual([expect.stringContaining("could not remove '/c'")]);
     lost = false;
     pool.release(await pool.acquire());
     expect(pool.pendingRemovalCount).toBe(0);

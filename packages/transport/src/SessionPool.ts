@@ -1,6 +1,6 @@
 // A pool of sessions per identical config: a max per key, idle eviction, a health check before reuse, FIFO waiters with a timeout, drain on close.
 import { createHash } from "node:crypto";
-import { SftpConnectorError, isSftpConnectorError, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError, quotePath, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
 import { openSession, toNormalizedConfig, type OpenSessionOptions } from "./openSession.js";
 import type { SftpSession } from "./SftpSession.js";
 
@@ -115,12 +115,12 @@ export class SessionPool implements SessionProvider {
       paths.map(async (path) => {
         try {
           await session.unlink(path);
-          this.options.logger?.info(`removed ${path}, left behind when the connection was lost`);
+          this.options.logger?.info(`removed ${quotePath(path)}, left behind when the connection was lost`);
         } catch (error) {
           const reason = (error as SftpConnectorError).reason;
           if (reason === "NO_SUCH_FILE") return;
           if (reason === "CONNECTION_LOST" || reason === "TIMEOUT") this.pendingRemovals.add(path);
-          else this.options.logger?.warn(`could not remove ${path}, left behind when the connection was lost: ${(error as Error).message}`);
+          else this.options.logger?.warn(`could not remove ${quotePath(path)}, left behind when the connection was lost: ${(error as Error).message}`);
         }
       }),
     );

@@ -1,7 +1,7 @@
 // An open SSH+SFTP session: the SFTP calls operations need, as promises with a read timeout, plus pipelined streams.
 import { EventEmitter } from "node:events";
 import type { Client, SFTPWrapper, Stats, FileEntryWithStats, OpenMode } from "ssh2";
-import { SftpConnectorError, resolveRemoteDirectory } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath, resolveRemoteDirectory } from "@sftp-connector/core";
 import { classifyError } from "./classifyError.js";
 import { canReadIntoPacket, readIntoPacket } from "./readIntoPacket.js";
 import type { Logger } from "./Logger.js";
@@ -146,7 +146,7 @@ export class SftpSession extends EventEmitter {
   }
 
   private lost(operation: string, path?: string): SftpConnectorError {
-    return new SftpConnectorError("CONNECTION_LOST", `cannot ${operation} ${path ?? ""}: the session to ${this.label} has ended`.replace("  ", " "), {
+    return new SftpConnectorError("CONNECTION_LOST", `cannot ${operation}${path ? ` ${quotePath(path)}` : ""}: the session to ${this.label} has ended`, {
       operation,
       path,
       cause: this.ended ?? undefined,
@@ -165,7 +165,7 @@ export class SftpSession extends EventEmitter {
         timer = setTimeout(() => {
           const error = new SftpConnectorError(
             "TIMEOUT",
-            `no answer from ${this.label} within ${this.parts.readMs} ms (timeouts.readMs) to ${operation}${path ? ` ${path}` : ""}`,
+            `no answer from ${this.label} within ${this.parts.readMs} ms (timeouts.readMs) to ${operation}${path ? ` ${quotePath(path)}` : ""}`,
             { operation, path },
           );
           reject(error);
@@ -326,7 +326,7 @@ export class SftpSession extends EventEmitter {
     }
     const existing = await this.statIfExists(path);
     if (existing?.isDirectory) return;
-    if (existing) throw new SftpConnectorError("ALREADY_EXISTS", `cannot create directory ${path}: a file is in the way`, { operation: "mkdir", path });
+    if (existing) throw new SftpConnectorError("ALREADY_EXISTS", `cannot create directory ${quotePath(path)}: a file is in the way`, { operation: "mkdir", path });
     const parent = path.replace(/\/+[^/]*\/*$/, "") || "/";
     if (parent !== path) await this.mkdir(parent, options);
     try {

@@ -49,7 +49,7 @@ interface Case {
 }
 
 const cases: [string, Case][] = [
-  ["our read timeout marker", { rule: "read-timeout", error: failure("read timed out", { code: "ETIMEOUT_READ" }), context: get, reason: "TIMEOUT", retryable: true, contains: ['get failed for "/in/a.txt": no answer from sftp.example.com:22 within readMs'] }],
+  ["our read timeout marker", { rule: "read-timeout", error: failure("read timed out", { code: "ETIMEOUT_READ" }), context: get, reason: "TIMEOUT", retryable: true, contains: ["get failed for '/in/a.txt': no answer from sftp.example.com:22 within readMs"] }],
   ["socks: Proxy connection timed out", { rule: "proxy-timeout", error: new SocksClientError("Proxy connection timed out", socksOptions as never), context: viaProxy, reason: "PROXY_FAILED", retryable: true, contains: ["connect failed via the proxy socks5://proxy.corp:1080 to 127.0.0.1:2222 (timed out): Proxy connection timed out"] }],
   ["ProxyError that timed out", { rule: "proxy-timeout", error: new ProxyError("the http proxy proxy.corp:3128 did not answer: timeout"), context: { ...connect, proxy: "http://proxy.corp:3128" }, reason: "PROXY_FAILED", retryable: true, contains: ["via the proxy http://proxy.corp:3128 to 127.0.0.1:2222 (timed out)"] }],
   ["socks: Socks5 Authentication failed", { rule: "proxy", error: new SocksClientError("Socks5 Authentication failed", socksOptions as never), context: viaProxy, reason: "PROXY_FAILED", retryable: false, contains: ["connect failed via the proxy socks5://proxy.corp:1080 to 127.0.0.1:2222: Socks5 Authentication failed"] }],
@@ -77,7 +77,7 @@ const cases: [string, Case][] = [
   ["EHOSTUNREACH", { rule: "unreachable", error: socketError("EHOSTUNREACH"), context: connect, reason: "HOST_UNREACHABLE", retryable: true, contains: ["no route to 127.0.0.1:2222 (EHOSTUNREACH)"] }],
   ["ENETUNREACH", { rule: "unreachable", error: socketError("ENETUNREACH"), context: connect, reason: "HOST_UNREACHABLE", retryable: true, contains: ["(ENETUNREACH)"] }],
   ["ETIMEDOUT", { rule: "tcp-timeout", error: socketError("ETIMEDOUT"), context: connect, reason: "TIMEOUT", retryable: true, contains: ["the TCP connection to 127.0.0.1:2222 timed out (ETIMEDOUT)"] }],
-  ["ECONNRESET", { rule: "socket-reset", error: socketError("ECONNRESET", "read ECONNRESET"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ['get failed for "/in/a.txt": the connection to sftp.example.com:22 was lost (ECONNRESET)'] }],
+  ["ECONNRESET", { rule: "socket-reset", error: socketError("ECONNRESET", "read ECONNRESET"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["get failed for '/in/a.txt': the connection to sftp.example.com:22 was lost (ECONNRESET)"] }],
   ["EPIPE", { rule: "socket-reset", error: socketError("EPIPE", "write EPIPE"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["(EPIPE)"] }],
   ["ECONNABORTED", { rule: "socket-reset", error: socketError("ECONNABORTED"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["(ECONNABORTED)"] }],
   ["keepalive: No response from server", { rule: "keepalive", error: failure("No response from server"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["was lost (no response from server)"] }],
@@ -85,16 +85,16 @@ const cases: [string, Case][] = [
   ["No SFTP channel", { rule: "not-connected", error: failure("No SFTP channel"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["(No SFTP channel)"] }],
   ["Channel closed", { rule: "not-connected", error: failure("Channel closed"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["(Channel closed)"] }],
   ["Connection lost before handshake", { rule: "not-connected", error: failure("Connection lost before handshake", { level: "protocol", fatal: true }), context: connect, reason: "CONNECTION_LOST", retryable: true, contains: ["(Connection lost before handshake)"] }],
-  ["SFTP 1 EOF", { rule: "sftp-eof", error: sftpStatus(1, "End of file"), context: get, reason: "FAILURE", retryable: false, contains: ['get failed for "/in/a.txt" on sftp.example.com:22: unexpected end of file (SFTP status 1 EOF; server said: End of file)'] }],
-  ["SFTP 2 NO_SUCH_FILE", { rule: "sftp-no-such-file", error: sftpStatus(2, "No such file"), context: get, reason: "NO_SUCH_FILE", retryable: false, contains: ['get failed for "/in/a.txt" on sftp.example.com:22: no such file or directory (SFTP status 2 NO_SUCH_FILE; server said: No such file)'] }],
-  ["SFTP 3 PERMISSION_DENIED", { rule: "sftp-permission-denied", error: sftpStatus(3, "Permission denied"), context: get, reason: "PERMISSION_DENIED", retryable: false, contains: ['"/in/a.txt"', "permission denied (SFTP status 3 PERMISSION_DENIED"] }],
-  ["SFTP 4 FAILURE", { rule: "sftp-failure", error: sftpStatus(4, "Failure"), context: get, reason: "FAILURE", retryable: false, contains: ['"/in/a.txt"', "SFTP status 4 FAILURE"] }],
-  ["SFTP 5 BAD_MESSAGE", { rule: "sftp-bad-message", error: sftpStatus(5, "Bad message"), context: get, reason: "FAILURE", retryable: false, contains: ['"/in/a.txt"', "SFTP status 5 BAD_MESSAGE"] }],
-  ["SFTP 6 NO_CONNECTION", { rule: "sftp-no-connection", error: sftpStatus(6, "No connection"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ['"/in/a.txt"', "SFTP status 6 NO_CONNECTION"] }],
-  ["SFTP 7 CONNECTION_LOST", { rule: "sftp-connection-lost", error: sftpStatus(7, "Connection lost"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ['"/in/a.txt"', "SFTP status 7 CONNECTION_LOST"] }],
-  ["SFTP 8 OP_UNSUPPORTED", { rule: "sftp-op-unsupported", error: sftpStatus(8, "Operation unsupported"), context: get, reason: "FAILURE", retryable: false, contains: ['"/in/a.txt"', "does not support this operation (SFTP status 8 OP_UNSUPPORTED"] }],
-  ["SFTP 11 FILE_ALREADY_EXISTS", { rule: "sftp-file-already-exists", error: sftpStatus(11, "File exists"), context: { operation: "rename", path: "/out/b.txt" }, reason: "ALREADY_EXISTS", retryable: false, contains: ['rename failed for "/out/b.txt": the file already exists (SFTP status 11 FILE_ALREADY_EXISTS; server said: File exists)'] }],
-  ["an unknown Error", { rule: "other", error: new Error("Unable to start subsystem: sftp"), context: get, reason: "FAILURE", retryable: false, contains: ['get failed for "/in/a.txt" on sftp.example.com:22: Unable to start subsystem: sftp'] }],
+  ["SFTP 1 EOF", { rule: "sftp-eof", error: sftpStatus(1, "End of file"), context: get, reason: "FAILURE", retryable: false, contains: ["get failed for '/in/a.txt' on sftp.example.com:22: unexpected end of file (SFTP status 1 EOF; server said: End of file)"] }],
+  ["SFTP 2 NO_SUCH_FILE", { rule: "sftp-no-such-file", error: sftpStatus(2, "No such file"), context: get, reason: "NO_SUCH_FILE", retryable: false, contains: ["get failed for '/in/a.txt' on sftp.example.com:22: no such file or directory (SFTP status 2 NO_SUCH_FILE; server said: No such file)"] }],
+  ["SFTP 3 PERMISSION_DENIED", { rule: "sftp-permission-denied", error: sftpStatus(3, "Permission denied"), context: get, reason: "PERMISSION_DENIED", retryable: false, contains: ["'/in/a.txt'", "permission denied (SFTP status 3 PERMISSION_DENIED"] }],
+  ["SFTP 4 FAILURE", { rule: "sftp-failure", error: sftpStatus(4, "Failure"), context: get, reason: "FAILURE", retryable: false, contains: ["'/in/a.txt'", "SFTP status 4 FAILURE"] }],
+  ["SFTP 5 BAD_MESSAGE", { rule: "sftp-bad-message", error: sftpStatus(5, "Bad message"), context: get, reason: "FAILURE", retryable: false, contains: ["'/in/a.txt'", "SFTP status 5 BAD_MESSAGE"] }],
+  ["SFTP 6 NO_CONNECTION", { rule: "sftp-no-connection", error: sftpStatus(6, "No connection"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["'/in/a.txt'", "SFTP status 6 NO_CONNECTION"] }],
+  ["SFTP 7 CONNECTION_LOST", { rule: "sftp-connection-lost", error: sftpStatus(7, "Connection lost"), context: get, reason: "CONNECTION_LOST", retryable: true, contains: ["'/in/a.txt'", "SFTP status 7 CONNECTION_LOST"] }],
+  ["SFTP 8 OP_UNSUPPORTED", { rule: "sftp-op-unsupported", error: sftpStatus(8, "Operation unsupported"), context: get, reason: "FAILURE", retryable: false, contains: ["'/in/a.txt'", "does not support this operation (SFTP status 8 OP_UNSUPPORTED"] }],
+  ["SFTP 11 FILE_ALREADY_EXISTS", { rule: "sftp-file-already-exists", error: sftpStatus(11, "File exists"), context: { operation: "rename", path: "/out/b.txt" }, reason: "ALREADY_EXISTS", retryable: false, contains: ["rename failed for '/out/b.txt': the file already exists (SFTP status 11 FILE_ALREADY_EXISTS; server said: File exists)"] }],
+  ["an unknown Error", { rule: "other", error: new Error("Unable to start subsystem: sftp"), context: get, reason: "FAILURE", retryable: false, contains: ["get failed for '/in/a.txt' on sftp.example.com:22: Unable to start subsystem: sftp"] }],
   ["an unknown SFTP status", { rule: "other", error: sftpStatus(99, "Weird"), context: get, reason: "FAILURE", retryable: false, contains: ["Weird"] }],
   ["an unknown socket code", { rule: "other", error: socketError("EMFILE", "connect EMFILE"), context: connect, reason: "FAILURE", retryable: false, contains: ["connect failed on 127.0.0.1:2222: connect EMFILE"] }],
   ["a thrown number", { rule: "other", error: 42, context: { operation: "list" }, reason: "FAILURE", retryable: false, contains: ["list failed: number 42 was thrown"] }],
@@ -154,7 +154,7 @@ describe("classifyError: pass-through and robustness", () => {
     );
     const error = classifyError(hostile, { operation: "stat", path: "/p" });
     expect(error.reason).toBe("FAILURE");
-    expect(error.message).toContain('stat failed for "/p"');
+    expect(error.message).toContain("stat failed for '/p'");
   });
 
   it("never copies other fields of the error into the message", () => {

@@ -1,5 +1,5 @@
 // Turns ssh2, socket, SFTP status and proxy errors into SftpConnectorErrors with a reason, a retryable flag and a secret-free message.
-import { SftpConnectorError, isSftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError, quotePath } from "@sftp-connector/core";
 import type { ErrorReason } from "@sftp-connector/core";
 
 /** Where an error happened; every field may appear in the message (the proxy with its user info removed). */
@@ -100,12 +100,12 @@ function hostPort(context: ErrorContext): string {
   return context.port === undefined ? host : `${host}:${context.port}`;
 }
 
-/** `<operation> failed`, then ` for "<path>"` when there is a path. */
+/** `<operation> failed`, then ` for '<path>'` when there is a path. */
 function failed(context: ErrorContext): string {
-  return `${context.operation} failed${context.path === undefined ? "" : ` for "${context.path}"`}`;
+  return `${context.operation} failed${context.path === undefined ? "" : ` for ${quotePath(context.path)}`}`;
 }
 
-/** `<operation> failed [for "<path>"] on host:port` (the host part only when known). */
+/** `<operation> failed [for '<path>'] on host:port` (the host part only when known). */
 function failedOn(context: ErrorContext): string {
   return `${failed(context)}${context.host === undefined ? "" : ` on ${hostPort(context)}`}`;
 }

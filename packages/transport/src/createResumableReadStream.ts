@@ -1,5 +1,6 @@
 // A read stream that survives a lost connection: on a retryable failure it takes a fresh session and resumes at the byte offset already delivered.
 import { Readable } from "node:stream";
+import { quotePath } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { ReadStreamOptions } from "./SftpReadStream.js";
 import type { SftpSession } from "./SftpSession.js";
@@ -40,7 +41,7 @@ export function createResumableReadStream(provider: SessionProvider, path: strin
       } catch (error) {
         broken = session?.closed === true || isRetryable(error);
         if (!isRetryableAt(error, retry) || retry >= attempts) throw retriesExhausted(error, retry);
-        logger.warn(`reading ${path} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${attempts})`);
+        logger.warn(`reading ${quotePath(path)} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${attempts})`);
       } finally {
         if (session) provider.release(session, { broken });
       }

@@ -1,5 +1,6 @@
 // A write stream that survives a lost connection: it keeps the bytes the server has not acknowledged and replays them on a fresh session.
 import { Writable } from "node:stream";
+import { quotePath } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import type { SftpWriteStream, WriteStreamOptions } from "./SftpWriteStream.js";
@@ -59,7 +60,7 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     if (outer.destroyed) {
       // Destroyed (e.g. aborted) while a session was being taken: give it back, write nothing.
       provider.release(acquired);
-      throw new Error(`writing ${path} stopped: the stream was destroyed`);
+      throw new Error(`writing ${quotePath(path)} stopped: the stream was destroyed`);
     }
     session = acquired;
     // After a failure, fewer requests in flight (halved per retry): a link that drops every
@@ -116,7 +117,7 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
         if (outer.destroyed) throw error;
         if (!isRetryableAt(error, retries) || retries >= attempts) throw retriesExhausted(error, retries);
         retries += 1;
-        logger.warn(`writing ${path} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
+        logger.warn(`writing ${quotePath(path)} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
         await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (retries - 1)));
       }
     }

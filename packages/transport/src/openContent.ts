@@ -1,7 +1,7 @@
 // Turns document content (a Readable, bytes, UTF-8 text, or a local file path) into a Readable, checking a local file before anything is sent.
 import { Readable } from "node:stream";
 import { open, type FileHandle } from "node:fs/promises";
-import { SftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath, type DocumentContentInput } from "@sftp-connector/core";
 
 /** Options of {@link openContent}. */
 export interface OpenContentOptions {
@@ -61,13 +61,13 @@ export async function openContent(content: DocumentContentInput, options: OpenCo
       handle = await open(path, "r");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") throw invalid(`no such local file "${path}"`, error);
-      if (code === "EACCES" || code === "EPERM") throw invalid(`cannot read the local file "${path}": permission denied`, error);
-      throw invalid(`cannot open the local file "${path}": ${(error as Error).message}`, error);
+      if (code === "ENOENT" || code === "ENOTDIR") throw invalid(`no such local file ${quotePath(path)}`, error);
+      if (code === "EACCES" || code === "EPERM") throw invalid(`cannot read the local file ${quotePath(path)}: permission denied`, error);
+      throw invalid(`cannot open the local file ${quotePath(path)}: ${(error as Error).message}`, error);
     }
     try {
       const stats = await handle.stat();
-      if (!stats.isFile()) throw invalid(`"${path}" is not a regular file`);
+      if (!stats.isFile()) throw invalid(`${quotePath(path)} is not a regular file`);
     } catch (error) {
       await handle.close().catch(() => {});
       throw error;

@@ -1,5 +1,5 @@
 // Where an upload goes: its file name resolved inside the remote directory, and that file's directory checked (or created).
-import { SftpConnectorError, notADirectory, remoteDirectoryNotFound, resolveRemoteFile, type ResolvedRemoteFile } from "@sftp-connector/core";
+import { SftpConnectorError, notADirectory, quotePath, remoteDirectoryNotFound, resolveRemoteFile, type ResolvedRemoteFile } from "@sftp-connector/core";
 import type { SftpSession } from "./SftpSession.js";
 
 /** The session calls {@link resolveUploadTarget} uses (an `SftpSession` has them all). */
@@ -20,7 +20,7 @@ export interface ResolveUploadTargetOptions {
 /**
  * Resolves `fileName` (field `fileName`; it may hold a sub-path) against the session's effective
  * remote directory and makes sure the file's directory exists ({@link ensureRemoteDirectory}).
- * @throws SftpConnectorError INVALID_INPUT for an absolute or escaping name; NO_SUCH_FILE "Remote directory does not exist: <dir>".
+ * @throws SftpConnectorError INVALID_INPUT for an absolute or escaping name; NO_SUCH_FILE "Remote directory does not exist: '<dir>'".
  */
 export async function resolveUploadTarget(session: UploadTargetSession, fileName: string, options: ResolveUploadTargetOptions): Promise<ResolvedRemoteFile> {
   const { allowAbsolutePaths, operation } = options;
@@ -32,7 +32,7 @@ export async function resolveUploadTarget(session: UploadTargetSession, fileName
 
 /**
  * Makes sure `directory` exists: creates it (with its parents) when it is missing and `create`,
- * else fails with Boomi's `NO_SUCH_FILE` "Remote directory does not exist: <dir>" (`… is not a
+ * else fails with Boomi's `NO_SUCH_FILE` "Remote directory does not exist: '<dir>'" (`… is not a
  * directory` when a file is in the way). A failed mkdir is "An error occurred while creating the
  * '<dir>' directory. Cause: …" with the failure's reason.
  */
@@ -52,7 +52,7 @@ export async function ensureRemoteDirectory(
     await session.mkdir(directory, { recursive: true });
   } catch (error) {
     const cause = error as SftpConnectorError;
-    throw new SftpConnectorError(cause.reason ?? "FAILURE", `An error occurred while creating the '${directory}' directory. Cause: ${cause.message}`, {
+    throw new SftpConnectorError(cause.reason ?? "FAILURE", `An error occurred while creating the ${quotePath(directory)} directory. Cause: ${cause.message}`, {
       operation,
       path: directory,
       cause: error,

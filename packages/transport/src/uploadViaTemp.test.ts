@@ -190,7 +190,7 @@ describe("uploadViaTemp", () => {
     const error = await failure(uploadViaTemp(server.session(), { content: "new", finalPath: "/d/a.txt", overwrite: "replace" }));
     expect(error.reason).toBe("PERMISSION_DENIED");
     expect(error.message).toContain("Could not rename path");
-    expect(error.message).toContain("the former /d/a.txt was deleted before the rename failed");
+    expect(error.message).toContain("the former '/d/a.txt' was deleted before the rename failed");
     expect(names(server)).toEqual([]);
   });
 
@@ -245,7 +245,7 @@ describe("uploadViaTemp", () => {
     server.files.set("/d/fixed.tmp", Buffer.from("someone's"));
     const error = await failure(uploadViaTemp(server.session(), { content: "x", finalPath: "/d/a.txt", tempPath: "/d/fixed.tmp" }));
     expect(error.reason).toBe("ALREADY_EXISTS");
-    expect(error.message).toContain("/d/fixed.tmp already exists");
+    expect(error.message).toContain("the temporary file '/d/fixed.tmp' already exists");
     expect(text(server, "/d/fixed.tmp")).toBe("someone's");
     expect(names(server)).toEqual(["/d/fixed.tmp"]);
   });
@@ -263,7 +263,7 @@ describe("uploadViaTemp", () => {
     const server = new FakeServer();
     server.failures.push({ op: "write", reason: "FAILURE" }, { op: "unlink", reason: "PERMISSION_DENIED" });
     const error = await failure(uploadViaTemp(server.session(), { content: "x", finalPath: "/d/a.txt" }));
-    expect(error.message).toMatch(/the temporary file \/d\/\.a\.txt\.[0-9a-f-]+\.sftp-tmp could not be removed/);
+    expect(error.message).toMatch(/the temporary file '\/d\/\.a\.txt\.[0-9a-f-]+\.sftp-tmp' could not be removed/);
   });
 
   it("append: appends to the file itself; on failure truncates back, or removes a file it created", async () => {
@@ -374,7 +374,7 @@ describe("openContent", () => {
 
   it("refuses a missing, unreadable or non-regular local file and other types with INVALID_INPUT naming the field", async () => {
     const missing = await failure(openContent({ path: "/no/such/file" }));
-    expect(missing.message).toBe('content.path: no such local file "/no/such/file"');
+    expect(missing.message).toBe("content.path: no such local file '/no/such/file'");
     expect((await failure(openContent({ path: tmpdir() }))).message).toContain("is not a regular file");
     expect((await failure(openContent({ path: "" }))).message).toContain("content.path");
     expect((await failure(openContent(null as never, { field: "body" }))).message).toMatch(/^body: expected/);

@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { SftpConnectorError, abortedError, isSftpConnectorError, type DocumentContentInput } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, describeValue, isSftpConnectorError, quotePath, type DocumentContentInput } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { createResumableWriteStream } from "./createResumableWriteStream.js";
 import { isRetryable, isRetryableAt } from "./withRetry.js";
@@ -96,7 +96,7 @@ const DISK_FULL_THRESHOLD = 1024 * 1024;
 
 /** Boomi's message for a file that already exists: `the '<name>' file already exists in the remote directory on the SFTP server.` */
 export function fileAlreadyExistsMessage(finalPath: string): string {
-  return `the '${posix.basename(finalPath)}' file already exists in the remote directory on the SFTP server.`;
+  return `the ${quotePath(posix.basename(finalPath))} file already exists in the remote directory on the SFTP server.`;
 }
 
 async function unlinkIfExists(session: SftpSession, path: string): Promise<void> {
@@ -124,6 +124,9 @@ async function freeBytes(session: SftpSession, directory: string): Promise<numbe
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A wrong path option as a message shows it: a string as a path (`'…'`), anything else as a value. */
+const showPath = (value: unknown): string => (typeof value === "string" ? quotePath(value) : describeValue(value));
+
 /**
  * Uploads `content` so that `finalPath` never shows a partial file: the bytes go to a temporary
  * file (created exclusively; see `tempPath`), which is then renamed into place as `overwrite`
@@ -150,12 +153,12 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   const logger = options.logger ?? silentLogger;
   const invalid = (what: string) => new SftpConnectorError("INVALID_INPUT", what, { operation, path: options.finalPath });
   if (!UPLOAD_MODES.includes(mode)) throw invalid(`overwrite: expected one of ${UPLOAD_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
-  if (!options.finalPath?.startsWith("/")) throw invalid(`finalPath: expected an absolute remote path, got ${JSON.stringify(options.finalPath)}`);
+  if (!options.finalPath?.startsWith("/")) throw invalid(`finalPath: expected an absolute remote path, got ${showPath(options.finalPath)}`);
   const finalPath = posix.normalize(options.finalPath);
   const tempPath =
     mode === "append" ? undefined : posix.normalize(options.tempPath ?? posix.join(posix.dirname(finalPath), temporaryFileName(finalPath)));
-  if (tempPath !== undefined && !tempPath.startsWith("/")) throw invalid(`tempPath: expected an absolute remote path, got ${JSON.stringify(options.tempPath)}`);
-  if (tempPath === finalPath) throw invalid(`tempPath: must differ from the final path ${finalPath}`);
+  if (tempPath !== undefined && !tempPath.startsWith("/")) throw invalid(`tempPath: expected an absolute remote path, got ${showPath(options.tempPath)}`);
+  if (tempPath === finalPath) throw invalid(`tempPath: must differ from the final path ${quotePath(finalPath)}`);
   const retry = { attempts: options.retry?.attempts ?? 1, backoffMs: options.retry?.backoffMs ?? 1_000 };
   const signal = options.signal;
   const aborted = () => abortedError(operation, finalPath, signal);
@@ -202,7 +205,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     if (phase !== "write" || !isSftpConnectorError(error) || error.reason !== "FAILURE" || fromSource(error)) return "";
     const directory = posix.dirname(tempPath ?? finalPath);
     const free = await cleanup((session) => freeBytes(session, directory)).catch(() => undefined);
-    return free !== undefined && free < DISK_FULL_THRESHOLD ? `; the file system holding ${directory} has ${free} bytes free (disk full?)` : "";
+    return free !== undefined && free < DISK_FULL_THRESHOLD ? `; the file system holding ${quotePath(directory)} has ${free} bytes free (disk full?)` : "";
   };
 
   /** The error to throw: the cause's reason, naming the final path, with notes about what was (not) cleaned up. */
@@ -227,7 +230,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     }
     return new SftpConnectorError(
       error.reason,
-      `An error occurred while creating the file at path '${finalTarget}'. Cause: ${error.message}${diagnosis}${suffix}`,
+      `An error occurred while creating the file at path ${quotePath(finalTarget)}. Cause: ${error.message}${diagnosis}${suffix}`,
       { operation, path: finalTarget, cause: error, retryable: error.retryable },
     );
   };
@@ -258,10 +261,10 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
         } catch (cleanupError) {
           notes.push(
             before
-              ? `${finalPath} could not be truncated back to its former ${before.size} bytes (${messageOf(cleanupError)})`
-              : `the partly written ${finalPath} could not be removed (${messageOf(cleanupError)})`,
+              ? `${quotePath(finalPath)} could not be truncated back to its former ${before.size} bytes (${messageOf(cleanupError)})`
+              : `the partly written ${quotePath(finalPath)} could not be removed (${messageOf(cleanupError)})`,
           );
-          logger.warn(`${operation}: cleanup after a failed append to ${finalPath} failed: ${messageOf(cleanupError)}`);
+          logger.warn(`${operation}: cleanup after a failed append to ${quotePath(finalPath)} failed: ${messageOf(cleanupError)}`);
         }
       }
       throw describeFailure(error, diagnosis, notes);
@@ -277,9 +280,9 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     const cause = isSftpConnectorError(error) ? error : undefined;
     const elsewhere =
       (cause?.reason ?? "FAILURE") === "FAILURE" && posix.dirname(temp) !== posix.dirname(to)
-        ? ` (is ${posix.dirname(temp)} on another file system than ${posix.dirname(to)}? A rename cannot cross file systems)`
+        ? ` (is ${quotePath(posix.dirname(temp))} on another file system than ${quotePath(posix.dirname(to))}? A rename cannot cross file systems)`
         : "";
-    const wrapped = new SftpConnectorError(cause?.reason ?? "FAILURE", `Could not rename path '${temp}' to '${to}' Cause: ${messageOf(error)}${elsewhere}`, {
+    const wrapped = new SftpConnectorError(cause?.reason ?? "FAILURE", `Could not rename path ${quotePath(temp)} to ${quotePath(to)} Cause: ${messageOf(error)}${elsewhere}`, {
       operation,
       path: to,
       cause: error,
@@ -339,7 +342,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
             if (attempt > 0) return; // our own create of an earlier attempt, whose answer was lost
             const exists = new SftpConnectorError(
               "ALREADY_EXISTS",
-              `the temporary file ${temp} already exists (left by an earlier upload, or another upload uses the same name); remove it, or use a temporary name with $UUID`,
+              `the temporary file ${quotePath(temp)} already exists (left by an earlier upload, or another upload uses the same name); remove it, or use a temporary name with $UUID`,
               { operation, path: temp, cause: error },
             );
             final.add(exists);
@@ -383,11 +386,11 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
           isRetryableAt(cleanupError, 1) && isTemporaryFileName(posix.basename(temp)) && isSessionProvider(target) && target.removeWhenReconnected !== undefined;
         if (deferred) target.removeWhenReconnected!(temp);
         const later = deferred ? "; it will be removed once the connection is re-established" : "";
-        notes.push(`the temporary file ${temp} could not be removed (${messageOf(cleanupError)})${later}`);
-        logger.warn(`${operation}: removing the temporary file ${temp} failed: ${messageOf(cleanupError)}${later}`);
+        notes.push(`the temporary file ${quotePath(temp)} could not be removed (${messageOf(cleanupError)})${later}`);
+        logger.warn(`${operation}: removing the temporary file ${quotePath(temp)} failed: ${messageOf(cleanupError)}${later}`);
       }
     }
-    if (deletedOld) notes.push(`the former ${finalTarget} was deleted before the rename failed (Boomi's delete-then-rename; atomic replacement needs posix-rename@openssh.com)`);
+    if (deletedOld) notes.push(`the former ${quotePath(finalTarget)} was deleted before the rename failed (Boomi's delete-then-rename; atomic replacement needs posix-rename@openssh.com)`);
     throw describeFailure(error, diagnosis, notes);
   }
 }

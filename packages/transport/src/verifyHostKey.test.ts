@@ -199,7 +199,7 @@ describe("createHostKeyVerifier: @revoked and @cert-authority", () => {
         hostKey: pinned({ knownHosts: line("[127.0.0.1]:2222"), knownHostsFile: file, fingerprints: [fingerprintOf(serverKey)] }),
       });
       expect(verifier.verify(serverKey)).toBe(false);
-      expect(verifier.failure?.message).toMatch(/which is revoked \(@revoked at hostKey\.knownHostsFile \(.*known_hosts\) line 1\)/);
+      expect(verifier.failure?.message).toMatch(/which is revoked \(@revoked at hostKey\.knownHostsFile \('.*known_hosts'\) line 1\)/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -373,7 +373,7 @@ describe("createHostKeyVerifier: knownHostsFile", () => {
       hostKey: pinned({ knownHostsFile: "/x/known_hosts" }),
       readFile: async () => "h ssh-ed25519\n",
     });
-    expect(verifier.problems).toEqual([expect.stringMatching(/^hostKey\.knownHostsFile \(\/x\/known_hosts\) line 1: expected/)]);
+    expect(verifier.problems).toEqual([expect.stringMatching(/^hostKey\.knownHostsFile \('\/x\/known_hosts'\) line 1: expected/)]);
   });
 
   it("rejects an unreadable file with INVALID_CONFIG naming the field and the path", async () => {
@@ -384,7 +384,7 @@ describe("createHostKeyVerifier: knownHostsFile", () => {
       expect(isSftpConnectorError(error)).toBe(true);
       const failure = error as SftpConnectorError;
       expect(failure).toMatchObject({ reason: "INVALID_CONFIG", retryable: false, operation: "connect" });
-      expect(failure.message).toContain(`hostKey.knownHostsFile: cannot read the known_hosts file "${missing}"`);
+      expect(failure.message).toContain(`hostKey.knownHostsFile: cannot read the known_hosts file '${missing}'`);
       expect(failure.message).toContain("ENOENT");
       expect(failure.problems).toEqual([failure.message]);
       expect((failure.cause as NodeJS.ErrnoException).code).toBe("ENOENT");

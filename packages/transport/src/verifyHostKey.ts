@@ -1,7 +1,7 @@
 // Host key checking for ssh2's `hostVerifier`: known_hosts lines (plain, wildcard, hashed, @revoked), SHA256 fingerprints, or an explicit opt-out.
 import { createHash, createHmac } from "node:crypto";
 import { readFile as readFileFromDisk } from "node:fs/promises";
-import { SftpConnectorError } from "@sftp-connector/core";
+import { SftpConnectorError, quotePath } from "@sftp-connector/core";
 import type { NormalizedHostKey } from "@sftp-connector/core";
 
 /** The host name field of a known_hosts line: a comma-separated pattern list, or one hashed name (`|1|salt|hmac`). */
@@ -301,10 +301,10 @@ export async function createHostKeyVerifier(options: HostKeyVerifierOptions): Pr
       content = await readFile(path);
     } catch (cause) {
       const why = cause instanceof Error ? cause.message : String(cause);
-      const problem = `hostKey.knownHostsFile: cannot read the known_hosts file "${path}": ${why}`;
+      const problem = `hostKey.knownHostsFile: cannot read the known_hosts file ${quotePath(path)}: ${why}`;
       throw new SftpConnectorError("INVALID_CONFIG", problem, { operation: "connect", retryable: false, cause, problems: [problem] });
     }
-    sources.push({ label: `hostKey.knownHostsFile (${path})`, text: typeof content === "string" ? content : content.toString("utf8") });
+    sources.push({ label: `hostKey.knownHostsFile (${quotePath(path)})`, text: typeof content === "string" ? content : content.toString("utf8") });
   }
 
   const name = knownHostsName(host, port);

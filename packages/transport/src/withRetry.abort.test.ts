@@ -25,7 +25,7 @@ describe("withRetry with a signal", () => {
     const controller = new AbortController();
     controller.abort(new Error("why"));
     const error = await withRetry(pool, async () => "never", { signal: controller.signal, operation: "get", path: "/a" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ reason: "ABORTED", message: "get of /a aborted", retryable: false });
+    expect(error).toMatchObject({ reason: "ABORTED", message: "get of '/a' aborted", retryable: false });
     expect((error as Error).cause).toEqual(new Error("why"));
     expect(pool.acquired).toBe(0);
   });

@@ -179,7 +179,7 @@ describe("the server's host key changes under a running client", () => {
       const error = await rejectionOf(listener.done, isSftpConnectorError);
       expect(Date.now() - started).toBeLessThan(30_000);
       expect(error.reason).toBe("HOST_KEY_MISMATCH");
-      expect(error.message).toMatch(/^listening to \/home\/tester\/hostkey\/inbox stopped: host key verification failed for 127\.0\.0\.1:\d+/);
+      expect(error.message).toMatch(/^listening to '\/home\/tester\/hostkey\/inbox' stopped: host key verification failed for 127\.0\.0\.1:\d+/);
       expect(listener.poller.state).toBe("stopped");
       expect(lines).toContainEqual({ level: "error", message: error.message });
 
@@ -200,13 +200,13 @@ describe("the server's host key changes under a running client", () => {
     const io = captureIo({ env: { PW: testbed.users.password.password }, cwd: local });
     const running = main(["listen", ...conn, "--interval", "200ms", "--retry-backoff", "200ms"], io.io);
     try {
-      await waitFor(() => io.stderr().includes("listening to /home/tester/hostkey/cli-inbox"), "the CLI to listen", 20_000);
+      await waitFor(() => io.stderr().includes("listening to '/home/tester/hostkey/cli-inbox'"), "the CLI to listen", 20_000);
       await swapHostKey(testbed);
       const started = Date.now();
       const code = await Promise.race([running, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 30_000))]);
       expect(code).toBe(1);
       expect(Date.now() - started).toBeLessThan(30_000);
-      expect(io.stderr()).toMatch(/^error \[HOST_KEY_MISMATCH\]: listening to \/home\/tester\/hostkey\/cli-inbox stopped: host key verification failed/m);
+      expect(io.stderr()).toMatch(/^error \[HOST_KEY_MISMATCH\]: listening to '\/home\/tester\/hostkey\/cli-inbox' stopped: host key verification failed/m);
       expect(io.stderr() + io.stdout()).not.toContain(testbed.users.password.password);
     } finally {
       io.stop();

@@ -46,7 +46,7 @@ describe.skipIf(process.platform === "win32")("private key file permissions", ()
     // One warning per connection: testConnection's own, and the pool's session for create.
     expect(unprotected).toHaveLength(2);
     expect(unprotected[0]).toBe(
-      `auth[0].path: UNPROTECTED PRIVATE KEY FILE: ${path} has mode ${octal}, so users other than its owner may read it; run "chmod 600 ${path}" (OpenSSH would refuse this key; it is used anyway)`,
+      `auth[0].path: UNPROTECTED PRIVATE KEY FILE: '${path}' has mode ${octal}, so users other than its owner may read it; run "chmod 600 '${path}'" (OpenSSH would refuse this key; it is used anyway)`,
     );
     for (const line of [...keyLines("ed25519Encrypted"), testbed.users.key.passphrase]) expect(unprotected.join("\n")).not.toContain(line);
   }, 30_000);
@@ -61,8 +61,8 @@ describe.skipIf(process.platform === "win32")("private key file permissions", ()
     };
     const open = await run(0o644);
     expect(open.code, open.stderr).toBe(0);
-    expect(open.stderr).toContain(`warning: auth[0].path: UNPROTECTED PRIVATE KEY FILE: ${open.path} has mode 0644`);
-    expect(open.stderr).toContain(`run "chmod 600 ${open.path}"`);
+    expect(open.stderr).toContain(`warning: auth[0].path: UNPROTECTED PRIVATE KEY FILE: '${open.path}' has mode 0644`);
+    expect(open.stderr).toContain(`run "chmod 600 '${open.path}'"`);
     for (const line of keyLines("rsaPem")) expect(open.stdout + open.stderr).not.toContain(line);
     const closed = await run(0o600);
     expect(closed.code, closed.stderr).toBe(0);
