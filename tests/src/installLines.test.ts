@@ -26,7 +26,9 @@ describe("README install lines", () => {
       const readme = readFileSync(join(root, "packages", folder, "README.md"), "utf8");
       const line = installLine(readme, name);
       expect(line, `packages/${folder}/README.md has no "npm i ${name} …" line`).toBeDefined();
-      const needed = Object.keys(manifest.peerDependencies ?? {});
+      // Optional peers (the facade's coordination engines) are installed only by who wants them: the README says when.
+      const optional = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => (meta as { optional?: boolean }).optional).map(([dep]) => dep));
+      const needed = Object.keys(manifest.peerDependencies ?? {}).filter((dep) => !optional.has(dep));
       // The facade is the bundle: one name brings everything. A building block names the project's packages it pulls in.
       if (name !== "sftp-connector") needed.push(...Object.keys(manifest.dependencies ?? {}).filter((dep) => dep.startsWith("@sftp-connector/")));
       for (const dep of needed) expect(line, `packages/${folder}/README.md: "npm i ${line!.join(" ")}" omits ${dep}`).toContain(dep);

@@ -155,6 +155,7 @@ export function createSftpConnector(config: ConnectorConfig, givenOptions: Conne
         directory: listener.directory,
         poller: listener.poller,
         done: listener.done,
+        ...(listener.worker ? { worker: listener.worker } : {}),
         stop: async () => {
           listeners.delete(listener);
           await listener.stop();

@@ -7,6 +7,7 @@ import type { CommandSpec } from "./CommandSpec.js";
 import { TableWriter, type Column } from "./formatTable.js";
 import { parseDuration, type ParsedArgv } from "./parseArgv.js";
 import { execEnvironment, runExec } from "./runExec.js";
+import { openCoordination, type OpenedCoordination } from "./openCoordination.js";
 import { UsageError } from "./UsageError.js";
 
 /** `--after delete|move:DIR|none` → `afterProcessing`. */
@@ -47,10 +48,47 @@ function listenOptions(args: ParsedArgv, remoteDirectory: string, cwd: string): 
     emitInitial: args.flag("emit-initial"),
     ...(after === undefined ? {} : { afterProcessing: parseAfter(after) }),
     ...(concurrency === undefined ? {} : { concurrency }),
-    isSingleton: args.flag("singleton"),
+    ...(args.flag("singleton") ? { isSingleton: true } : {}),
     ...(ignore.length === 0 ? {} : { ignore }),
     ...(backoff === undefined ? {} : { retryBackoffMs: parseDuration(backoff, "--retry-backoff", "listen") }),
     allowAbsolutePaths: args.flag("allow-absolute-paths"),
+  };
+}
+
+/** `--coordination URL` and its companions → the coordination options of the listener (and the engine client to close), or none. */
+async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Promise<{ options: Partial<ListenOptions>; opened?: OpenedCoordination }> {
+  const url = args.string("coordination");
+  const mode = args.string("mode");
+  const key = args.string("coordination-key");
+  const passwordEnv = args.string("coordination-password-env");
+  const visibility = args.string("visibility");
+  if (mode !== undefined && mode !== "failover" && mode !== "shared") throw new UsageError(`--mode: expected failover or shared, got ${JSON.stringify(mode)}`, "listen", "--mode");
+  if (url === undefined) {
+    for (const [flag, value] of [["--mode", mode], ["--coordination-key", key], ["--coordination-password-env", passwordEnv], ["--visibility", visibility]] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} needs --coordination postgres://… or redis://…`, "listen", flag);
+    }
+    return { options: {} };
+  }
+  for (const flag of ["state", "singleton"] as const) {
+    if (flag === "state" ? args.string(flag) !== undefined : args.flag(flag)) {
+      throw new UsageError(`--${flag} does not go with --coordination, which keeps the state and the lock in its engine`, "listen", `--${flag}`);
+    }
+  }
+  if (visibility !== undefined && mode !== "shared") throw new UsageError("--visibility is for --mode shared", "listen", "--visibility");
+  let password: string | undefined;
+  if (passwordEnv !== undefined) {
+    password = env[passwordEnv];
+    if (password === undefined) throw new UsageError(`--coordination-password-env: the environment variable ${passwordEnv} is not set`, "listen", "--coordination-password-env");
+  }
+  const opened = await openCoordination(url, password === undefined ? {} : { password });
+  return {
+    opened,
+    options: {
+      coordination: opened.coordination,
+      ...(mode === undefined ? {} : { mode }),
+      ...(key === undefined ? {} : { key }),
+      ...(visibility === undefined ? {} : { visibilityMs: parseDuration(visibility, "--visibility", "listen") }),
+    },
   };
 }
 
@@ -62,6 +100,8 @@ interface EventRecord {
   timestamp?: string;
   size?: number;
   attempt: number;
+  /** The lease's fencing token, with --coordination. */
+  fencingToken?: string;
 }
 
 const EVENT_COLUMNS: readonly Column<EventRecord>[] = [
@@ -83,7 +123,7 @@ export const listenCommand: CommandSpec = {
   description: [
     "Polls the remote directory (--remote-dir, or the config's) and hands each change to CMD, once per change:",
     "CMD runs through the shell with the file's content on stdin and its properties in the environment",
-    "(SFTP_FILE_NAME, SFTP_REMOTE_DIRECTORY, SFTP_PATH, SFTP_EVENT, SFTP_TIMESTAMP, SFTP_SIZE, SFTP_ATTEMPT).",
+    "(SFTP_FILE_NAME, SFTP_REMOTE_DIRECTORY, SFTP_PATH, SFTP_EVENT, SFTP_TIMESTAMP, SFTP_SIZE, SFTP_ATTEMPT, SFTP_FENCING_TOKEN with --coordination).",
     "A non-zero exit fails the event: it is retried, and the file is not marked processed. Without --exec",
     "each event is printed. With --state FILE a restart delivers exactly what changed while stopped.",
     "Runs until SIGINT or SIGTERM, then finishes the command in flight, saves the state and exits 0.",
@@ -105,6 +145,11 @@ export const listenCommand: CommandSpec = {
     ignore: { type: "string", multiple: true },
     "retry-backoff": { type: "string" },
     "allow-absolute-paths": { type: "boolean" },
+    coordination: { type: "string" },
+    "coordination-key": { type: "string" },
+    "coordination-password-env": { type: "string" },
+    mode: { type: "string" },
+    visibility: { type: "string" },
   },
   optionHelp: [
     ["--exec CMD", "the command to run per event (through the shell)"],
@@ -122,20 +167,27 @@ export const listenCommand: CommandSpec = {
     ["--ignore GLOB", "never deliver matching names (repeatable)"],
     ["--retry-backoff DURATION", "wait before a failed event is tried again (default 1s)"],
     ["--allow-absolute-paths", "let --after move:DIR be absolute or outside the remote directory"],
+    ["--coordination URL", "run as one of a group of listeners on several machines: postgres://user@host:port/db or redis://host:port (needs pg or ioredis installed)"],
+    ["--coordination-key NAME", "the group's name: every listener of the group gives the same (default sftp://host:port/dir)"],
+    ["--coordination-password-env VAR", "the engine's password, read from the environment variable VAR"],
+    ["--mode failover|shared", "failover: one listener handles everything, another takes over when it dies; shared: all handle changes from a queue (default failover)"],
+    ["--visibility DURATION", "--mode shared: how long a claimed change is hidden from the others before it is redelivered (default 60s)"],
   ],
   maxPositionals: 0,
   handlesStop: true,
   examples: [
     "sftp-connector listen --remote-dir inbox --pattern '*.csv' --state inbox.state.json --after move:done \\\n      --exec 'import-orders --name \"$SFTP_FILE_NAME\"'",
+    "sftp-connector listen --remote-dir inbox --coordination postgres://etl@db:5432/etl --coordination-password-env PGPASSWORD \\\n      --coordination-key inbox --mode shared --exec 'import-orders'",
   ],
   async run({ args, connector, out, io, cwd, signal }) {
     const remoteDirectory = connector.config.remoteDirectory;
     if (remoteDirectory === undefined) throw new UsageError("listen needs the directory to watch: --remote-dir DIR (or remoteDirectory in --config)", "listen");
-    const options = listenOptions(args, remoteDirectory, cwd);
+    const coordinated = await coordinationOptions(args, io.env);
+    const options = { ...listenOptions(args, remoteDirectory, cwd), ...coordinated.options };
     const command = args.string("exec");
     if (command !== undefined && command.trim() === "") throw new UsageError("--exec: expected a command", "listen");
     // The command inherits the environment, but not the variables that hold our secrets.
-    const secretVariables = new Set([args.string("password-env"), args.string("key-passphrase-env")].filter((name) => name !== undefined));
+    const secretVariables = new Set([args.string("password-env"), args.string("key-passphrase-env"), args.string("coordination-password-env")].filter((name) => name !== undefined));
     const baseEnv = Object.fromEntries(Object.entries(io.env).filter(([key]) => !secretVariables.has(key)));
     const table = out.json || command !== undefined ? undefined : new TableWriter(EVENT_COLUMNS, (line) => out.line(line), { bufferRows: 0 });
 
@@ -149,6 +201,7 @@ export const listenCommand: CommandSpec = {
           ...(properties.timestamp === undefined ? {} : { timestamp: properties.timestamp }),
           ...(properties.size === undefined ? {} : { size: properties.size }),
           attempt: document.attempt,
+          ...(document.fencingToken === undefined ? {} : { fencingToken: document.fencingToken }),
         };
         if (table) await table.add(record);
         else await out.record(record);
@@ -167,23 +220,28 @@ export const listenCommand: CommandSpec = {
         throw new Error(`--exec command ${how}`);
       }
     };
-    let listener: Listener;
     try {
-      // The stop hook as signal: a stop while connecting ends the start too.
-      listener = await connector.listen({ ...options, signal }, handler);
-    } catch (error) {
-      // Stopped before it started listening: a clean stop all the same.
-      if (signal.aborted && isSftpConnectorError(error) && error.reason === "ABORTED") return 0;
-      throw error;
-    }
-    out.note(`listening to ${quotePath(listener.directory)}; stop with Ctrl-C (SIGINT) or SIGTERM`);
-    try {
-      // A listener that stops on its own (a changed host key) fails the command with its error.
-      await Promise.race([stopped(signal), listener.done]);
+      let listener: Listener;
+      try {
+        // The stop hook as signal: a stop while connecting ends the start too.
+        listener = await connector.listen({ ...options, signal }, handler);
+      } catch (error) {
+        // Stopped before it started listening: a clean stop all the same.
+        if (signal.aborted && isSftpConnectorError(error) && error.reason === "ABORTED") return 0;
+        throw error;
+      }
+      const group = coordinated.opened ? ` as ${options.mode ?? "failover"} member ${JSON.stringify(coordinated.opened.coordination.owner)} of a ${coordinated.opened.engine} group` : "";
+      out.note(`listening to ${quotePath(listener.directory)}${group}; stop with Ctrl-C (SIGINT) or SIGTERM`);
+      try {
+        // A listener that stops on its own (a changed host key) fails the command with its error.
+        await Promise.race([stopped(signal), listener.done]);
+      } finally {
+        await listener.stop();
+        await table?.end();
+      }
+      return 0;
     } finally {
-      await listener.stop();
-      await table?.end();
+      await coordinated.opened?.close();
     }
-    return 0;
   },
 };

@@ -19,7 +19,8 @@ export interface ExecOutcome {
 /**
  * The environment of an `--exec` command for `document`: `base` plus `SFTP_FILE_NAME` (relative to the listened
  * directory), `SFTP_REMOTE_DIRECTORY` (absolute, of the file), `SFTP_PATH`, `SFTP_EVENT` (added, modified,
- * removed), `SFTP_TIMESTAMP` (`yyyy-MM-dd HH:mm:ss.SSS`), `SFTP_SIZE` and `SFTP_ATTEMPT`.
+ * removed), `SFTP_TIMESTAMP` (`yyyy-MM-dd HH:mm:ss.SSS`), `SFTP_SIZE`, `SFTP_ATTEMPT`, and with `--coordination`
+ * `SFTP_FENCING_TOKEN` (the lease's token: a sink can refuse a writer whose token is lower than one it saw).
  */
 export function execEnvironment(base: Readonly<Record<string, string | undefined>>, document: ListenDocument): Record<string, string> {
   const env: Record<string, string> = {};
@@ -36,6 +37,7 @@ export function execEnvironment(base: Readonly<Record<string, string | undefined
     SFTP_SIZE: properties.size === undefined ? "" : String(properties.size),
     SFTP_ATTEMPT: String(document.attempt),
   });
+  if (document.fencingToken !== undefined) env.SFTP_FENCING_TOKEN = document.fencingToken;
   return env;
 }
 
