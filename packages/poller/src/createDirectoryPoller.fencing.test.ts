@@ -21,14 +21,21 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-/** A lock whose answer the test sets: `answer` is what acquire resolves to; every call is counted. */
+/** A lock whose answer the test sets: `answer` is what acquire resolves to; every call is counted. With `stall`, calls hang (an unreachable engine) until `unstall()` answers them `false`. */
 class FakeLock implements PollerLock {
   answer: boolean | Lease = true;
   acquires = 0;
   releases = 0;
+  stall = false;
+  private readonly stalled: Array<(value: boolean) => void> = [];
   async acquire(): Promise<boolean | Lease> {
     this.acquires += 1;
+    if (this.stall) return new Promise<boolean>((resolve) => this.stalled.push(resolve));
     return this.answer;
+  }
+  unstall(): void {
+    this.stall = false;
+    for (const resolve of this.stalled.splice(0)) resolve(false);
   }
   async release(): Promise<void> {
     this.releases += 1;
@@ -230,17 +237,20 @@ describe("lease expiry by the local deadline", () => {
     await t.start();
     const saves = store.saves.length;
 
-    // A listing that takes 1700 ms outlives the lease: nothing of it is delivered or saved.
+    // A listing that takes 1700 ms while the engine stops answering (renewals hang) outlives the lease: nothing of it is delivered or saved.
     dir.delayMs = 1700;
     dir.set("b.csv", 2);
-    await vi.advanceTimersByTimeAsync(1000 + 1700);
+    await vi.advanceTimersByTimeAsync(1000); // the cycle's acquire is answered; its listing starts
+    lock.stall = true;
+    await vi.advanceTimersByTimeAsync(1700);
     await until(() => t.locks.length === 2, "the lease to lapse");
     expect(t.locks).toEqual([{ held: true, fencingToken: "5" }, { held: false }]);
     expect(t.log).toEqual([]);
     expect(store.saves).toHaveLength(saves);
     expect(t.poller.holdsLock).toBe(false);
 
-    // The next acquire confirms: it reloads and delivers b.csv once.
+    // The engine answers again; the next acquire confirms: it reloads and delivers b.csv once.
+    lock.unstall();
     dir.delayMs = 1500; // within the lease
     await vi.advanceTimersByTimeAsync(1000 + 1500);
     await until(() => t.log.length === 1, "the delivery");
@@ -271,10 +281,43 @@ describe("lease expiry by the local deadline", () => {
     dir.set("b.csv", 2).set("c.csv", 3);
     await vi.advanceTimersByTimeAsync(1000);
     await until(() => started.length === 1);
+    lock.stall = true; // the engine stops answering: the renewals hang
     await vi.advanceTimersByTimeAsync(600);
     await until(() => t.locks.length === 2, "the lease to lapse");
     expect(started).toEqual(["b.csv"]); // c.csv was not handed out
     expect(t.stats.at(-1)).toMatchObject({ skipped: 1 });
+    lock.unstall();
+  });
+
+  it("renewals keep the lease through a delivery longer than the lease: each change is delivered once, never repeated", async () => {
+    const dir = new FakeDirectory().set("a.csv", 1, T0);
+    const lock = new FakeLock();
+    lock.answer = { fencingToken: "5", ttlMs: 1000 };
+    const store = new FakeStore();
+    store.liveToken = "5";
+    const started: string[] = [];
+    const t = harness({
+      dir,
+      lock,
+      store,
+      leaseMargin: 0.5, // 500 ms after each acquire, renewed every 333 ms
+      handler: async (event) => {
+        started.push(event.entry.name);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      },
+    });
+    await t.start();
+    dir.set("b.csv", 2).set("c.csv", 3);
+    const before = lock.acquires;
+    await vi.advanceTimersByTimeAsync(1000 + 1500 + 1500);
+    await until(() => t.stats.length >= 2, "the cycle to end");
+    expect(lock.acquires - before).toBeGreaterThanOrEqual(9); // one per cycle plus one every 333 ms
+    expect(t.locks).toEqual([{ held: true, fencingToken: "5" }]);
+    expect(t.stats.at(-1)).toMatchObject({ events: { added: 2, modified: 0, removed: 0 }, failed: 0, skipped: 0 });
+    expect(store.saves.at(-1)).toMatchObject({ context: { fencingToken: "5" }, names: ["a.csv", "b.csv", "c.csv"] });
+    await vi.advanceTimersByTimeAsync(3000);
+    await until(() => t.stats.length >= 4, "two more cycles");
+    expect(started).toEqual(["b.csv", "c.csv"]);
   });
 
   it("refuses a leaseMargin outside (0, 1)", () => {

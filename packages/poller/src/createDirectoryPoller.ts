@@ -127,6 +127,10 @@ class Poller implements DirectoryPoller {
   private leaseDeadline: number | undefined;
   /** Bumped whenever the lock is lost: a delivery that started under an older lease does not advance the snapshot. */
   private leaseEpoch = 0;
+  /** Renews the lease every third of its `ttlMs` while it is held, so a long listing or delivery does not outlive it. */
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A renewal in flight (one at a time: a renewal that hangs is cut off by the lease's local deadline). */
+  private renewing: Promise<boolean | Lease> | undefined;
   /** Set when start() just took the lock, so the first cycle does not ask again at once. */
   private lockJustTaken = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -250,6 +254,7 @@ class Poller implements DirectoryPoller {
     if (this.current !== "running") return; // the start failed
     this.current = "stopping";
     if (this.timer !== undefined) clearTimeout(this.timer);
+    // Renewals go on while the handlers in flight finish (their changes are saved under the lease).
     this.timer = undefined;
     this.detachChannel();
     await this.inFlight;
@@ -277,6 +282,8 @@ class Poller implements DirectoryPoller {
   private async releaseLock(): Promise<void> {
     this.lockHeld = false;
     this.takeLease(false, 0);
+    // A renewal still on its way would take the lease back after the release: let it land first (bounded by the lock's own timeout).
+    await this.renewing?.catch(() => undefined);
     try {
       await this.o.lock?.release(this.o.key);
     } catch (error) {
@@ -406,6 +413,8 @@ class Poller implements DirectoryPoller {
 
   /** Records what an acquire sent at `sent` (performance.now()) returned: the fencing token and the local deadline of the lease. */
   private takeLease(result: boolean | Lease, sent: number): void {
+    if (this.renewTimer !== undefined) clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
     if (!isHeld(result)) {
       this.fencingToken = undefined;
       this.leaseDeadline = undefined;
@@ -413,7 +422,50 @@ class Poller implements DirectoryPoller {
     }
     this.fencingToken = fencingTokenOf(result);
     const ttlMs = typeof result === "object" ? result.ttlMs : undefined;
-    this.leaseDeadline = typeof ttlMs === "number" && Number.isFinite(ttlMs) && ttlMs >= 0 ? sent + ttlMs * (1 - this.o.leaseMargin) : undefined;
+    const timed = typeof ttlMs === "number" && Number.isFinite(ttlMs) && ttlMs >= 0;
+    this.leaseDeadline = timed ? sent + ttlMs * (1 - this.o.leaseMargin) : undefined;
+    if (timed && ttlMs > 0) {
+      this.renewTimer = setTimeout(() => void this.renewLease(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
+      this.renewTimer.unref?.();
+    }
+  }
+
+  /**
+   * The lease's heartbeat: asks the lock again while the lease is held, between and during cycles, so a
+   * listing or a handler that runs longer than the lease does not lose it (and its delivery is not
+   * repeated forever). The same owner and token extend the local deadline; another answer is a loss.
+   * A renewal that fails or hangs changes nothing: the local deadline then stops the deliveries.
+   */
+  private async renewLease(ttlMs: number): Promise<void> {
+    this.renewTimer = undefined;
+    const { lock, key } = this.o;
+    if (lock === undefined || (this.current !== "running" && this.current !== "stopping")) return;
+    if (this.renewing || !this.lockHeld) {
+      this.renewTimer = setTimeout(() => void this.renewLease(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
+      this.renewTimer.unref?.();
+      return;
+    }
+    const epoch = this.leaseEpoch;
+    const token = this.fencingToken;
+    const sent = performance.now();
+    let result: boolean | Lease;
+    try {
+      this.renewing = Promise.resolve(lock.acquire(key));
+      result = await this.renewing;
+    } catch (error) {
+      this.renewing = undefined;
+      this.emitError(asPollerError(error, "poll.lock", "Cannot renew the lease (deliveries stop at its local deadline unless a later renewal succeeds)"));
+      if (this.lockHeld && epoch === this.leaseEpoch && this.renewTimer === undefined) {
+        this.renewTimer = setTimeout(() => void this.renewLease(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
+        this.renewTimer.unref?.();
+      }
+      return;
+    }
+    this.renewing = undefined;
+    if (!this.lockHeld || epoch !== this.leaseEpoch || this.fencingToken !== token) return; // lost or re-taken meanwhile
+    if (!isHeld(result)) this.loseLock("lost the lock to another poller");
+    else if (fencingTokenOf(result) !== token) this.loseLock(`the fencing token changed from ${String(token)} to ${String(fencingTokenOf(result))}`);
+    else this.takeLease(result, sent);
   }
 
   /**

@@ -113,17 +113,17 @@ describe("toBoomiStatus on real operation outcomes", () => {
     expect(await statusOf(config, (sftp) => sftp.get({ fileName: "missing.txt" }, { failIfNotFound: true }), "get")).toEqual({
       status: "APPLICATION_ERROR",
       statusCode: "1",
-      message: "File Not Found: /home/tester/status/missing.txt",
+      message: "File Not Found: '/home/tester/status/missing.txt'",
     });
     expect(await statusOf(config, (sftp) => sftp.get({ fileName: "a.txt", remoteDirectory: "no-such-dir" }), "get")).toEqual({
       status: "APPLICATION_ERROR",
       statusCode: "400",
-      message: "Remote directory does not exist: /home/tester/no-such-dir",
+      message: "Remote directory does not exist: '/home/tester/no-such-dir'",
     });
     expect(await statusOf(config, (sftp) => sftp.upsert({ fileName: "a.txt", content: "a", remoteDirectory: "no-such-dir" }) as Promise<unknown>, "upsert")).toEqual({
       status: "APPLICATION_ERROR",
       statusCode: "-1",
-      message: "Remote directory does not exist: /home/tester/no-such-dir",
+      message: "Remote directory does not exist: '/home/tester/no-such-dir'",
     });
     const exists = await statusOf(config, (sftp) => sftp.create({ fileName: "exists.txt", content: "again" }), "create");
     expect(exists).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "-1" });
