@@ -107,6 +107,10 @@ describe("listen --coordination", () => {
     expect(scheme.stderr).not.toContain("hunter2");
     const missing = await run(["--coordination", "redis://127.0.0.1:1", "--coordination-password-env", "NOPE"]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("the environment variable NOPE is not set")]);
+    const ttl = await run(["--coordination", "redis://127.0.0.1:1", "--lease-ttl", "500ms"]);
+    expect([ttl.code, ttl.stderr]).toEqual([2, expect.stringContaining('--lease-ttl: expected at least 1s, got "500ms"')]);
+    const lonelyTtl = await run(["--lease-ttl", "5s"]);
+    expect([lonelyTtl.code, lonelyTtl.stderr]).toEqual([2, expect.stringContaining("--lease-ttl needs --coordination")]);
     const badMode = await run(["--coordination", "redis://127.0.0.1:1", "--mode", "sharded"]);
     expect([badMode.code, badMode.stderr]).toEqual([2, expect.stringContaining('--mode: expected failover or shared, got "sharded"')]);
   });

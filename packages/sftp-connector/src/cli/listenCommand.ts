@@ -62,9 +62,10 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
   const key = args.string("coordination-key");
   const passwordEnv = args.string("coordination-password-env");
   const visibility = args.string("visibility");
+  const leaseTtl = args.string("lease-ttl");
   if (mode !== undefined && mode !== "failover" && mode !== "shared") throw new UsageError(`--mode: expected failover or shared, got ${JSON.stringify(mode)}`, "listen", "--mode");
   if (url === undefined) {
-    for (const [flag, value] of [["--mode", mode], ["--coordination-key", key], ["--coordination-password-env", passwordEnv], ["--visibility", visibility]] as const) {
+    for (const [flag, value] of [["--mode", mode], ["--coordination-key", key], ["--coordination-password-env", passwordEnv], ["--visibility", visibility], ["--lease-ttl", leaseTtl]] as const) {
       if (value !== undefined) throw new UsageError(`${flag} needs --coordination postgres://… or redis://…`, "listen", flag);
     }
     return { options: {} };
@@ -80,7 +81,9 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
     password = env[passwordEnv];
     if (password === undefined) throw new UsageError(`--coordination-password-env: the environment variable ${passwordEnv} is not set`, "listen", "--coordination-password-env");
   }
-  const opened = await openCoordination(url, password === undefined ? {} : { password });
+  const ttlMs = leaseTtl === undefined ? undefined : parseDuration(leaseTtl, "--lease-ttl", "listen");
+  if (ttlMs !== undefined && ttlMs < 1_000) throw new UsageError(`--lease-ttl: expected at least 1s, got ${JSON.stringify(leaseTtl)}`, "listen", "--lease-ttl");
+  const opened = await openCoordination(url, { ...(password === undefined ? {} : { password }), ...(ttlMs === undefined ? {} : { ttlMs }) });
   return {
     opened,
     options: {
@@ -150,6 +153,7 @@ export const listenCommand: CommandSpec = {
     "coordination-password-env": { type: "string" },
     mode: { type: "string" },
     visibility: { type: "string" },
+    "lease-ttl": { type: "string" },
   },
   optionHelp: [
     ["--exec CMD", "the command to run per event (through the shell)"],
@@ -171,6 +175,7 @@ export const listenCommand: CommandSpec = {
     ["--coordination-key NAME", "the group's name: every listener of the group gives the same (default sftp://host:port/dir)"],
     ["--coordination-password-env VAR", "the engine's password, read from the environment variable VAR"],
     ["--mode failover|shared", "failover: one listener handles everything, another takes over when it dies; shared: all handle changes from a queue (default failover)"],
+    ["--lease-ttl DURATION", "--coordination: how long the lease outlives a member that stopped renewing it, e.g. one that was killed (default 30s, least 1s)"],
     ["--visibility DURATION", "--mode shared: how long a claimed change is hidden from the others before it is redelivered (default 60s)"],
   ],
   maxPositionals: 0,
