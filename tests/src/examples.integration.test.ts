@@ -1,4 +1,4 @@
-// The examples run as documented: the quick-start demo (all seven operations) and the Boomi migration.
+// The examples run as documented: the quick-start demo (all seven operations), the Boomi migration and the listener group.
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -34,4 +34,18 @@ describe("examples", () => {
     expect(stdout).toContain('LIST    FAILURE -1 unknown property "recursivList"; did you mean "recursiveList"?');
     expect(stdout).toContain("LISTEN  added order.xml, added order1.xml, added order2.xml, removed order.xml, removed order1.xml, removed order2.xml");
   }, 200_000);
+
+  it("cluster: three listener processes on PostgreSQL deliver each file once; the killed leader's successor has a higher fencing token", async () => {
+    const { stdout } = await start("@sftp-connector/example-cluster");
+    expect(stdout).toMatch(/^members A, B and C listen to \/home\/tester\/inbox as one failover group/m);
+    const first = /^order-1\.xml delivered once, by member ([ABC]) \(fencing token (\d+)\)$/m.exec(stdout);
+    const second = /^order-2\.xml delivered once, by member ([ABC]) \(fencing token (\d+)\)$/m.exec(stdout);
+    expect(first, stdout).not.toBeNull();
+    expect(second, stdout).not.toBeNull();
+    expect(second![1]).not.toBe(first![1]);
+    expect(Number(second![2])).toBeGreaterThan(Number(first![2]));
+    expect(stdout).toContain(`member ${first![1]} killed (SIGKILL)`);
+    expect(stdout).toMatch(/^members [ABC] and [ABC] stopped with SIGTERM: exit codes 0, 0$/m);
+    expect(stdout).toContain("deliveries in all: order-1.xml ×1, order-2.xml ×1");
+  }, 900_000);
 });
