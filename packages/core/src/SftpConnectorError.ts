@@ -26,19 +26,68 @@ export const ERROR_REASONS = [
 /** A reason code carried by {@link SftpConnectorError}. */
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
-/** Reasons that a retry (after reconnecting) may cure. */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorReason> = new Set<ErrorReason>([
-  "CONNECTION_LOST",
-  "TIMEOUT",
-  "HOST_UNREACHABLE",
-]);
+/**
+ * How a failure with one reason is retried. The one place that says so: {@link SftpConnectorError}
+ * takes its default `retryable` flag from here, and `isRetryable` reads it.
+ */
+export interface RetryRule {
+  /** The default of the error's `retryable` flag: whether a retry after reconnecting may cure it. */
+  readonly retryable: boolean;
+  /** Retried whatever the error's own `retryable` flag says (a lost connection or a timeout always earns a fresh session). @default false */
+  readonly always?: boolean;
+  /**
+   * Also retried, whatever the flag says, on a retry (`attempt > 0`): a connection was lost already,
+   * so a reconnect refused or finding no route means the server is likely restarting. @default false
+   */
+  readonly onRetry?: boolean;
+}
+
+/** The retry rule of every reason (see {@link RetryRule}). */
+export const RETRY_RULES: Readonly<Record<ErrorReason, RetryRule>> = Object.freeze({
+  INVALID_CONFIG: { retryable: false },
+  INVALID_INPUT: { retryable: false },
+  AUTH_FAILED: { retryable: false },
+  HOST_KEY_MISMATCH: { retryable: false },
+  HOST_UNREACHABLE: { retryable: true, onRetry: true },
+  PROXY_FAILED: { retryable: false },
+  TIMEOUT: { retryable: true, always: true },
+  CONNECTION_LOST: { retryable: true, always: true },
+  NO_SUCH_FILE: { retryable: false },
+  ALREADY_EXISTS: { retryable: false },
+  PERMISSION_DENIED: { retryable: false },
+  FAILURE: { retryable: false },
+  ABORTED: { retryable: false },
+  LOCK_LOST: { retryable: false },
+});
+
+/** The {@link RETRY_RULES} entry of `reason`; undefined for a string that is no reason. */
+export function retryRuleOf(reason: string): RetryRule | undefined {
+  return Object.hasOwn(RETRY_RULES, reason) ? RETRY_RULES[reason as ErrorReason] : undefined;
+}
+
+/**
+ * Situations in which an error's `retryable` flag differs from its reason's default in
+ * {@link RETRY_RULES}: whoever turns a raw failure into an `SftpConnectorError` (transport's
+ * `classifyError`) takes the reason and the flag from here.
+ */
+export const RETRY_SITUATIONS = Object.freeze({
+  /** A proxy hop that timed out: the proxy may answer the next time. */
+  proxyTimeout: { reason: "PROXY_FAILED", retryable: true },
+  /**
+   * A connect refused (ECONNREFUSED): a closed port is rarely transient, so a first connect is not
+   * retried; on a retry it is (`onRetry` of HOST_UNREACHABLE).
+   */
+  connectionRefused: { reason: "HOST_UNREACHABLE", retryable: false },
+  /** A host name that does not exist (ENOTFOUND): not retried on a first connect. */
+  hostNotFound: { reason: "HOST_UNREACHABLE", retryable: false },
+} as const satisfies Record<string, { reason: ErrorReason; retryable: boolean }>);
 
 /** A marker shared by every copy of this package, so `isSftpConnectorError` works across two installed copies. */
 const BRAND = Symbol.for("@sftp-connector/core/SftpConnectorError");
 
 /** Options of {@link SftpConnectorError}. */
 export interface SftpConnectorErrorOptions {
-  /** Whether retrying the operation (after reconnecting) may succeed. @default true for CONNECTION_LOST, TIMEOUT and HOST_UNREACHABLE */
+  /** Whether retrying the operation (after reconnecting) may succeed. @default the reason's {@link RETRY_RULES} entry: true for CONNECTION_LOST, TIMEOUT and HOST_UNREACHABLE */
   retryable?: boolean;
   /** The operation that failed, e.g. `"get"`, `"connect"`, `"validateConfig"`. */
   operation?: string;
@@ -76,7 +125,7 @@ export class SftpConnectorError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SftpConnectorError";
     this.reason = reason;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(reason);
+    this.retryable = options.retryable ?? retryRuleOf(reason)?.retryable ?? false;
     this.operation = options.operation;
     this.path = options.path;
     this.problems = Object.freeze([...(options.problems ?? [])]);

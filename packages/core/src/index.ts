@@ -1,6 +1,10 @@
 // @sftp-connector/core: the contracts every sftp-connector package shares.
-export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS } from "./SftpConnectorError.js";
-export type { ErrorReason, SftpConnectorErrorOptions } from "./SftpConnectorError.js";
+export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS, RETRY_RULES, RETRY_SITUATIONS } from "./SftpConnectorError.js";
+export type { ErrorReason, SftpConnectorErrorOptions, RetryRule } from "./SftpConnectorError.js";
+export { isRetryable } from "./isRetryable.js";
+export type { IsRetryableOptions } from "./isRetryable.js";
+export { retryDelay } from "./retryDelay.js";
+export type { RetryDelayOptions } from "./retryDelay.js";
 export { abortedError, checkSignalOption, throwIfAborted } from "./abortedError.js";
 
 export { invalidInputError } from "./invalidInputError.js";

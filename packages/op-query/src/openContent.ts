@@ -1,8 +1,8 @@
 // Opens one queried file: resolves once the file is open, with its content as a Readable that prefetches and, through a provider, resumes after a lost connection.
 import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { abortedError, quotePath } from "@sftp-connector/core";
-import { MetadataJsonEncoder, isRetryableAt, retriesExhausted, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
+import { abortedError, isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
+import { MetadataJsonEncoder, retriesExhausted, type Logger, type SessionProvider, type SftpSession } from "@sftp-connector/transport";
 
 /** The session calls {@link openContent} uses. */
 export type ContentSession = Pick<SftpSession, "createReadStream">;
@@ -73,11 +73,11 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
   /** After a failure: throws it when it may not be retried; otherwise gives the broken session back and waits. */
   const beforeRetry = async (error: unknown, offset: number): Promise<SessionProvider> => {
     throwIfAborted();
-    if (!provider || !isRetryableAt(error, retry) || retry >= options.attempts) throw retriesExhausted(error, retry);
+    if (!provider || !isRetryable(error, { attempt: retry }) || retry >= options.attempts) throw retriesExhausted(error, retry);
     if (lease) provider.release(lease, { broken: true });
     lease = undefined;
     options.logger.warn(`reading ${quotePath(path)} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${options.attempts})`);
-    await delay(options.backoffMs * 2 ** retry, undefined, signal ? { signal } : {}).catch(() => {});
+    await delay(retryDelay(retry, { backoffMs: options.backoffMs }), undefined, signal ? { signal } : {}).catch(() => {});
     throwIfAborted();
     retry += 1;
     return provider;

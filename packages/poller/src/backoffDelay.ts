@@ -1,4 +1,5 @@
-// Exponential, capped backoff: the wait before the n-th retry.
+// Exponential, capped backoff: the wait before the n-th retry, as core's retryDelay computes it.
+import { retryDelay } from "@sftp-connector/core";
 
 /** Exponential backoff settings (all milliseconds except `factor`). */
 export interface BackoffOptions {
@@ -19,6 +20,5 @@ export interface NormalizedBackoff {
 
 /** The wait before retry number `failures` (1 after the first failure): `min(maxMs, initialMs × factor^(failures-1))`. */
 export function backoffDelay(backoff: NormalizedBackoff, failures: number): number {
-  const exponent = Math.max(0, failures - 1);
-  return Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** exponent);
+  return retryDelay(failures - 1, { backoffMs: backoff.initialMs, maxMs: backoff.maxMs, factor: backoff.factor });
 }

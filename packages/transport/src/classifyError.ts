@@ -1,5 +1,5 @@
 // Turns ssh2, socket, SFTP status and proxy errors into SftpConnectorErrors with a reason, a retryable flag and a secret-free message.
-import { SftpConnectorError, isSftpConnectorError, quotePath } from "@sftp-connector/core";
+import { RETRY_SITUATIONS, SftpConnectorError, isSftpConnectorError, quotePath } from "@sftp-connector/core";
 import type { ErrorReason } from "@sftp-connector/core";
 
 /** Where an error happened; every field may appear in the message (the proxy with its user info removed). */
@@ -24,7 +24,7 @@ export interface ErrorClassificationRule {
   test(error: unknown): boolean;
   /** The reason given to the resulting error. */
   reason: ErrorReason;
-  /** Overrides the reason's default retryable flag (see `SftpConnectorError`). */
+  /** Overrides the reason's default retryable flag (core's `RETRY_RULES`); the rows take it, with the reason, from core's `RETRY_SITUATIONS`. */
   retryable?: boolean;
   /** The message: names the operation and the host:port or path; never a secret. */
   message(error: unknown, context: ErrorContext): string;
@@ -163,8 +163,7 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
   {
     name: "proxy-timeout",
     test: (error) => isProxyError(error) && /timed? ?out/i.test(messageOf(error)),
-    reason: "PROXY_FAILED",
-    retryable: true,
+    ...RETRY_SITUATIONS.proxyTimeout,
     message: (error, context) => `${failed(context)} via ${proxyName(context)} to ${hostPort(context)} (timed out): ${originalOf(error)}`,
   },
   {
@@ -177,7 +176,6 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
     name: "host-key-denied",
     test: messageIs("Host denied (verification failed)"),
     reason: "HOST_KEY_MISMATCH",
-    retryable: false,
     message: (_error, context) =>
       `host key verification failed for ${hostPort(context)}: the server's key matches no pinned key in hostKey ` +
       `(compare with "ssh-keyscan -p ${context.port ?? 22} ${context.host ?? "HOST"}")`,
@@ -187,7 +185,6 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
     test: (error) => messageOf(error).startsWith("Handshake failed: no matching"),
     // The config must change to reach this server: retrying cannot help.
     reason: "INVALID_CONFIG",
-    retryable: false,
     message: (error, context) => {
       const original = messageOf(error);
       const hint = ALGORITHM_HINTS.find(([pattern]) => pattern.test(original))?.[1] ?? 'adjust algorithms (e.g. algorithms: "legacy") or legacyKex';
@@ -198,7 +195,6 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
     name: "unsupported-algorithm",
     test: (error) => messageOf(error).startsWith("Unsupported algorithm: "),
     reason: "INVALID_CONFIG",
-    retryable: false,
     message: (error, context) => `${failed(context)}: ${originalOf(error)} (a name in algorithms that ssh2 does not support on this Node.js)`,
   },
   {
@@ -225,8 +221,7 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
   {
     name: "connection-refused",
     test: codeIn("ECONNREFUSED"),
-    reason: "HOST_UNREACHABLE",
-    retryable: false,
+    ...RETRY_SITUATIONS.connectionRefused,
     message: (_error, context) =>
       `${failed(context)}: connection refused by ${hostPort(context)} (ECONNREFUSED: nothing listens on that port, or a firewall rejects it; ` +
       `not retried, as a closed port is rarely transient)`,
@@ -234,8 +229,7 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
   {
     name: "dns-not-found",
     test: codeIn("ENOTFOUND"),
-    reason: "HOST_UNREACHABLE",
-    retryable: false,
+    ...RETRY_SITUATIONS.hostNotFound,
     message: (_error, context) => `${failed(context)}: cannot resolve the host name of ${hostPort(context)} (ENOTFOUND: no such host; not retried)`,
   },
   {

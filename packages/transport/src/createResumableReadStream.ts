@@ -1,10 +1,10 @@
 // A read stream that survives a lost connection: on a retryable failure it takes a fresh session and resumes at the byte offset already delivered.
 import { Readable } from "node:stream";
-import { quotePath } from "@sftp-connector/core";
+import { isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { ReadStreamOptions } from "./SftpReadStream.js";
 import type { SftpSession } from "./SftpSession.js";
-import { isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
+import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** Options of {@link createResumableReadStream}. */
@@ -40,12 +40,12 @@ export function createResumableReadStream(provider: SessionProvider, path: strin
         return;
       } catch (error) {
         broken = session?.closed === true || isRetryable(error);
-        if (!isRetryableAt(error, retry) || retry >= attempts) throw retriesExhausted(error, retry);
+        if (!isRetryable(error, { attempt: retry }) || retry >= attempts) throw retriesExhausted(error, retry);
         logger.warn(`reading ${quotePath(path)} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${attempts})`);
       } finally {
         if (session) provider.release(session, { broken });
       }
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** retry));
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(retry, { backoffMs })));
     }
   }
   return Readable.from(chunks(), { objectMode: false, highWaterMark: readOptions.highWaterMark ?? 1024 * 1024 });

@@ -1,10 +1,10 @@
 // A write stream that survives a lost connection: it keeps the bytes the server has not acknowledged and replays them on a fresh session.
 import { Writable } from "node:stream";
-import { quotePath } from "@sftp-connector/core";
+import { isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import type { SftpWriteStream, WriteStreamOptions } from "./SftpWriteStream.js";
-import { isRetryableAt, retriesExhausted } from "./withRetry.js";
+import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** Options of {@link createResumableWriteStream}. */
@@ -115,10 +115,10 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
         session = undefined;
         // A destroyed stream (aborted, or its pipeline failed) is never resumed: the failure is the destroy's own.
         if (outer.destroyed) throw error;
-        if (!isRetryableAt(error, retries) || retries >= attempts) throw retriesExhausted(error, retries);
+        if (!isRetryable(error, { attempt: retries }) || retries >= attempts) throw retriesExhausted(error, retries);
         retries += 1;
         logger.warn(`writing ${quotePath(path)} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
-        await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (retries - 1)));
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(retries - 1, { backoffMs })));
       }
     }
   };

@@ -1,10 +1,10 @@
 // Runs a streamed listing on a session from a provider, and starts it again on a fresh session after a lost connection or a timeout, but only while it has yielded nothing.
 import { setTimeout as delay } from "node:timers/promises";
-import { abortedError, isSftpConnectorError } from "@sftp-connector/core";
+import { abortedError, isRetryable, isSftpConnectorError, retryDelay } from "@sftp-connector/core";
 import type { Logger } from "./Logger.js";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
-import { isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
+import { retriesExhausted } from "./withRetry.js";
 
 /** One run of the iteration, on one session. */
 export interface IterationRun<T> {
@@ -70,7 +70,7 @@ export async function* iterateWithRetry<T>(
     } catch (error) {
       broken = session?.closed === true || isRetryable(error);
       if (signal?.aborted) throw isSftpConnectorError(error) && error.reason === "ABORTED" ? error : aborted();
-      if (emitted || !isRetryableAt(error, attempt) || attempt >= options.attempts) throw emitted ? error : retriesExhausted(error, attempt);
+      if (emitted || !isRetryable(error, { attempt }) || attempt >= options.attempts) throw emitted ? error : retriesExhausted(error, attempt);
       options.logger.warn(
         `${options.operation} failed before its first ${options.item} (${error.reason}: ${error.message}); retry ${attempt + 1} of ${options.attempts}`,
       );
@@ -83,6 +83,6 @@ export async function* iterateWithRetry<T>(
       }
     }
     // An abort ends the wait at once; the next turn then throws ABORTED.
-    await delay(options.backoffMs * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
+    await delay(retryDelay(attempt, { backoffMs: options.backoffMs }), undefined, signal ? { signal } : {}).catch(() => {});
   }
 }

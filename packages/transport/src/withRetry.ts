@@ -1,5 +1,5 @@
 // Reconnect and retry: runs work with a session, and on a lost connection or a timeout takes a fresh session and tries again, with backoff.
-import { abortedError, isSftpConnectorError, SftpConnectorError, type NormalizedRetryOptions } from "@sftp-connector/core";
+import { abortedError, isRetryable, isSftpConnectorError, retryDelay, SftpConnectorError, type NormalizedRetryOptions } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
@@ -21,19 +21,17 @@ export interface WithRetryOptions extends Partial<NormalizedRetryOptions> {
   path?: string;
 }
 
-/** True for failures a fresh connection may cure: CONNECTION_LOST and TIMEOUT (and anything marked retryable). */
-export function isRetryable(error: unknown): error is SftpConnectorError {
-  return isSftpConnectorError(error) && (error.reason === "CONNECTION_LOST" || error.reason === "TIMEOUT" || error.retryable);
-}
+/** Core's {@link isRetryable}, where transport always exported it: true for failures a fresh connection may cure. */
+export { isRetryable };
 
 /**
- * True when a retry may follow `error`, met on try number `attempt` (0 = the first try): what
- * {@link isRetryable} says, and also, on a retry (`attempt > 0`, so a connection was already lost),
- * a reconnect that was refused or found no route (`HOST_UNREACHABLE`): the server is likely
- * restarting. A first connect that is refused is still not retried (a wrong port is rarely transient).
+ * True when a retry may follow `error`, met on try number `attempt` (0 = the first try): core's
+ * `isRetryable(error, { attempt })`, so on a retry also a reconnect that was refused or found no
+ * route (`HOST_UNREACHABLE`: the server is likely restarting), while a first connect that is
+ * refused is still not retried (see core's `RETRY_RULES`).
  */
 export function isRetryableAt(error: unknown, attempt: number): error is SftpConnectorError {
-  return isRetryable(error) || (attempt > 0 && isSftpConnectorError(error) && error.reason === "HOST_UNREACHABLE");
+  return isRetryable(error, { attempt });
 }
 
 /**
@@ -67,7 +65,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * error, the session is discarded as broken, and after `backoffMs × 2^(retry-1)` the work runs
  * again on a fresh session, up to `attempts` retries (Boomi: one); a retry that finds the server
  * refusing connections (restarting) is retried too, and ends as `CONNECTION_LOST` when retries
- * run out (see {@link isRetryableAt}). Work that moves bytes should
+ * run out (see core's `isRetryable` and `RETRY_RULES`). Work that moves bytes should
  * resume from what it already moved (it is called again with the attempt number).
  */
 export async function withRetry<T>(
@@ -90,8 +88,8 @@ export async function withRetry<T>(
     } catch (error) {
       if (session) provider.release(session, { broken: session.closed || isRetryable(error) });
       if (options.signal?.aborted) throw isSftpConnectorError(error) && error.reason === "ABORTED" ? error : aborted();
-      if (!isRetryableAt(error, attempt) || attempt >= retries) throw retriesExhausted(error, attempt);
-      const wait = backoffMs * 2 ** attempt;
+      if (!isRetryable(error, { attempt }) || attempt >= retries) throw retriesExhausted(error, attempt);
+      const wait = retryDelay(attempt, { backoffMs });
       logger.warn(`${options.operation ?? "operation"} failed (${error.reason}: ${error.message}); retry ${attempt + 1} of ${retries} in ${wait} ms`);
       options.onRetry?.(error, attempt + 1);
       await sleep(wait, options.signal);
