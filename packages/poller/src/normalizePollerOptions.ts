@@ -1,5 +1,5 @@
 // Validates a poller's options once, at creation, and fills in the defaults; every problem names its option.
-import { SftpConnectorError, checkOptions, compileFilter, isSftpConnectorError, type Filter, type OptionsSpec } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, compileFilter, describeValue, isSftpConnectorError, type Filter, type OptionsSpec } from "@sftp-connector/core";
 import { backoffDelay, type BackoffOptions, type NormalizedBackoff } from "./backoffDelay.js";
 import type { ListResult, PollEvent, PolledEntry } from "./PollEvent.js";
 import type { PollerLock } from "./PollerLock.js";
@@ -117,12 +117,12 @@ const COMPARES = {
  */
 export function normalizePollerOptions(options: DirectoryPollerOptions): NormalizedPollerOptions {
   if (typeof options !== "object" || options === null) {
-    throw invalid([`options: expected an object with at least "list", got ${describe(options)}`]);
+    throw invalid([`options: expected an object with at least "list", got ${describeValue(options, { as: "typeAndValue" })}`]);
   }
   const problems: string[] = [];
   const input = checkOptions(options, OPTIONS_SPEC, problems);
 
-  if (typeof input.list !== "function") problems.push(`list: expected a function returning the directory's entries, got ${describe(input.list)}`);
+  if (typeof input.list !== "function") problems.push(`list: expected a function returning the directory's entries, got ${describeValue(input.list, { as: "typeAndValue" })}`);
 
   const intervalMs = input.intervalMs ?? 1000;
   if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < MIN_INTERVAL_MS) {
@@ -135,17 +135,17 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   const stableAfter = checkStableAfter(input.stableAfter, problems);
 
   const store = input.store ?? createMemoryStore();
-  if (!hasMethods(store, "load", "save")) problems.push(`store: expected an object with load(key) and save(key, snapshot), got ${describe(store)}`);
+  if (!hasMethods(store, "load", "save")) problems.push(`store: expected an object with load(key) and save(key, snapshot), got ${describeValue(store, { as: "typeAndValue" })}`);
   const lock = input.lock;
   if (lock !== undefined && !hasMethods(lock, "acquire", "release")) {
-    problems.push(`lock: expected an object with acquire(key) and release(key), got ${describe(lock)}`);
+    problems.push(`lock: expected an object with acquire(key) and release(key), got ${describeValue(lock, { as: "typeAndValue" })}`);
   }
   const leaseMargin = input.leaseMargin ?? 0.2;
   if (typeof leaseMargin !== "number" || !Number.isFinite(leaseMargin) || leaseMargin <= 0 || leaseMargin >= 1) {
     problems.push(`leaseMargin: expected a number between 0 and 1 (both excluded), got ${show(leaseMargin)}`);
   }
   const logger = input.logger ?? consoleWarningsLogger;
-  if (!hasMethods(logger, "debug", "info", "warn", "error")) problems.push(`logger: expected an object with debug, info, warn and error, got ${describe(logger)}`);
+  if (!hasMethods(logger, "debug", "info", "warn", "error")) problems.push(`logger: expected an object with debug, info, warn and error, got ${describeValue(logger, { as: "typeAndValue" })}`);
 
   const key = input.key ?? "default";
   if (typeof key !== "string" || key.length === 0) problems.push(`key: expected a non-empty string, got ${show(key)}`);
@@ -154,7 +154,7 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   const includeDirectories = input.includeDirectories ?? false;
   if (typeof includeDirectories !== "boolean") problems.push(`includeDirectories: expected true or false, got ${show(includeDirectories)}`);
   const handler = input.handler;
-  if (handler !== undefined && typeof handler !== "function") problems.push(`handler: expected a function, got ${describe(handler)}`);
+  if (handler !== undefined && typeof handler !== "function") problems.push(`handler: expected a function, got ${describeValue(handler, { as: "typeAndValue" })}`);
   const concurrency = input.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) problems.push(`concurrency: expected a whole number of at least 1, got ${show(concurrency)}`);
 
@@ -230,7 +230,7 @@ function checkBackoff(backoff: BackoffOptions | undefined, intervalMs: number, p
   const fallback = { initialMs: intervalMs, factor: 2, maxMs: Math.max(60_000, intervalMs) };
   if (backoff === undefined) return fallback;
   if (typeof backoff !== "object" || backoff === null) {
-    problems.push(`backoff: expected { initialMs, factor, maxMs }, got ${describe(backoff)}`);
+    problems.push(`backoff: expected { initialMs, factor, maxMs }, got ${describeValue(backoff, { as: "typeAndValue" })}`);
     return fallback;
   }
   const initialMs = backoff.initialMs ?? fallback.initialMs;
@@ -277,12 +277,8 @@ function invalid(problems: string[]): SftpConnectorError {
   });
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" || typeof value === "function" ? `a ${typeof value}` : `${typeof value} ${show(value)}`;
-}
 
+/** A wrong value as JSON (objects too, e.g. `{"ms":-1}`), for options whose shape the message spells out. */
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value === undefined || value === null) return String(value);

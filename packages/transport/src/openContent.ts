@@ -1,7 +1,7 @@
 // Turns document content (a Readable, bytes, UTF-8 text, or a local file path) into a Readable, checking a local file before anything is sent.
 import { Readable } from "node:stream";
 import { open, type FileHandle } from "node:fs/promises";
-import { SftpConnectorError, quotePath, type DocumentContentInput } from "@sftp-connector/core";
+import { SftpConnectorError, describeValue, quotePath, type DocumentContentInput } from "@sftp-connector/core";
 
 /** Options of {@link openContent}. */
 export interface OpenContentOptions {
@@ -23,13 +23,6 @@ export function isReadableContent(content: unknown): content is Readable {
 
 function* slices(bytes: Buffer, size: number): Generator<Buffer> {
   for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, Math.min(offset + size, bytes.length));
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return `an object with keys [${Object.keys(value as object).join(", ")}]`;
-  return typeof value;
 }
 
 /**
@@ -55,7 +48,7 @@ export async function openContent(content: DocumentContentInput, options: OpenCo
     const path = (content as { path: unknown }).path;
     const invalid = (what: string, cause?: unknown) =>
       new SftpConnectorError("INVALID_INPUT", `${field}.path: ${what}`, { operation, path: typeof path === "string" ? path : undefined, cause });
-    if (typeof path !== "string" || path.trim() === "") throw invalid(`expected the path of a local file, got ${describe(path)}`);
+    if (typeof path !== "string" || path.trim() === "") throw invalid(`expected the path of a local file, got ${describeValue(path, { as: "type", keys: true })}`);
     let handle: FileHandle;
     try {
       handle = await open(path, "r");
@@ -76,7 +69,7 @@ export async function openContent(content: DocumentContentInput, options: OpenCo
   }
   throw new SftpConnectorError(
     "INVALID_INPUT",
-    `${field}: expected a Readable, a Buffer, a Uint8Array, a string or { path } of a local file, got ${describe(content)}`,
+    `${field}: expected a Readable, a Buffer, a Uint8Array, a string or { path } of a local file, got ${describeValue(content, { as: "type", keys: true })}`,
     { operation },
   );
 }

@@ -1,5 +1,5 @@
 // The options LIST and QUERY share, checked before any request: the directory, how many entries, how deep, which ones, symbolic links and retries.
-import { SftpConnectorError, checkOptions, compileFilter, isSftpConnectorError, type Filter, type FilterField, type FilterPredicate, type RetryOptions } from "@sftp-connector/core";
+import { SftpConnectorError, checkOptions, compileFilter, describeValue, isSftpConnectorError, type Filter, type FilterField, type FilterPredicate, type RetryOptions } from "@sftp-connector/core";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** What LIST and QUERY read. */
@@ -78,9 +78,6 @@ const SHARED_OPTIONS = Object.keys({
   logger: true,
 } satisfies Record<keyof DirectoryScanOptions, true>);
 
-/** A wrong value in a problem line: strings quoted, objects by kind. */
-const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value === "object" ? "an object" : String(value));
-
 /**
  * Checks a LIST or QUERY call before any request and fills in the defaults: unknown keys of
  * `input` and `options` (core's `checkOptions`, which also maps `spec.aliases` to our names),
@@ -106,7 +103,7 @@ export function planDirectoryScan<Options extends DirectoryScanOptions, Own exte
   spec: DirectoryScanSpec<Options, Own>,
 ): DirectoryScanPlan & Own {
   const problems: string[] = [];
-  const report: ReportProblem = (field, expected, value) => void problems.push(`${field}: expected ${expected}, got ${describe(value)}`);
+  const report: ReportProblem = (field, expected, value) => void problems.push(`${field}: expected ${expected}, got ${describeValue(value)}`);
   const inputObject = checkOptions(input as Record<string, unknown> | undefined, { known: ["remoteDirectory"], operation: spec.operation, what: "input field", field: "input" }, problems);
   const known = [...SHARED_OPTIONS, ...spec.switches, ...(spec.callbacks ?? []), ...(spec.ownOptions ?? [])];
   const opts = checkOptions(options, { known, aliases: spec.aliases ?? {}, operation: spec.operation }, problems);

@@ -10,6 +10,7 @@ import {
   type FilterPredicate,
 } from "./Filter.js";
 import { parseFilter } from "./parseFilter.js";
+import { describeValue } from "../describeValue.js";
 import { compilePattern } from "./compilePattern.js";
 
 /** Options of {@link compileFilter}. */
@@ -74,7 +75,7 @@ function compileNode(node: unknown, path: string, depth: number, context: Contex
     return REJECT_ALL;
   };
   if (typeof node !== "object" || node === null || Array.isArray(node)) {
-    return problem(`expected a filter object with "field", "and" or "or", got ${describe(node)}`);
+    return problem(`expected a filter object with "field", "and" or "or", got ${describeValue(node, { as: "type" })}`);
   }
   const fields = node as Fields;
   const shapes = ["field", "and", "or"].filter((key) => Object.hasOwn(fields, key));
@@ -90,7 +91,7 @@ function compileNode(node: unknown, path: string, depth: number, context: Contex
   }
   const members = fields[shape];
   if (!Array.isArray(members)) {
-    context.problems.push(`${join(path, shape)}: expected an array of filters, got ${describe(members)}`);
+    context.problems.push(`${join(path, shape)}: expected an array of filters, got ${describeValue(members, { as: "type" })}`);
     return REJECT_ALL;
   }
   if (depth > MAX_FILTER_DEPTH) return problem(`groups nested more than ${MAX_FILTER_DEPTH} deep`);
@@ -106,7 +107,7 @@ function compileComparison(fields: Fields, path: string, context: Context): Filt
 
   const { field, operator } = fields;
   let knownField: FilterField | undefined;
-  if (typeof field !== "string") problem("field", `expected a field name, got ${describe(field)}`);
+  if (typeof field !== "string") problem("field", `expected a field name, got ${describeValue(field, { as: "type" })}`);
   else if (!isOneOf(FILTER_FIELDS, field)) problem("field", `Unknown property: ${field}`);
   else if (!context.allowed.includes(field)) {
     problem("field", `Unknown property: ${field} (not available here; use ${context.allowed.join(", ")})`);
@@ -114,7 +115,7 @@ function compileComparison(fields: Fields, path: string, context: Context): Filt
 
   let knownOperator: FilterOperator | undefined;
   if (typeof operator !== "string" || !isOneOf(FILTER_OPERATORS, operator)) {
-    const got = typeof operator === "string" ? `"${operator}"` : describe(operator);
+    const got = typeof operator === "string" ? `"${operator}"` : describeValue(operator, { as: "type" });
     problem("operator", `expected one of ${FILTER_OPERATORS.join(", ")}, got ${got}`);
   } else knownOperator = operator;
 
@@ -140,13 +141,13 @@ function readArgument(fields: Fields, problem: (key: string, message: string) =>
   const list = fields["arguments"];
   if (single !== undefined && list !== undefined) return problem("arguments", `give "argument" or "arguments", not both`);
   if (list !== undefined) {
-    if (!Array.isArray(list)) return problem("arguments", `expected an array holding one string, got ${describe(list)}`);
+    if (!Array.isArray(list)) return problem("arguments", `expected an array holding one string, got ${describeValue(list, { as: "type" })}`);
     if (list.length !== 1) return problem("arguments", exactlyOne(list.length));
     const [value] = list as unknown[];
-    return typeof value === "string" ? { key: "arguments[0]", value } : problem("arguments[0]", `expected a string, got ${describe(value)}`);
+    return typeof value === "string" ? { key: "arguments[0]", value } : problem("arguments[0]", `expected a string, got ${describeValue(value, { as: "type" })}`);
   }
   if (single === undefined) return problem("argument", exactlyOne(0));
-  return typeof single === "string" ? { key: "argument", value: single } : problem("argument", `expected a string, got ${describe(single)}`);
+  return typeof single === "string" ? { key: "argument", value: single } : problem("argument", `expected a string, got ${describeValue(single, { as: "type" })}`);
 }
 
 /** Validates the argument for the field and builds the test; undefined (after reporting) when the argument is invalid. */
@@ -229,10 +230,6 @@ function isOneOf<T extends string>(values: readonly T[], value: string): value i
 
 function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }
 
 function describeKeys(fields: Fields): string {
