@@ -113,6 +113,31 @@ export interface ProxyServer {
 }
 
 /**
+ * The URL schemes that name a proxy (the CLI's `--proxy`, the proxy environment variables) and the
+ * {@link ProxyServer} type each means: `http` (and `https`, as environment variables often spell
+ * an HTTP proxy; the CLI refuses it), `socks4`, `socks4a`, `socks5`, and `socks5h` and `socks`,
+ * which mean SOCKS5. Look a scheme up with {@link proxyTypeOfScheme}.
+ */
+export const PROXY_URL_SCHEMES = Object.freeze({
+  http: "http",
+  https: "http",
+  socks4: "socks4",
+  socks4a: "socks4a",
+  socks5: "socks5",
+  socks5h: "socks5",
+  socks: "socks5",
+} as const satisfies Record<string, ProxyServer["type"]>);
+
+/**
+ * The proxy type a URL scheme means ({@link PROXY_URL_SCHEMES}), with or without its colon
+ * (`"socks5h:"` and `"socks5h"` give `"socks5"`), or `undefined` for any other scheme.
+ */
+export function proxyTypeOfScheme(scheme: string): ProxyServer["type"] | undefined {
+  const name = scheme.endsWith(":") ? scheme.slice(0, -1) : scheme;
+  return Object.hasOwn(PROXY_URL_SCHEMES, name) ? PROXY_URL_SCHEMES[name as keyof typeof PROXY_URL_SCHEMES] : undefined;
+}
+
+/**
  * Use the proxy that the environment names (proxy environment variables, resolved by the
  * transport when connecting). This plays the role of Boomi's `ATOM` proxy type.
  */

@@ -13,6 +13,8 @@ export type { RemoteDirectoryProblem, RemoteDirectoryErrorOptions } from "./remo
 export { toBoomiStatus, BOOMI_STATUS_MESSAGES } from "./toBoomiStatus.js";
 export type { BoomiStatus, BoomiStatusResult, ToBoomiStatusOptions } from "./toBoomiStatus.js";
 export { describeValue } from "./describeValue.js";
+export { silentLogger, createConsoleWarningsLogger } from "./Logger.js";
+export type { Logger } from "./Logger.js";
 export { quotePath } from "./quotePath.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
 export { checkOptions, closestName } from "./checkOptions.js";
@@ -25,7 +27,7 @@ export { fromBoomiOperationProperties, BOOMI_OPERATIONS } from "./fromBoomiOpera
 export type { BoomiOperation, BoomiOperationOptions, BoomiActionIfFileExists } from "./fromBoomiOperationProperties.js";
 export { redactSecrets, describeConfig, SECRET_FIELDS, REDACTED } from "./redactSecrets.js";
 export type { SecretField } from "./redactSecrets.js";
-export { CONNECTION_DEFAULTS } from "./ConnectionConfig.js";
+export { CONNECTION_DEFAULTS, PROXY_URL_SCHEMES, proxyTypeOfScheme } from "./ConnectionConfig.js";
 export type {
   ConnectionConfig,
   HostConnectionConfig,

@@ -1,26 +1,20 @@
-// The logger a poller takes: console, pino and winston loggers fit; by default warnings and errors go to the console.
+// The logger a poller takes (core's Logger): console, pino and winston loggers fit; by default warnings and errors go to the console.
+import { createConsoleWarningsLogger, type Logger } from "@sftp-connector/core";
 
-/** A logger. Nothing the poller passes to it contains a secret. */
-export interface PollerLogger {
-  /** Every cycle's statistics. */
-  debug(message: string, details?: Record<string, unknown>): void;
-  /** Start, stop, lock taken, listing recovered. */
-  info(message: string, details?: Record<string, unknown>): void;
-  /** Lock lost to another poller. */
-  warn(message: string, details?: Record<string, unknown>): void;
-  /** Failures no `error` listener took, and listeners that threw. */
-  error(message: string, details?: Record<string, unknown>): void;
-}
+/**
+ * A logger (the same type as core's `Logger`). Nothing the poller passes to it contains a secret.
+ * `debug`: every cycle's statistics; `info`: start, stop, lock taken, listing recovered; `warn`:
+ * lock lost to another poller; `error`: failures no `error` listener took, and listeners that threw.
+ */
+export type PollerLogger = Logger;
 
-const noop = (): void => {};
+/**
+ * The poller's default logger: debug and info are silent; warnings and errors (only those no
+ * `error` listener took) go to the console, after `[poller]`. The default differs from transport's
+ * (silent) on purpose: a poller runs unattended, so a lost lock or a failure nobody listens for
+ * must show somewhere.
+ */
+export const consoleWarningsLogger: PollerLogger = createConsoleWarningsLogger("[poller]");
 
-/** The default logger: debug and info are silent; warnings and errors (only those no `error` listener took) go to the console. */
-export const consoleWarningsLogger: PollerLogger = {
-  debug: noop,
-  info: noop,
-  warn: (message, details) => console.warn(`[poller] ${message}`, ...(details ? [details] : [])),
-  error: (message, details) => console.error(`[poller] ${message}`, ...(details ? [details] : [])),
-};
-
-/** A logger that says nothing. */
-export const silentLogger: PollerLogger = { debug: noop, info: noop, warn: noop, error: noop };
+/** A logger that says nothing (core's `silentLogger`). */
+export { silentLogger } from "@sftp-connector/core";

@@ -1,14 +1,13 @@
-// The injectable logger every transport function takes; silent unless the caller gives one.
+// The injectable logger every transport function takes (core's Logger); silent unless the caller gives one.
+import type { Logger as CoreLogger } from "@sftp-connector/core";
 
-/** A logger: console works, as do pino and winston loggers. Nothing passed to it ever contains a secret. */
-export interface Logger {
-  debug(message: string, details?: Record<string, unknown>): void;
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
+/**
+ * A logger: console works, as do pino and winston loggers. Nothing passed to it ever contains a
+ * secret. The same type as core's `Logger` (and the poller's `PollerLogger`); transport functions
+ * default to {@link silentLogger}, unlike the poller, which warns on the console by default: a
+ * transfer's failure reaches its caller as an error, a poller's would go unseen.
+ */
+export type Logger = CoreLogger;
 
-const noop = () => {};
-
-/** The default logger: says nothing. */
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+/** The default logger: says nothing (core's `silentLogger`). */
+export { silentLogger } from "@sftp-connector/core";

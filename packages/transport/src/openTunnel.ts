@@ -2,7 +2,7 @@
 import { connect as tcpConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { SocksClient } from "socks";
-import type { ProxyServer } from "@sftp-connector/core";
+import { proxyTypeOfScheme, type ProxyServer } from "@sftp-connector/core";
 
 /** Where to connect. */
 export interface TunnelTarget {
@@ -173,9 +173,7 @@ export function proxyFromEnvironment(target: TunnelTarget, env: NodeJS.ProcessEn
     throw new ProxyError("the proxy environment variable is not a URL (expected http://, socks4://, socks4a:// or socks5://)");
   }
   const scheme = url.protocol.replace(/:$/, "");
-  const type = ({ http: "http", https: "http", socks4: "socks4", socks4a: "socks4a", socks5: "socks5", socks5h: "socks5", socks: "socks5" } as const)[
-    scheme as "http"
-  ];
+  const type = proxyTypeOfScheme(scheme);
   if (!type) throw new ProxyError(`the proxy environment variable names an unsupported scheme "${scheme}"`);
   const port = Number(url.port || (type === "http" ? 80 : 1080));
   return {

@@ -1,15 +1,6 @@
 // Parses the --proxy URL (http://[user:pass@]host:port, socks4://host:port, socks5://[user:pass@]host:port) into a proxy config.
-import type { EnvironmentProxy, ProxyServer } from "@sftp-connector/core";
+import { proxyTypeOfScheme, type EnvironmentProxy, type ProxyServer } from "@sftp-connector/core";
 import { UsageError } from "./UsageError.js";
-
-const SCHEMES: Readonly<Record<string, ProxyServer["type"]>> = {
-  "http:": "http",
-  "socks4:": "socks4",
-  "socks4a:": "socks4a",
-  "socks5:": "socks5",
-  "socks5h:": "socks5",
-  "socks:": "socks5",
-};
 
 const FORMS = "http://[user:pass@]host:port, socks4://[user@]host:port, socks4a://[user@]host:port, socks5://[user:pass@]host:port or env";
 
@@ -53,7 +44,7 @@ export function parseProxyUrl(text: string): ProxyServer | EnvironmentProxy {
   }
   const shown = redactProxyUrl(text);
   if (url.protocol === "https:") throw new UsageError(`--proxy ${shown}: HTTPS proxies are not supported; use an http:// proxy (the SSH traffic is encrypted anyway)`);
-  const type = SCHEMES[url.protocol];
+  const type = proxyTypeOfScheme(url.protocol); // core's PROXY_URL_SCHEMES (https: was refused above)
   if (type === undefined) throw new UsageError(`--proxy ${shown}: unsupported scheme "${url.protocol.replace(/:$/, "")}"; expected ${FORMS}`);
   if ((url.pathname !== "" && url.pathname !== "/") || url.search !== "" || url.hash !== "") {
     throw new UsageError(`--proxy ${shown}: expected only [user:pass@]host:port after the scheme`);
