@@ -37,6 +37,8 @@ export class SftpWriteStream extends Writable {
   private position = 0;
   private inFlight = 0;
   private readonly order: Array<{ end: number; done: boolean }> = [];
+  /** The part of the current chunk not yet sent (sent as writes are acknowledged, so a large chunk never exceeds `concurrency`). */
+  private rest: Buffer = Buffer.alloc(0);
   private waiting: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
   private failure: Error | undefined;
@@ -70,11 +72,22 @@ export class SftpWriteStream extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.failure) return callback(this.failure);
-    for (let offset = 0; offset < chunk.length; offset += this.chunkSize) {
-      this.issue(chunk.subarray(offset, Math.min(offset + this.chunkSize, chunk.length)));
+    this.rest = chunk;
+    this.waiting = callback;
+    this.pump();
+  }
+
+  /** Sends what is left of the current chunk while there is room, then lets the next chunk in. */
+  private pump(): void {
+    while (this.rest.length > 0 && this.inFlight < this.concurrency) {
+      this.issue(this.rest.subarray(0, this.chunkSize));
+      this.rest = this.rest.subarray(this.chunkSize);
     }
-    if (this.inFlight < this.concurrency) callback();
-    else this.waiting = callback;
+    if (this.waiting && this.rest.length === 0 && this.inFlight < this.concurrency) {
+      const resume = this.waiting;
+      this.waiting = undefined;
+      resume();
+    }
   }
 
   private issue(piece: Buffer): void {
@@ -88,17 +101,14 @@ export class SftpWriteStream extends Writable {
         this.inFlight -= 1;
         slot.done = true;
         while (this.order[0]?.done) this.bytesWritten = this.order.shift()!.end - this.startOffset;
-        if (this.waiting && this.inFlight < this.concurrency) {
-          const resume = this.waiting;
-          this.waiting = undefined;
-          resume();
-        }
+        this.pump();
         if (this.finalCallback && this.inFlight === 0) this.closeHandle();
       },
       (error: Error) => {
         this.inFlight -= 1;
         if (this.failure) return;
         this.failure = error;
+        this.rest = Buffer.alloc(0);
         const pending = this.waiting ?? this.finalCallback;
         this.waiting = this.finalCallback = undefined;
         if (pending) pending(error);
