@@ -1,4 +1,5 @@
 // A READ request whose answer is the slice of ssh2's own packet (no copy into a buffer of ours), falling back to a plain read.
+import { createRequire } from "node:module";
 import type { SFTPWrapper } from "ssh2";
 
 /** The parts of ssh2's SFTP client (1.x) this relies on; checked before use. */
@@ -13,6 +14,15 @@ const STATUS_EOF = 1;
 
 /** ssh2's `read` wants a destination; it is never written once the request is rewired, so one serves every request. */
 let scratch = Buffer.alloc(0);
+
+/** The installed ssh2's version (e.g. `1.17.0`), for messages; `unknown` when it cannot be read. */
+export function ssh2Version(): string {
+  try {
+    return (createRequire(import.meta.url)("ssh2/package.json") as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 /** True when this ssh2 exposes what {@link readIntoPacket} needs. */
 export function canReadIntoPacket(sftp: SFTPWrapper): boolean {
@@ -39,9 +49,13 @@ export function readIntoPacket(
   const internals = sftp as unknown as SftpInternals;
   if (length > internals._maxReadLen) throw new RangeError(`read of ${length} bytes exceeds the server's limit of ${internals._maxReadLen}`);
   if (scratch.length < length) scratch = Buffer.alloc(Math.max(length, 32 * 1024));
+  const before = internals._writeReqid;
   sftp.read(handle, scratch, 0, length, position, () => {});
   const request = internals._requests[internals._writeReqid];
-  if (!request) throw new Error("ssh2 did not register the read request");
+  // The entry rewired must be this read's (a new id, ssh2's buffer and callback): otherwise ssh2's private shape changed.
+  if (internals._writeReqid === before || !request || typeof request.cb !== "function" || !Buffer.isBuffer(request.buffer)) {
+    throw new Error(`ssh2 ${ssh2Version()} did not register the read request as readIntoPacket expects (ssh2 ~1.17.0): its private _requests changed; set SFTP_CONNECTOR_COPY_READS=1 to read by copying`);
+  }
   request.buffer = undefined;
   request.cb = (error, data) => {
     if (error) {
