@@ -97,6 +97,16 @@ export interface SftpConnectorErrorOptions {
   cause?: unknown;
   /** For INVALID_CONFIG and INVALID_INPUT: every problem found, one line each, each starting with its field path. */
   problems?: readonly string[];
+  /** For INVALID_CONFIG: the same problems as `{ path, text }` (field path, and what is wrong with it). */
+  issues?: readonly ConfigIssue[];
+}
+
+/** One config problem, structured; its line in `problems` starts with the path (`<path>: <text>`; Boomi's name may follow the path). */
+export interface ConfigIssue {
+  /** The field path, e.g. `proxy.port` or `auth[1].type`. */
+  readonly path: string;
+  /** What was expected (and, for non-secret fields, what was found). */
+  readonly text: string;
 }
 
 /**
@@ -120,6 +130,8 @@ export class SftpConnectorError extends Error {
   readonly path: string | undefined;
   /** Every problem found (validation errors), one per line, each starting with its field path. */
   readonly problems: readonly string[];
+  /** INVALID_CONFIG's problems as `{ path, text }`, in the same order (empty for other errors). Not in `toJSON`. */
+  readonly issues: readonly ConfigIssue[];
 
   constructor(reason: ErrorReason, message: string, options: SftpConnectorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -129,6 +141,7 @@ export class SftpConnectorError extends Error {
     this.operation = options.operation;
     this.path = options.path;
     this.problems = Object.freeze([...(options.problems ?? [])]);
+    this.issues = Object.freeze((options.issues ?? []).map(({ path, text }) => Object.freeze({ path, text })));
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 

@@ -291,3 +291,19 @@ describe("fromBoomiProperties: secrets never leak", () => {
     expect(values).toStrictEqual(markers);
   });
 });
+
+describe("fromBoomiProperties: issues", () => {
+  it("carries each problem's field path without the Boomi name, in the order of `problems`", () => {
+    let error: unknown;
+    try {
+      fromBoomiProperties({ host: "h", port: "x", authType: "Username and Password", proxyEnable: "maybe" });
+    } catch (caught) {
+      error = caught;
+    }
+    if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
+    expect(error.issues.map((issue) => issue.path)).toEqual(error.problems.map((line) => line.replace(/(?: \(Boomi "[^"]+"\))?: [^]*$/, "")));
+    expect(error.issues.map((issue) => issue.path)).toContain("hostKey");
+    expect(error.issues.find((issue) => issue.path === "hostKey")!.text).toMatch(/^required\. Boomi accepted any host key/);
+    expect(error.problems.every((line, index) => line.endsWith(`: ${error.issues[index]!.text}`))).toBe(true);
+  });
+});

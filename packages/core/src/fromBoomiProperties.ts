@@ -60,7 +60,8 @@ const PUBLIC_KEY_AUTH = "Using public Key";
 
 interface BoomiProblem {
   path: string;
-  id: string;
+  /** The Boomi property id shown beside the path, if there is one. */
+  id: string | undefined;
   text: string;
 }
 
@@ -122,7 +123,8 @@ export function fromBoomiProperties(
   options: FromBoomiPropertiesOptions = {},
 ): NormalizedConnectionConfig {
   if (typeof props !== "object" || props === null || Array.isArray(props)) {
-    throw invalidConfigError(["config: expected an object of Boomi connection properties"], "fromBoomiProperties");
+    const issue = { path: "config", text: "expected an object of Boomi connection properties" };
+    throw invalidConfigError([`${issue.path}: ${issue.text}`], "fromBoomiProperties", [issue]);
   }
   const own: BoomiProblem[] = [];
   const flag = (id: string, path: string): boolean => {
@@ -207,18 +209,24 @@ export function fromBoomiProperties(
   const keyscanPort = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535 ? port : CONNECTION_DEFAULTS.port;
   const keyscanHost = typeof host === "string" && host !== "" && !/[\s/]/.test(host) ? host : "HOST";
   const keyscan = `ssh-keyscan -p ${keyscanPort} ${keyscanHost}`;
-  const lines = [
-    ...own.map((problem) => `${label(problem.path, problem.id)}: ${problem.text}`),
-    ...problems.map((problem) => {
+  const issues: BoomiProblem[] = [
+    ...own,
+    ...problems.map((problem): BoomiProblem => {
       if (problem.path === "hostKey" && config.hostKey === undefined) {
-        return (
-          `${label("hostKey", "hostEntry")}: required. Boomi accepted any host key when "Known Host Entry" was blank; we do not. ` +
-          `Set hostEntry to the server's known_hosts line (from "${keyscan}"), or pass { insecureAcceptAnyHostKey: true } to accept any key as Boomi did`
-        );
+        return {
+          path: "hostKey",
+          id: "hostEntry",
+          text:
+            `required. Boomi accepted any host key when "Known Host Entry" was blank; we do not. ` +
+            `Set hostEntry to the server's known_hosts line (from "${keyscan}"), or pass { insecureAcceptAnyHostKey: true } to accept any key as Boomi did`,
+        };
       }
-      return `${label(problem.path, BOOMI_IDS[problem.path])}: ${problem.text}`;
+      return { ...problem, id: BOOMI_IDS[problem.path] };
     }),
   ];
-  if (lines.length > 0 || normalized === undefined) throw invalidConfigError(lines, "fromBoomiProperties");
+  if (issues.length > 0 || normalized === undefined) {
+    const lines = issues.map((problem) => `${label(problem.path, problem.id)}: ${problem.text}`);
+    throw invalidConfigError(lines, "fromBoomiProperties", issues.map(({ path, text }) => ({ path, text })));
+  }
   return redactSecrets(normalized);
 }

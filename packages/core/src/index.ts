@@ -1,6 +1,6 @@
 // @sftp-connector/core: the contracts every sftp-connector package shares.
 export { SftpConnectorError, isSftpConnectorError, ERROR_REASONS, RETRY_RULES, RETRY_SITUATIONS } from "./SftpConnectorError.js";
-export type { ErrorReason, SftpConnectorErrorOptions, RetryRule } from "./SftpConnectorError.js";
+export type { ErrorReason, SftpConnectorErrorOptions, RetryRule, ConfigIssue } from "./SftpConnectorError.js";
 export { isRetryable } from "./isRetryable.js";
 export type { IsRetryableOptions } from "./isRetryable.js";
 export { retryDelay } from "./retryDelay.js";

@@ -592,3 +592,20 @@ describe("validateConfig: secrets never leak", () => {
     expect({ ...first }).toStrictEqual({ type: "password", password: "SECRET-MARKER-pw" });
   });
 });
+
+describe("validateConfig: issues", () => {
+  it("carries every problem as { path, text } too, in the order of `problems`, and leaves toJSON as it was", () => {
+    let error: unknown;
+    try {
+      validateConfig({ host: "h", port: "22", auth: { type: "password" }, proxy: { type: "socks5", host: "p" } });
+    } catch (caught) {
+      error = caught;
+    }
+    if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
+    expect(error.issues.map((issue) => issue.path)).toEqual(["port", "username", "auth.password", "hostKey", "proxy.port"]);
+    expect(error.problems).toEqual(error.issues.map((issue) => `${issue.path}: ${issue.text}`));
+    expect(error.issues[1]!.text).toMatch(/^required/);
+    expect(Object.isFrozen(error.issues) && Object.isFrozen(error.issues[0])).toBe(true);
+    expect(error.toJSON()).not.toHaveProperty("issues");
+  });
+});

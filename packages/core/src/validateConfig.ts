@@ -606,19 +606,21 @@ export function collectConfigProblems(input: unknown): { problems: ConfigProblem
 
 /**
  * The INVALID_CONFIG error for a list of problem lines: message
- * `Invalid connection config:\n  - problem1\n  - problem2`, `problems` holding the lines.
+ * `Invalid connection config:\n  - problem1\n  - problem2`, `problems` holding the lines and
+ * `issues` the same problems as `{ path, text }` (one per line, in the same order).
  * @internal
  */
-export function invalidConfigError(problems: readonly string[], operation: string): SftpConnectorError {
+export function invalidConfigError(problems: readonly string[], operation: string, issues: readonly ConfigProblem[]): SftpConnectorError {
   const message = `Invalid connection config:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`;
-  return new SftpConnectorError("INVALID_CONFIG", message, { problems, operation });
+  return new SftpConnectorError("INVALID_CONFIG", message, { problems, operation, issues });
 }
 
 /**
  * Validates a connection config once, at the edge, and fills in every default.
  *
  * Every problem is collected (not just the first), each as `<field path>: <what was expected>`,
- * and thrown as one {@link SftpConnectorError} with reason `INVALID_CONFIG` and `problems`.
+ * and thrown as one {@link SftpConnectorError} with reason `INVALID_CONFIG`, `problems` (the lines)
+ * and `issues` (the same as `{ path, text }`, for programs that act on a field).
  * Unknown fields are problems (with a "did you mean" hint), `hostKey` is required, and secret
  * values (passwords, passphrases, key content, responses) never appear in a message.
  *
@@ -643,6 +645,7 @@ export function validateConfig(input: unknown): NormalizedConnectionConfig {
     throw invalidConfigError(
       problems.map((problem) => `${problem.path}: ${problem.text}`),
       "validateConfig",
+      problems,
     );
   }
   return redactSecrets(config);

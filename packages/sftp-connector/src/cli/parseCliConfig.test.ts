@@ -34,6 +34,7 @@ function failure(flags: ConnectionFlags, files: Record<string, string> = {}): { 
   throw new Error("expected parseCliConfig to fail");
 }
 
+const PASSWORD_LESS = { type: "password" };
 const base: ConnectionFlags = { host: "sftp.example.com", user: "me", "password-env": "SFTP_PASSWORD", fingerprint: [FP] };
 
 describe("parseCliConfig: flags", () => {
@@ -90,6 +91,15 @@ describe("parseCliConfig: flags", () => {
     expect(text).toContain("(command line: --user USER)");
     expect(text).toContain("--insecure-accept-any-host-key");
     expect(text).not.toContain(SECRET);
+  });
+
+  it("hints by field path: a missing field gets its flag, a wrong one none; the hinted error keeps core's issues", () => {
+    const { error } = failure({ config: "c.json" }, { "/work/c.json": JSON.stringify({ host: "h", username: "", proxy: { type: "jump", host: "j", username: "u", auth: PASSWORD_LESS } }) });
+    if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
+    expect(error.issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(["username", "auth", "hostKey", "proxy.auth.password"]));
+    expect(error.problems.find((line) => line.startsWith("username:"))).not.toContain("(command line:");
+    expect(error.problems.find((line) => line.startsWith("auth:"))).toMatch(/\(command line: --password-env VAR or --key PATH\)$/);
+    expect(error.problems.find((line) => line.startsWith("proxy.auth.password:"))).not.toContain("(command line:");
   });
 });
 

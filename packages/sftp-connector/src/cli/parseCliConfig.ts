@@ -9,6 +9,7 @@ import {
   isSftpConnectorError,
   validateConfig,
   type AuthMethod,
+  type ConfigIssue,
   type FromBoomiPropertiesOptions,
   type HostKeyConfig,
   type NormalizedConnectionConfig,
@@ -281,23 +282,30 @@ function overlayBoomi(properties: Obj, flags: FlagOverrides): Obj {
   return props;
 }
 
-/** Hints that name the flag for a missing field. */
-const FLAG_HINTS: ReadonlyArray<[RegExp, string]> = [
-  [/^host(?: \(Boomi "host"\))?: required/, "--host HOST"],
-  [/^username(?: \(Boomi "username"\))?: required/, "--user USER"],
-  [/^auth(?:\.password)?(?: \(Boomi "password"\))?: (?:required|expected a non-empty string, got nothing)/, "--password-env VAR or --key PATH"],
-  [/^hostKey(?: \(Boomi "hostEntry"\))?: required/, '--host-key "LINE", --fingerprint SHA256:…, --known-hosts FILE, or --insecure-accept-any-host-key'],
-];
+/** The flag that sets each field, hinted when core's INVALID_CONFIG `issues` say the field is missing. */
+const FLAG_HINTS: Readonly<Record<string, string>> = {
+  host: "--host HOST",
+  username: "--user USER",
+  auth: "--password-env VAR or --key PATH",
+  "auth.password": "--password-env VAR or --key PATH",
+  hostKey: '--host-key "LINE", --fingerprint SHA256:…, --known-hosts FILE, or --insecure-accept-any-host-key',
+};
 
-/** Adds to INVALID_CONFIG problems the flag that sets each missing field. */
+/** Whether an issue's text says its field was not given (an empty password counts for `auth.password`). */
+function isMissing(issue: ConfigIssue): boolean {
+  return issue.text.startsWith("required") || (issue.path.startsWith("auth") && issue.text.startsWith("expected a non-empty string, got nothing"));
+}
+
+/** Adds to INVALID_CONFIG problems the flag that sets each missing field, found by the field paths of the error's `issues`. */
 function withFlagHints(error: unknown): unknown {
-  if (!isSftpConnectorError(error) || error.reason !== "INVALID_CONFIG") return error;
-  const hinted = error.problems.map((problem) => {
-    const hint = FLAG_HINTS.find(([pattern]) => pattern.test(problem));
-    return hint ? `${problem} (command line: ${hint[1]})` : problem;
+  if (!isSftpConnectorError(error) || error.reason !== "INVALID_CONFIG" || error.issues.length !== error.problems.length) return error;
+  const hinted = error.problems.map((problem, index) => {
+    const issue = error.issues[index]!;
+    const hint = Object.hasOwn(FLAG_HINTS, issue.path) && isMissing(issue) ? FLAG_HINTS[issue.path] : undefined;
+    return hint === undefined ? problem : `${problem} (command line: ${hint})`;
   });
   const message = `Invalid connection config:\n${hinted.map((line) => `  - ${line}`).join("\n")}`;
-  return new SftpConnectorError("INVALID_CONFIG", message, { problems: hinted, operation: error.operation, cause: error });
+  return new SftpConnectorError("INVALID_CONFIG", message, { problems: hinted, issues: error.issues, operation: error.operation, cause: error });
 }
 
 /**
