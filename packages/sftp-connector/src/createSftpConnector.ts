@@ -48,7 +48,7 @@ export type ConnectorListenOptions = Omit<ListenOptions, "remoteDirectory"> & {
 /** Every operation, bound to one connection config. */
 export interface SftpConnector {
   /** Boomi's Test Connection: banner, algorithms, host key, home directory, round trip. */
-  testConnection(): Promise<ConnectionReport>;
+  testConnection(options?: { signal?: AbortSignal }): Promise<ConnectionReport>;
   /** GET one file (undefined when it does not exist, unless `failIfNotFound`). */
   get(input: GetFileInput, options: GetFileOptions & { as: "buffer"; failIfNotFound: true }): Promise<FileDocument<Buffer>>;
   get(input: GetFileInput, options: GetFileOptions & { as?: "stream"; failIfNotFound: true }): Promise<FileDocument<Readable>>;
@@ -134,7 +134,7 @@ export function createSftpConnector(config: ConnectorConfig, givenOptions: Conne
   return {
     config: normalized,
     pool,
-    testConnection: () => testConnection(normalized, options),
+    testConnection: (testOptions) => testConnection(normalized, { ...options, ...(testOptions?.signal === undefined ? {} : { signal: testOptions.signal }) }),
     get: ((input: GetFileInput, opts?: GetFileOptions) => getFile(pool, input, withRetry(opts))) as SftpConnector["get"],
     create: (input, opts) => createFile(pool, input, withRetry(opts)),
     upsert: (input, opts) => upsertFile(pool, input, withRetry(opts)),

@@ -3,6 +3,7 @@ import { Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Duplex } from "node:stream";
 import {
   SftpConnectorError,
+  abortedError,
   isSftpConnectorError,
   validateConfig,
   type ConnectionConfig,
@@ -250,6 +251,14 @@ export async function openSession(
     }
   });
   timedOut.catch(() => {});
+  // The caller's abort ends the attempt at once, wherever it is (the login queue, the proxy, the handshake).
+  let onCallerAbort: (() => void) | undefined;
+  const callerAborted = new Promise<never>((_, reject) => {
+    onCallerAbort = () => reject(abortedError("connect", undefined, options.signal));
+    if (options.signal?.aborted) onCallerAbort();
+    else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  });
+  callerAborted.catch(() => {});
   const deadline = connectMs > 0 ? Date.now() + connectMs : Number.POSITIVE_INFINITY;
   let result: HopResult | undefined;
   try {
@@ -263,7 +272,7 @@ export async function openSession(
     });
     // A login that finishes after the timeout fired must not leak its connection.
     attempt.then(({ hop }) => controller.signal.aborted && hop.client.end(), () => {});
-    const { hop, sftp } = await Promise.race([attempt, timedOut]);
+    const { hop, sftp } = await Promise.race([attempt, timedOut, callerAborted]);
     const session = new SftpSession({ client: hop.client, sftp, hops, info: hop.info, readMs: config.timeouts.readMs, logger });
     const homeDirectory = await session.realpath(".");
     session.info = {
@@ -278,10 +287,12 @@ export async function openSession(
   } catch (error) {
     result?.client.end();
     for (const hop of hops) hop.end();
+    if (options.signal?.aborted) throw abortedError("connect", undefined, options.signal);
     if (controller.signal.aborted && isSftpConnectorError(controller.signal.reason)) throw controller.signal.reason;
     throw isSftpConnectorError(error) ? error : classifyError(error, { operation: "connect", host: config.host, port: config.port });
   } finally {
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener("abort", abortFromCaller);
+    if (onCallerAbort) options.signal?.removeEventListener("abort", onCallerAbort);
   }
 }

@@ -1,5 +1,5 @@
 // Boomi's Test Connection: opens a session, reports what the server said and how fast it answers, closes it.
-import type { ConnectionConfig, NormalizedConnectionConfig } from "@sftp-connector/core";
+import { abortedError, checkSignalOption, throwIfAborted, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
 import { openSession, type OpenSessionOptions } from "./openSession.js";
 import type { SessionInfo } from "./SftpSession.js";
 
@@ -13,7 +13,8 @@ export interface ConnectionReport extends SessionInfo {
 
 /**
  * Connects, verifies, logs in, opens SFTP, times one round trip, and closes. Rejects with the
- * same classified errors as `openSession`.
+ * same classified errors as `openSession`; with `options.signal` aborted (before or during),
+ * with `ABORTED` and no connection left open.
  *
  * @example
  * ```ts
@@ -25,9 +26,18 @@ export async function testConnection(
   config: ConnectionConfig | NormalizedConnectionConfig,
   options: OpenSessionOptions = {},
 ): Promise<ConnectionReport> {
+  const signal = checkSignalOption(options.signal, "test");
+  throwIfAborted(signal, "test");
   const started = performance.now();
-  const session = await openSession(config, options);
+  let session: Awaited<ReturnType<typeof openSession>>;
   try {
+    session = await openSession(config, options);
+  } catch (error) {
+    if (signal?.aborted) throw abortedError("test", undefined, signal);
+    throw error;
+  }
+  try {
+    throwIfAborted(signal, "test");
     const connectMs = performance.now() - started;
     const before = performance.now();
     await session.stat(session.info.homeDirectory);

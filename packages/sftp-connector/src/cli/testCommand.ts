@@ -35,9 +35,10 @@ export const testCommand: CommandSpec = {
   options: {},
   optionHelp: [],
   maxPositionals: 0,
+  abortable: true,
   examples: ["SFTP_PASSWORD=… sftp-connector test --host sftp.example.com --user me --password-env SFTP_PASSWORD --fingerprint SHA256:…"],
-  async run({ connector, out }) {
-    const report = await connector.testConnection();
+  async run({ connector, out, signal }) {
+    const report = await connector.testConnection({ signal });
     if (out.json) {
       await out.record({ ok: true, ...report });
     } else {
