@@ -1,13 +1,13 @@
 // A pool of sessions per identical config: a max per key, idle eviction, a health check before reuse, FIFO waiters with a timeout, drain on close.
 import { createHash } from "node:crypto";
-import { SftpConnectorError, isSftpConnectorError, quotePath, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
+import { SftpConnectorError, abortedError, isSftpConnectorError, quotePath, throwIfAborted, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
 import { openSession, toNormalizedConfig, type OpenSessionOptions } from "./openSession.js";
 import type { SftpSession } from "./SftpSession.js";
 
 /** Something that lends sessions: a pool, or a provider that opens one per use. */
 export interface SessionProvider {
-  /** A session ready for use. */
-  acquire(): Promise<SftpSession>;
+  /** A session ready for use; an aborted `signal` ends the wait (for a free session, or a connection being opened) with `ABORTED`. */
+  acquire(options?: AcquireOptions): Promise<SftpSession>;
   /** Gives a session back; `broken` (or a closed session) means it must not be reused. */
   release(session: SftpSession, options?: { broken?: boolean }): void;
   /**
@@ -15,6 +15,12 @@ export interface SessionProvider {
    * available again: for cleanup that failed because the connection was lost. Optional.
    */
   removeWhenReconnected?(path: string): void;
+}
+
+/** Options of {@link SessionProvider.acquire}. */
+export interface AcquireOptions {
+  /** Stops waiting: for a free session of a full pool, or for a connection being opened. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link SessionPool}. */
@@ -86,8 +92,8 @@ export class SessionPool implements SessionProvider {
     return this.waiters.length;
   }
 
-  async acquire(): Promise<SftpSession> {
-    const session = await this.acquireSession();
+  async acquire(options: AcquireOptions = {}): Promise<SftpSession> {
+    const session = await this.acquireSession(options.signal);
     if (this.pendingRemovals.size > 0) await this.removePending(session);
     return session;
   }
@@ -126,14 +132,15 @@ export class SessionPool implements SessionProvider {
     );
   }
 
-  private async acquireSession(): Promise<SftpSession> {
+  private async acquireSession(signal: AbortSignal | undefined): Promise<SftpSession> {
     for (;;) {
+      throwIfAborted(signal, "acquire");
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
       const reused = await this.takeIdle();
       if (reused) return reused;
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
-      if (this.size < this.max) return this.openNew();
-      const handed = await this.wait();
+      if (this.size < this.max) return this.openNew(signal);
+      const handed = await this.wait(signal);
       if (handed) {
         this.active.add(handed);
         return handed;
@@ -167,15 +174,16 @@ export class SessionPool implements SessionProvider {
     return undefined;
   }
 
-  private async openNew(): Promise<SftpSession> {
+  private async openNew(signal: AbortSignal | undefined): Promise<SftpSession> {
     this.opening += 1;
     let session: SftpSession;
     try {
       const open = this.options.open ?? openSession;
-      session = await open(this.config, this.options);
+      session = await open(this.config, signal === undefined ? this.options : { ...this.options, signal });
     } catch (error) {
       this.opening -= 1;
       this.wakeOne(null); // the slot is free again
+      if (signal?.aborted) throw isSftpConnectorError(error) && error.reason === "ABORTED" ? error : abortedError("acquire", undefined, signal);
       throw this.connectedBefore ? refusedAfterConnecting(error) : error;
     }
     this.opening -= 1;
@@ -186,9 +194,26 @@ export class SessionPool implements SessionProvider {
     return session;
   }
 
-  private wait(): Promise<SftpSession | null> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+  private wait(signal: AbortSignal | undefined): Promise<SftpSession | null> {
+    return new Promise<SftpSession | null>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at < 0) return; // already handed a session or a slot
+        this.waiters.splice(at, 1);
+        if (waiter.timer) clearTimeout(waiter.timer);
+        reject(abortedError("acquire", undefined, signal));
+      };
+      const waiter: Waiter = {
+        resolve: (session) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(session);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
       const timeoutMs = this.options.acquireTimeoutMs ?? this.config.timeouts.connectMs;
       if (timeoutMs > 0) {
         waiter.timer = setTimeout(() => {

@@ -14,7 +14,7 @@ export type { ReadStreamOptions } from "./SftpReadStream.js";
 export { SftpWriteStream } from "./SftpWriteStream.js";
 export type { WriteStreamOptions } from "./SftpWriteStream.js";
 export { SessionPool, sessionPoolFor, closeAllPools, configKey } from "./SessionPool.js";
-export type { SessionProvider, SessionPoolOptions } from "./SessionPool.js";
+export type { SessionProvider, SessionPoolOptions, AcquireOptions } from "./SessionPool.js";
 export { withRetry, isRetryable, isRetryableAt, retriesExhausted } from "./withRetry.js";
 export type { WithRetryOptions } from "./withRetry.js";
 export { createResumableReadStream } from "./createResumableReadStream.js";

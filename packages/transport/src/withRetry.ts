@@ -81,7 +81,7 @@ export async function withRetry<T>(
     if (options.signal?.aborted) throw aborted();
     let session: SftpSession | undefined;
     try {
-      session = await provider.acquire();
+      session = await provider.acquire(options.signal === undefined ? undefined : { signal: options.signal });
       const result = await work(session, attempt);
       provider.release(session);
       return result;
