@@ -87,7 +87,7 @@ export async function openContent(options: OpenContentOptions): Promise<Readable
     for (;;) {
       const from = await beforeRetry(failure, offset);
       try {
-        lease = await from.acquire();
+        lease = await from.acquire(signal === undefined ? undefined : { signal });
         return await openSource(lease, path, offset, options.sizeHint);
       } catch (error) {
         failure = error;

@@ -60,7 +60,7 @@ export async function* iterateWithRetry<T>(
     let emitted = false;
     let broken = false;
     try {
-      session = await provider.acquire();
+      session = await provider.acquire(signal === undefined ? undefined : { signal });
       run = start(session);
       for await (const item of run.items) {
         emitted = true;
