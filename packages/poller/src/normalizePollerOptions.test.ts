@@ -10,7 +10,7 @@ const list = () => [];
 const entry = (name: string, mtime = 1, size = 10): PolledEntry => ({ name, mtime, size }) as PolledEntry;
 
 /** The problems normalizePollerOptions reports for `options` (it must throw INVALID_CONFIG). */
-async function problemsOf(options: unknown): Promise<string[]> {
+async function problemsOf(options: unknown): Promise<readonly string[]> {
   const error = await rejectionOf(() => normalizePollerOptions(options as DirectoryPollerOptions), isSftpConnectorError);
   expect(error.reason).toBe("INVALID_CONFIG");
   expect(error.operation).toBe("createDirectoryPoller");
