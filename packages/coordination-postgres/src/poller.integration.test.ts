@@ -23,21 +23,31 @@ afterEach(async () => {
 const KEY = "sftp://127.0.0.1:2222/home/tester/inbox";
 const T0 = Date.parse("2026-01-05T10:00:00Z");
 
-/** A poller of `files` with the lock and store of its own coordination (owner `owner`); `frozen` makes its listing hang until thawed. */
+/** A poller of `files` with the lock and store of its own coordination (owner `owner`); `freeze` makes its listing and its lock calls (lease renewals) hang until thawed, as a paused process would. */
 function worker(group: string, owner: string, files: Map<string, number>) {
   const coordination = createPostgresCoordination({ pool, key: group, owner, ttlMs: 2400 });
-  let thaw: (() => void) | undefined;
+  let frozen = false;
+  const held: Array<() => void> = [];
+  const hold = async () => {
+    if (frozen) await new Promise<void>((resolve) => held.push(resolve));
+  };
   const delivered: PollEvent[] = [];
   const locks: LockChange[] = [];
   const errors: string[] = [];
   const poller = createDirectoryPoller({
     key: KEY,
     intervalMs: 50,
-    lock: coordination.lock,
+    lock: {
+      acquire: async (key: string) => {
+        await hold();
+        return coordination.lock.acquire(key);
+      },
+      release: (key: string) => coordination.lock.release(key),
+    },
     store: coordination.store,
     logger: silentLogger,
     list: async () => {
-      if (thaw !== undefined) await new Promise<void>((resolve) => (thaw = resolve));
+      await hold();
       return [...files].map(([name, size]) => ({ name, size, mtime: T0, isDirectory: false }));
     },
   });
@@ -49,11 +59,12 @@ function worker(group: string, owner: string, files: Map<string, number>) {
     delivered,
     locks,
     errors,
-    freeze: () => (thaw = () => {}),
+    freeze: () => {
+      frozen = true;
+    },
     thawNow: () => {
-      const resume = thaw;
-      thaw = undefined;
-      resume?.();
+      frozen = false;
+      for (const resume of held.splice(0)) resume();
     },
   };
   workers.push(handle);
@@ -75,7 +86,7 @@ describe("failover between two pollers on PostgreSQL", () => {
     await waitFor(async () => (await pool.query("SELECT snapshot FROM sftp_connector_checkpoints WHERE namespace = $1", [group])).rows[0]?.snapshot.entries.length === 2, "A's checkpoint with x.csv");
     expect(b.poller.holdsLock).toBe(false);
 
-    a.freeze(); // A hangs in its listing: it stops renewing, as a paused process would
+    a.freeze(); // A hangs in its listing and its lease renewals, as a paused process would
     files.set("y.csv", 20);
     await waitFor(() => b.delivered.length >= 1, "B to take over and deliver y.csv");
     expect(b.delivered.map((event) => [event.entry.name, event.fencingToken])).toEqual([["y.csv", "2"]]); // x.csv is not delivered again

@@ -75,7 +75,7 @@ describe("server killed mid-GET", () => {
       await restart;
       expect(bytes.length).toBe(16 * MiB);
       expect(sha256(bytes)).toBe(expected);
-      expect(logger.warnings.some((w) => /reading .*big\.bin failed at byte \d+ \(CONNECTION_LOST\); resuming/.test(w))).toBe(true);
+      expect(logger.warnings.some((w) => /reading .*big\.bin' failed at byte \d+ \(CONNECTION_LOST\); resuming/.test(w))).toBe(true);
     } finally {
       await closeAndCheck(sftp);
     }
