@@ -87,3 +87,4 @@ export type {
 
 export { formatIsoSeconds, formatTimestamp } from "./FileDocument.js";
 export type { DocumentContentInput, DocumentProperties, FileDocument } from "./FileDocument.js";
+export { MetadataJsonEncoder, encodeMetadataJson, formatMetadataJson } from "./MetadataJsonEncoder.js";

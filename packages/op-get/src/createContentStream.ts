@@ -1,15 +1,15 @@
 // The Readable a GET document carries: the file's bytes (or its metadata JSON), progress, and the after-read action once the caller has consumed it all.
 import { Readable } from "node:stream";
-import { MetadataJsonEncoder } from "@sftp-connector/transport";
+import { encodeMetadataJson } from "@sftp-connector/core";
 
 /** What {@link createContentStream} needs. */
 export interface ContentStreamOptions {
   /** Opens the source of the file's bytes; called when the caller first reads. */
   open: () => Readable;
   /** Told the running total of file bytes read. */
-  onBytes?: (total: number) => void;
+  onBytes?: ((total: number) => void) | undefined;
   /** With `includeAllMetadata`: the `modifiedDate` of the JSON; the stream then carries the JSON instead of the raw bytes. */
-  metadataDate?: string;
+  metadataDate?: string | undefined;
   /**
    * Runs after the caller has been handed the last byte, before the stream ends, with the number
    * of file bytes read. A rejection becomes the stream's error (the content has been delivered).
@@ -25,18 +25,18 @@ export interface ContentStreamOptions {
  */
 export function createContentStream(options: ContentStreamOptions): Readable {
   let source: Readable | undefined;
-  async function* generate(): AsyncGenerator<Buffer> {
-    source = options.open();
-    const encoder = options.metadataDate === undefined ? undefined : new MetadataJsonEncoder(options.metadataDate);
-    if (encoder) yield encoder.start();
-    let total = 0;
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+  let total = 0;
+  async function* counted(from: Readable): AsyncGenerator<Buffer> {
+    for await (const chunk of from as AsyncIterable<Buffer>) {
       total += chunk.length;
       options.onBytes?.(total);
-      const out = encoder ? encoder.write(chunk) : chunk;
-      if (out.length > 0) yield out;
+      yield chunk;
     }
-    if (encoder) yield encoder.end();
+  }
+  async function* generate(): AsyncGenerator<Buffer> {
+    source = options.open();
+    const bytes = counted(source);
+    yield* options.metadataDate === undefined ? bytes : encodeMetadataJson(bytes, options.metadataDate);
     // With highWaterMark 0, the generator resumes after the last yield only once that chunk was
     // handed to the caller (emitted to a flowing consumer, or read out of the buffer).
     await options.afterRead(total);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { SftpConnectorError, isSftpConnectorError, resolveRemoteDirectory, formatTimestamp } from "@sftp-connector/core";
-import type { FileStats, SftpSession } from "@sftp-connector/transport";
+import type { FileStats, SessionProvider, SftpSession } from "@sftp-connector/transport";
 import { rejectionOf } from "@sftp-connector/testkit";
 import { AfterReadError, getFile } from "./index.js";
 
@@ -321,5 +321,70 @@ describe("getFile (fake session)", () => {
         "moveAfter: '/home/u' is the directory the file is already in",
       );
     });
+  });
+});
+
+/** A provider lending `fake` and counting its leases: how many were taken, how many came back (and how), how many were out at once at the most. */
+function countingProvider(fake: FakeSession) {
+  const counts = { acquired: 0, released: 0, broken: 0, out: 0, peak: 0 };
+  const provider: SessionProvider = {
+    async acquire() {
+      counts.acquired += 1;
+      counts.out += 1;
+      counts.peak = Math.max(counts.peak, counts.out);
+      fake.log.push("acquire");
+      return fake.session;
+    },
+    release(_session, options) {
+      counts.released += 1;
+      counts.out -= 1;
+      if (options?.broken) counts.broken += 1;
+      fake.log.push("release");
+    },
+  };
+  return { provider, counts };
+}
+
+describe("getFile on a provider: one lease per GET", () => {
+  it("stream + deleteAfter: stat, read and delete on one lease, given back once the stream has ended", async () => {
+    const fake = new FakeSession({ "/home/u/a.txt": "0123456789" });
+    const { provider, counts } = countingProvider(fake);
+    const doc = await getFile(provider, { fileName: "a.txt" }, { deleteAfter: true });
+    expect(counts).toMatchObject({ acquired: 1, released: 0 }); // held by the document until its stream closes
+    await pipeline(doc!.content, collector([]).stream);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counts).toEqual({ acquired: 1, released: 1, broken: 0, out: 0, peak: 1 });
+    expect(fake.log.filter((line) => !line.startsWith("read") && !line.startsWith("got"))).toEqual([
+      "acquire",
+      "stat /home/u/a.txt",
+      "open /home/u/a.txt",
+      "unlink /home/u/a.txt",
+      "release",
+    ]);
+  });
+
+  it("buffer + moveAfter + includeAllMetadata: one lease, given back before the call resolves", async () => {
+    const fake = new FakeSession({ "/home/u/a.txt": "line 1\r\nline 2\n" }, ["/home/u/done"]);
+    const { provider, counts } = countingProvider(fake);
+    const doc = await getFile(provider, { fileName: "a.txt" }, { as: "buffer", moveAfter: "done", includeAllMetadata: true });
+    expect(JSON.parse(doc!.content.toString("utf8"))).toEqual({ fileContent: "line 1\r\nline 2\n", modifiedDate: doc!.properties.timestamp });
+    expect(counts).toEqual({ acquired: 1, released: 1, broken: 0, out: 0, peak: 1 });
+    expect(fake.entries.has("/home/u/done/a.txt")).toBe(true);
+  });
+
+  it("a missing file, a stream destroyed early, a failed after-read: the lease comes back each time, once", async () => {
+    const fake = new FakeSession({ "/home/u/a.txt": "0123456789abcdef" });
+    const { provider, counts } = countingProvider(fake);
+    expect(await getFile(provider, { fileName: "missing.txt" })).toBeUndefined();
+    expect(counts).toMatchObject({ acquired: 1, released: 1 });
+
+    const doc = await getFile(provider, { fileName: "a.txt" }, { deleteAfter: true });
+    for await (const _chunk of doc!.content) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(counts).toMatchObject({ acquired: 2, released: 2 });
+
+    fake.failUnlink = new SftpConnectorError("PERMISSION_DENIED", "denied", { path: "/home/u/a.txt" });
+    await rejection(getFile(provider, { fileName: "a.txt" }, { as: "buffer", deleteAfter: true, failDeleteAfter: true }));
+    expect(counts).toEqual({ acquired: 3, released: 3, broken: 0, out: 0, peak: 1 });
   });
 });

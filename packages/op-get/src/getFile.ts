@@ -15,8 +15,8 @@ import {
   throwIfAborted,
 } from "@sftp-connector/core";
 import type { DocumentProperties, ErrorReason, FileDocument, ResolvedRemoteFile } from "@sftp-connector/core";
-import { createResumableReadStream, formatMetadataJson, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
-import type { FileStats, SessionTarget, SftpSession, WithRetryOptions } from "@sftp-connector/transport";
+import { createResumableReadStream, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
+import type { FileStats, SessionProvider, SessionTarget, SftpSession, WithRetryOptions } from "@sftp-connector/transport";
 import { createContentStream } from "./createContentStream.js";
 import { normalizeGetFileOptions, type GetFileInput, type GetFileOptions, type NormalizedGetFileOptions } from "./GetFileOptions.js";
 
@@ -91,8 +91,10 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * the call rejects (buffer), or the stream emits it instead of `end` (stream). `properties.size`
  * is stat's size until a stream ends, then the bytes actually read.
  *
- * With a `SessionProvider`, a download cut by a lost connection resumes at the byte offset
- * reached on a fresh session, within `retry.attempts`.
+ * With a `SessionProvider`, the GET takes one session from it for all its steps (stat, read,
+ * after-read), given back once the buffer is returned or the stream has closed (ended, failed or
+ * destroyed: a stream never consumed nor destroyed keeps it); a download cut by a lost connection
+ * resumes at the byte offset reached on a fresh session, within `retry.attempts`.
  *
  * @example
  * ```ts
@@ -129,22 +131,36 @@ export async function getFile(
 ): Promise<FileDocument<Readable | Buffer> | undefined> {
   const { fileName, options: opts } = normalizeGetFileOptions(input, options);
   throwIfAborted(opts.signal, OPERATION, fileName);
-  const plan = await withSessionTarget(session, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
+  const held = isSessionProvider(session) ? holdOneSession(session) : undefined;
+  const target: SessionTarget = held ?? session;
+  let plan: Plan | undefined;
+  try {
+    plan = await withSessionTarget(target, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
+  } finally {
+    if (plan === undefined) held?.done();
+  }
   if (plan === undefined) return undefined;
+  const found = plan;
 
-  const properties = propertiesOf(plan);
-  const metadataDate = opts.includeAllMetadata ? formatTimestamp(plan.stats.modifiedAt) : undefined;
+  const properties = propertiesOf(found);
+  const metadataDate = opts.includeAllMetadata ? formatTimestamp(found.stats.modifiedAt) : undefined;
   const openStream = (): Readable =>
-    isSessionProvider(session)
-      ? createResumableReadStream(session, plan.file.path, { ...opts.retry, logger: opts.logger, sizeHint: plan.stats.size })
-      : session.createReadStream(plan.file.path, { sizeHint: plan.stats.size });
+    isSessionProvider(target)
+      ? createResumableReadStream(target, found.file.path, {
+          ...opts.retry,
+          logger: opts.logger,
+          sizeHint: found.stats.size,
+          operation: OPERATION,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        })
+      : target.createReadStream(found.file.path, { sizeHint: found.stats.size });
   /** The file's bytes; an abort destroys the stream with ABORTED (which closes the remote handle). */
   const open = (): Readable => {
     const signal = opts.signal;
-    if (signal?.aborted) throw abortedError(OPERATION, plan.file.path, signal);
+    if (signal?.aborted) throw abortedError(OPERATION, found.file.path, signal);
     const stream = openStream();
     if (signal) {
-      const onAbort = () => stream.destroy(abortedError(OPERATION, plan.file.path, signal));
+      const onAbort = () => stream.destroy(abortedError(OPERATION, found.file.path, signal));
       signal.addEventListener("abort", onAbort, { once: true });
       stream.once("close", () => signal.removeEventListener("abort", onAbort));
     }
@@ -152,18 +168,24 @@ export async function getFile(
   };
 
   if (opts.as === "buffer") {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of open() as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      total += chunk.length;
-      opts.onProgress?.(total);
+    try {
+      let size = 0;
+      const stream = createContentStream({
+        open,
+        onBytes: opts.onProgress,
+        metadataDate,
+        afterRead: async (total) => {
+          size = total;
+        },
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+      const document: FileDocument<Buffer> = { content: Buffer.concat(chunks), properties: { ...properties, size } };
+      await afterRead(target, found, opts, document);
+      return document;
+    } finally {
+      held?.done();
     }
-    const raw = Buffer.concat(chunks, total);
-    const content = metadataDate === undefined ? raw : Buffer.from(formatMetadataJson(raw.toString("utf8"), metadataDate), "utf8");
-    const document: FileDocument<Buffer> = { content, properties: { ...properties, size: total } };
-    await afterRead(session, plan, opts, document);
-    return document;
   }
 
   const content = createContentStream({
@@ -172,10 +194,41 @@ export async function getFile(
     metadataDate,
     afterRead: async (total) => {
       properties.size = total;
-      await afterRead(session, plan, opts, undefined);
+      await afterRead(target, found, opts, undefined);
     },
   });
+  if (held) content.once("close", () => held.done());
   return { content, properties };
+}
+
+/**
+ * Lends one session of `provider` to every step of one GET (stat, read, after-read), so a GET takes
+ * one lease: a step that gives the session back keeps it held, unless it gives it back broken
+ * (then the pool gets it as broken and the next step, a resume or a retry, takes a fresh one).
+ * `done` gives the held session back to the pool, as broken when it has closed.
+ */
+function holdOneSession(provider: SessionProvider): SessionProvider & { done(): void } {
+  let held: SftpSession | undefined;
+  return {
+    async acquire(options) {
+      if (held?.closed) provider.release(held, { broken: true });
+      else if (held) return held;
+      held = undefined;
+      held = await provider.acquire(options);
+      return held;
+    },
+    release(session, options) {
+      if (session !== held) provider.release(session, options);
+      else if (options?.broken) {
+        held = undefined;
+        provider.release(session, options);
+      }
+    },
+    done() {
+      if (held) provider.release(held, { broken: held.closed });
+      held = undefined;
+    },
+  };
 }
 
 /** Resolves the paths, stats the file (and, when it is missing, the remote directory), and checks the move target. */

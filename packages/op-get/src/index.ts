@@ -3,4 +3,3 @@ export { getFile, AfterReadError, UNABLE_TO_DELETE_MESSAGE } from "./getFile.js"
 export type { SessionSource } from "./getFile.js";
 export { BLANK_ID_MESSAGE } from "./GetFileOptions.js";
 export type { GetFileInput, GetFileOptions } from "./GetFileOptions.js";
-export { formatMetadataJson } from "@sftp-connector/transport";

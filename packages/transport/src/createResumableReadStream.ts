@@ -1,6 +1,7 @@
 // A read stream that survives a lost connection: on a retryable failure it takes a fresh session and resumes at the byte offset already delivered.
 import { Readable } from "node:stream";
-import { isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
+import { setTimeout as delay } from "node:timers/promises";
+import { SftpConnectorError, abortedError, isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { ReadStreamOptions } from "./SftpReadStream.js";
 import type { SftpSession } from "./SftpSession.js";
@@ -15,38 +16,72 @@ export interface ResumableReadStreamOptions extends ReadStreamOptions {
   backoffMs?: number;
   /** Told about every resume. @default silent */
   logger?: Logger;
+  /**
+   * The session to read on first, lent by the caller: the stream never releases it (the caller
+   * does, as broken when it is `closed`); resumes take fresh sessions from the provider.
+   * @default none: the first session comes from the provider too
+   */
+  session?: Pick<SftpSession, "createReadStream"> | undefined;
+  /**
+   * Once aborted, a failure is never resumed (nor logged as a resume): it becomes `ABORTED`; an
+   * abort ends the wait before a retry and reaches the provider's `acquire`. @default none
+   */
+  signal?: AbortSignal | undefined;
+  /** The operation named by an `ABORTED` error. @default "read" */
+  operation?: string | undefined;
+  /** Told the running total of bytes delivered, after each chunk. */
+  onProgress?: ((total: number) => void) | undefined;
+  /**
+   * How many bytes this stream buffers itself, on top of the read stream's own window (its
+   * `highWaterMark`); 0 leaves the buffering to the read stream. @default highWaterMark, else 1 MiB
+   */
+  bufferBytes?: number | undefined;
 }
 
 /**
- * Streams a remote file through sessions from `provider`. When the connection is lost or times
- * out mid-file, the session is discarded and the read resumes on a fresh one at the offset
- * reached, up to `attempts` times; the bytes delivered are exactly the file's, with no gap and no repeat.
+ * Streams a remote file from `options.session` and/or sessions from `provider`. When the
+ * connection is lost or times out mid-file (or at open), a session from the provider is discarded
+ * as broken and the read resumes on a fresh one at the offset reached, up to `attempts` times;
+ * the bytes delivered are exactly the file's, with no gap and no repeat. Without a provider
+ * nothing is resumed. The stream emits `ready` each time the file has been opened on a session
+ * (a caller can wait for it to know the file could be opened), and gives every session it took
+ * back when it ends or is destroyed.
  */
-export function createResumableReadStream(provider: SessionProvider, path: string, options: ResumableReadStreamOptions = {}): Readable {
-  const { attempts = 1, backoffMs = 1_000, logger = silentLogger, ...readOptions } = options;
+export function createResumableReadStream(provider: SessionProvider | undefined, path: string, options: ResumableReadStreamOptions = {}): Readable {
+  const { attempts = 1, backoffMs = 1_000, logger = silentLogger, session: lent, signal, operation = "read", onProgress, bufferBytes, ...readOptions } = options;
+  const first = readOptions.start ?? 0;
   async function* chunks(): AsyncGenerator<Buffer> {
-    let offset = readOptions.start ?? 0;
+    let offset = first;
     for (let retry = 0; ; retry += 1) {
-      let session: SftpSession | undefined;
+      let session: Pick<SftpSession, "createReadStream"> | undefined;
+      let lease: SftpSession | undefined;
       let broken = false;
       try {
         // Inside the try: a reconnect refused while the server restarts counts as a retry too.
-        session = await provider.acquire();
+        if (retry === 0 && lent) session = lent;
+        else if (provider) session = lease = await provider.acquire(signal === undefined ? undefined : { signal });
+        else throw new SftpConnectorError("INVALID_INPUT", "createResumableReadStream: give a session or a provider to read with", { operation, path });
         const stream = session.createReadStream(path, { ...readOptions, start: offset });
+        stream.once("ready", () => output.emit("ready"));
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           offset += chunk.length;
+          onProgress?.(offset - first);
           yield chunk;
         }
         return;
       } catch (error) {
-        broken = session?.closed === true || isRetryable(error);
-        if (!isRetryable(error, { attempt: retry }) || retry >= attempts) throw retriesExhausted(error, retry);
+        broken = lease?.closed === true || isRetryable(error);
+        if (signal?.aborted) throw abortedError(operation, path, signal);
+        if (!provider || !isRetryable(error, { attempt: retry }) || retry >= attempts) throw retriesExhausted(error, retry);
         logger.warn(`reading ${quotePath(path)} failed at byte ${offset} (${error.reason}); resuming on a new session (retry ${retry + 1} of ${attempts})`);
       } finally {
-        if (session) provider.release(session, { broken });
+        if (lease && provider) provider.release(lease, { broken: broken || lease.closed });
       }
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(retry, { backoffMs })));
+      // An abort ends the wait (the rejection is the abort, checked next).
+      await delay(retryDelay(retry, { backoffMs }), undefined, signal ? { signal } : {}).catch(() => {});
+      if (signal?.aborted) throw abortedError(operation, path, signal);
     }
   }
-  return Readable.from(chunks(), { objectMode: false, highWaterMark: readOptions.highWaterMark ?? 1024 * 1024 });
+  const output = Readable.from(chunks(), { objectMode: false, highWaterMark: bufferBytes ?? readOptions.highWaterMark ?? 1024 * 1024 });
+  return output;
 }

@@ -40,7 +40,6 @@ export { temporaryFileName, isTemporaryFileName, TEMPORARY_FILE_PATTERN, TEMPORA
 export { withSessionTarget, isSessionProvider } from "./withSessionTarget.js";
 export type { SessionTarget } from "./withSessionTarget.js";
 export { checkLoggerOption } from "./checkLoggerOption.js";
-export { MetadataJsonEncoder, formatMetadataJson } from "./MetadataJsonEncoder.js";
 export { lstatIfExists } from "./lstatIfExists.js";
 export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES } from "./UploadFileOptions.js";
 export type { UploadFileOptions } from "./UploadFileOptions.js";
