@@ -1,4 +1,5 @@
 // The examples run as documented: the quick-start demo (all seven operations), the Boomi migration and the listener group.
+// biome-ignore-all lint/complexity/noAdjacentSpacesInRegex: the patterns mirror the examples' column-aligned output, spaces and all.
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";

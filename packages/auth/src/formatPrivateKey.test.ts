@@ -19,7 +19,7 @@ const MANGLINGS: [string, (key: string) => string][] = [
   ["wrapped in quotes", (key) => `"${key.trim()}"`],
   ["body on one unwrapped line", (key) => {
     const lines = key.trim().split("\n");
-    const header = lines.findIndex((l) => l === "") + 1; // first body line of encrypted PEM, or 0
+    const header = lines.indexOf("") + 1; // first body line of encrypted PEM, or 0
     const start = Math.max(1, header);
     return [...lines.slice(0, start), lines.slice(start, -1).join(""), lines.at(-1)].join("\n");
   }],

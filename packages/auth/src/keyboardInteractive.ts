@@ -85,7 +85,7 @@ export function keyboardInteractive(answers: KeyboardInteractiveAnswers, options
     if (responses === undefined && typeof secret !== "string") {
       throw authConfigError(`${field}.password: expected a string (or give ${field}.responses, the answers in order)`);
     }
-    if (responses !== undefined && responses.some((answer) => typeof answer !== "string")) {
+    if (responses?.some((answer) => typeof answer !== "string")) {
       throw authConfigError(`${field}.responses: expected an array of strings`);
     }
     let passwordGiven = false;

@@ -1,6 +1,6 @@
 // The shared work queue on a real PostgreSQL: fenced idempotent enqueue, one change per file at a time, visibility by the engine's clock, N consumers.
 import { beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import type pg from "pg";
 import { randomUUID } from "node:crypto";
 import { rejectionOf } from "@sftp-connector/testkit";
 import type { ClaimedChange, PollEvent } from "@sftp-connector/poller";

@@ -1,6 +1,6 @@
 // The fenced checkpoint store on a real PostgreSQL: saves only under the live lease, token beside the checkpoint, init marker, reset; tables and schema.
 import { beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import type pg from "pg";
 import { randomUUID } from "node:crypto";
 import { rejectionOf } from "@sftp-connector/testkit";
 import type { Snapshot } from "@sftp-connector/poller";

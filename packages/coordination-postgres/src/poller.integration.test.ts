@@ -1,6 +1,6 @@
 // The coordination under the real poller and work consumer on PostgreSQL: failover from a frozen holder (it delivers nothing more) and shared mode.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import type pg from "pg";
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@sftp-connector/testkit";
 import { createDirectoryPoller, createWorkConsumer, silentLogger, type DirectoryPoller, type LockChange, type PollEvent } from "@sftp-connector/poller";

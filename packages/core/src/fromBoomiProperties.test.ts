@@ -301,7 +301,7 @@ describe("fromBoomiProperties: issues", () => {
       error = caught;
     }
     if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
-    expect(error.issues.map((issue) => issue.path)).toEqual(error.problems.map((line) => line.replace(/(?: \(Boomi "[^"]+"\))?: [^]*$/, "")));
+    expect(error.issues.map((issue) => issue.path)).toEqual(error.problems.map((line) => line.replace(/(?: \(Boomi "[^"]+"\))?: [\s\S]*$/, "")));
     expect(error.issues.map((issue) => issue.path)).toContain("hostKey");
     expect(error.issues.find((issue) => issue.path === "hostKey")!.text).toMatch(/^required\. Boomi accepted any host key/);
     expect(error.problems.every((line, index) => line.endsWith(`: ${error.issues[index]!.text}`))).toBe(true);

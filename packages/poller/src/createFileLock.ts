@@ -1,7 +1,7 @@
 // A lock file for singleton pollers on one machine: O_EXCL create with pid, hostname and a refreshed lease; stale locks are taken over.
 import { SftpConnectorError, quotePath } from "@sftp-connector/core";
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { dirname } from "node:path";
 import type { Lease, PollerLock } from "./PollerLock.js";
@@ -117,7 +117,7 @@ export function createFileLock(path: string, options: FileLockOptions = {}): Fil
   async function create(key: string): Promise<boolean> {
     const now = Date.now();
     for (let attempt = 0; ; attempt++) {
-      let handle;
+      let handle: FileHandle;
       try {
         handle = await open(path, "wx");
       } catch (error) {

@@ -42,7 +42,7 @@ describe("createWorkConsumer", () => {
         },
       }),
     );
-    workers.forEach((w) => w.start());
+    for (const w of workers) w.start();
     await until(async () => (await queue.size("k")) === 0);
     await Promise.all(workers.map((w) => w.stop()));
     expect(overlaps).toBe(0);

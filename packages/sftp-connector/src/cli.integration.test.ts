@@ -193,6 +193,7 @@ describe("sftp-connector CLI", () => {
     const script = [
       'if [ "$SFTP_FILE_NAME" = one.txt ] && [ "$SFTP_ATTEMPT" = 1 ]; then echo "not yet" >&2; exit 7; fi',
       'cat > "$OUT/$SFTP_FILE_NAME"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script: ${SFTP_PW-unset} is the shell's expansion, proving the password is not in the hook's environment.
       'echo "$SFTP_EVENT $SFTP_FILE_NAME $SFTP_SIZE $SFTP_ATTEMPT $SFTP_REMOTE_DIRECTORY ${SFTP_PW-unset}" >> "$OUT/events.log"',
     ].join("\n");
     const captured = captureIo({ env: { ...env, OUT: out }, cwd: local });

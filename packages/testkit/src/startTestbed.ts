@@ -89,6 +89,7 @@ export interface TestbedConnectionConfig {
 }
 
 /** Options of {@link Testbed.connectionConfig}. */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is the identity of `&`: no extra fields unless the caller names them.
 export interface TestbedConnectionConfigOptions<Extra extends object = {}> {
   /** Log in as the password user (`tester`) or the key user (`keyuser`). @default "key" when `key` is given, else "password" */
   user?: "password" | "key";
@@ -161,6 +162,7 @@ export interface Testbed {
    * const viaKey = testbed.connectionConfig({ key: "rsaPemEncrypted", extra: { proxy: { type: "socks5", ...testbed.proxies!.socks } } });
    * ```
    */
+  // biome-ignore lint/complexity/noBannedTypes: `{}` is the identity of `&`: no extra fields unless the caller names them.
   connectionConfig<Extra extends object = {}>(options?: TestbedConnectionConfigOptions<Extra>): TestbedConnectionConfig & Extra;
   /**
    * Kills every SSH session of `username` on the server (`pkill -f '^sshd: <username>'`), as a
@@ -340,6 +342,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     }
     const docker = async () => (await getContainerRuntimeClient()).container.getById(container.getId());
     let keyDir: string | undefined;
+    // biome-ignore lint/complexity/noBannedTypes: `{}` is the identity of `&`: no extra fields unless the caller names them.
     const connectionConfig = <Extra extends object = {}>(configOptions: TestbedConnectionConfigOptions<Extra> = {}): TestbedConnectionConfig & Extra => {
       const { key = "ed25519", timeoutMs = 20_000 } = configOptions;
       const user = configOptions.user ?? (configOptions.key ? "key" : "password");

@@ -1,7 +1,7 @@
 // The server paused (container frozen): TIMEOUT within the configured read timeout, then recovery after unpause on the same connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestbed, waitFor, sha256, rejectionOf, type Testbed } from "@sftp-connector/testkit";
-import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
+import { createSftpConnector, isSftpConnectorError, type SftpConnector, type SftpConnectorError } from "sftp-connector";
 
 let testbed: Testbed;
 const home = "/home/tester";
@@ -38,7 +38,7 @@ describe("server paused", () => {
         for await (const _ of sftp.list()) void _;
         await testbed.pause();
         const started = Date.now();
-        let error;
+        let error: SftpConnectorError;
         try {
           error = await rejectionOf(run(sftp), isSftpConnectorError);
         } finally {

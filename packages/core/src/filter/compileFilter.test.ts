@@ -214,6 +214,7 @@ describe("compileFilter validation", () => {
     ["or of null", { or: null }, ["or: expected an array of filters, got null"]],
     ["and of an object", { and: { length: 1, 0: ok } }, ["and: expected an array of filters, got object"]],
     ["a null member", { and: [ok, null] }, ['and[1]: expected a filter object with "field", "and" or "or", got null']],
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the input under test.
     ["a hole", { or: [, ok] }, ['or[0]: expected a filter object with "field", "and" or "or", got undefined']],
     ["an extra group key", { and: [], note: "x" }, ['note: unknown key (a group has only "and")']],
     ["an extra comparison key", { ...ok, argumnet: "a" }, ['argumnet: unknown key (a comparison has "field", "operator" and "argument")']],

@@ -176,7 +176,10 @@ class FilterParser {
     let value = "";
     for (let i = start + 1; i < this.text.length; i++) {
       const c = this.text.charAt(i);
-      if (c === quote) return push("string", i + 1, value);
+      if (c === quote) {
+        push("string", i + 1, value);
+        return;
+      }
       const escaped = this.text.charAt(i + 1);
       if (c === "\\" && (escaped === "\\" || escaped === '"' || escaped === "'")) {
         value += escaped;
