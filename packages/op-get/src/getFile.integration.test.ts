@@ -477,3 +477,40 @@ describe("getFile: resume after the server drops the connection", () => {
     }
   });
 });
+
+describe("getFile on a SessionPool: one lease per GET", () => {
+  /** The pool, counting the sessions taken from it. */
+  function countedPool() {
+    const pool = new SessionPool(config());
+    let acquired = 0;
+    const acquire = pool.acquire.bind(pool);
+    pool.acquire = (options) => ((acquired += 1), acquire(options));
+    return { pool, acquired: () => acquired };
+  }
+
+  it("stat, read and deleteAfter (stream) or moveAfter (buffer) take one session from the pool, and give it back", async () => {
+    await withSession(async (s) => {
+      await put(s, `${home}/lease/a.txt`, "stream me");
+      await put(s, `${home}/lease/b.txt`, "buffer me");
+      await s.mkdir(`${home}/lease/done`, { recursive: true });
+    });
+    const { pool, acquired } = countedPool();
+    try {
+      const doc = await getFile(pool, { fileName: "lease/a.txt" }, { deleteAfter: true });
+      const out = sink();
+      await pipeline(doc!.content, out.stream);
+      expect(out.data().toString()).toBe("stream me");
+      expect(await exists(`${home}/lease/a.txt`)).toBe(false);
+      expect(acquired()).toBe(1);
+
+      const buffer = await getFile(pool, { fileName: "lease/b.txt" }, { as: "buffer", moveAfter: "lease/done" });
+      expect(buffer!.content.toString()).toBe("buffer me");
+      expect(await sh(`cat '${home}/lease/done/b.txt'`)).toBe("buffer me");
+      expect(acquired()).toBe(2);
+      expect(pool.peak).toBe(1);
+      expect(pool.size).toBe(1); // the one session, back in the pool and reused
+    } finally {
+      await pool.close();
+    }
+  });
+});
