@@ -2,7 +2,7 @@
 import { StringDecoder } from "node:string_decoder";
 
 /** JSON string body (without the quotes) of `text`, escaped exactly as `JSON.stringify` does. */
-const escape = (text: string): string => JSON.stringify(text).slice(1, -1);
+const escapeJson = (text: string): string => JSON.stringify(text).slice(1, -1);
 
 /**
  * Builds the JSON document GET and QUERY return with `includeAllMetadata`,
@@ -33,12 +33,12 @@ export class MetadataJsonEncoder {
 
   /** The escaped text of one chunk of file content (empty while a UTF-8 sequence is incomplete). */
   write(chunk: Buffer): Buffer {
-    return Buffer.from(escape(this.decoder.write(chunk)), "utf8");
+    return Buffer.from(escapeJson(this.decoder.write(chunk)), "utf8");
   }
 
   /** The closing bytes: what remains of the text, then the date. */
   end(): Buffer {
-    return Buffer.from(`${escape(this.decoder.end())}","modifiedDate":${JSON.stringify(this.modifiedDate)}}`, "utf8");
+    return Buffer.from(`${escapeJson(this.decoder.end())}","modifiedDate":${JSON.stringify(this.modifiedDate)}}`, "utf8");
   }
 }
 

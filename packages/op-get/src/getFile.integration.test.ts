@@ -386,12 +386,16 @@ describe("getFile: after-read actions", () => {
         const error = await rejection(getFile(session, { fileName: "m5.txt", remoteDirectory: "inbox" }, { moveAfter: "../elsewhere" }));
         expect(error.reason).toBe("INVALID_INPUT");
         expect(error.message).toContain("escapes the remote directory");
-        await getFile(session, { fileName: "m5.txt", remoteDirectory: "inbox" }, {
-          moveAfter: `${home}/elsewhere`,
-          allowAbsolutePaths: true,
-          createDirectories: true,
-          as: "buffer",
-        });
+        await getFile(
+          session,
+          { fileName: "m5.txt", remoteDirectory: "inbox" },
+          {
+            moveAfter: `${home}/elsewhere`,
+            allowAbsolutePaths: true,
+            createDirectories: true,
+            as: "buffer",
+          },
+        );
         expect(await sh(`cat '${home}/elsewhere/m5.txt'`)).toBe("five");
       });
     });
@@ -413,13 +417,17 @@ describe("getFile: resume after the server drops the connection", () => {
     try {
       const totals: number[] = [];
       const { logger, warnings } = recordingLogger();
-      const doc = await getFile(pool, { fileName: "resume.bin" }, {
-        retry: { attempts: 2, backoffMs: 50 },
-        deleteAfter: true,
-        failDeleteAfter: true,
-        onProgress: (n) => totals.push(n),
-        logger,
-      });
+      const doc = await getFile(
+        pool,
+        { fileName: "resume.bin" },
+        {
+          retry: { attempts: 2, backoffMs: 50 },
+          deleteAfter: true,
+          failDeleteAfter: true,
+          onProgress: (n) => totals.push(n),
+          logger,
+        },
+      );
       // The sink holds back (so the reader stalls on backpressure) until the server has killed the sessions.
       let killed = false;
       const out = sink({ at: 8 * 1024 * 1024, hold: async () => void (await testbed.dropSessions(), (killed = true)) });
@@ -443,17 +451,21 @@ describe("getFile: resume after the server drops the connection", () => {
     try {
       let killed = false;
       const { logger, warnings } = recordingLogger();
-      const doc = await getFile(pool, { fileName: "resume-buffer.bin" }, {
-        as: "buffer",
-        retry: { attempts: 2, backoffMs: 50 },
-        logger,
-        onProgress: (n) => {
-          if (!killed && n >= 8 * 1024 * 1024) {
-            killed = true;
-            testbed.dropSessionsSync(); // blocks this process until the server has killed them: the read cannot race past
-          }
+      const doc = await getFile(
+        pool,
+        { fileName: "resume-buffer.bin" },
+        {
+          as: "buffer",
+          retry: { attempts: 2, backoffMs: 50 },
+          logger,
+          onProgress: (n) => {
+            if (!killed && n >= 8 * 1024 * 1024) {
+              killed = true;
+              testbed.dropSessionsSync(); // blocks this process until the server has killed them: the read cannot race past
+            }
+          },
         },
-      });
+      );
       expect(killed).toBe(true);
       expect(warnings.some((w) => /resuming on a new session/.test(w))).toBe(true);
       expect(doc!.content.length).toBe(size);

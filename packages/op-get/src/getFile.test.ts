@@ -242,7 +242,11 @@ describe("getFile (fake session)", () => {
   it("a remote directory that is a file is NO_SUCH_FILE too, as in every operation (not INVALID_INPUT)", async () => {
     const fake = new FakeSession({ "/home/u/plain": "x" });
     const error = await rejection(getFile(fake.session, { fileName: "a.txt", remoteDirectory: "/home/u/plain" }));
-    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/home/u/plain' is not a directory", "/home/u/plain"]);
+    expect([error.reason, error.message, error.path]).toEqual([
+      "NO_SUCH_FILE",
+      "Remote directory does not exist: '/home/u/plain' is not a directory",
+      "/home/u/plain",
+    ]);
   });
 
   it("the remote directory is checked only for a missing file inside it", async () => {

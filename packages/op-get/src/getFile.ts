@@ -40,12 +40,7 @@ export class AfterReadError extends SftpConnectorError {
   /** With `as: "buffer"`: the document that was read, whole. */
   readonly document: FileDocument<Buffer> | undefined;
 
-  constructor(
-    action: "delete" | "move",
-    reason: ErrorReason,
-    message: string,
-    options: { path: string; cause?: unknown; document?: FileDocument<Buffer> },
-  ) {
+  constructor(action: "delete" | "move", reason: ErrorReason, message: string, options: { path: string; cause?: unknown; document?: FileDocument<Buffer> }) {
     super(reason, message, { operation: OPERATION, path: options.path, cause: options.cause, retryable: false });
     this.name = "AfterReadError";
     this.action = action;
@@ -112,23 +107,15 @@ export function getFile(
   input: GetFileInput,
   options: GetFileOptions & { as?: "stream"; failIfNotFound: true },
 ): Promise<FileDocument<Readable>>;
-export function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions & { failIfNotFound: true }): Promise<FileDocument<Readable | Buffer>>;
 export function getFile(
   session: SessionTarget,
   input: GetFileInput,
-  options: GetFileOptions & { as: "buffer" },
-): Promise<FileDocument<Buffer> | undefined>;
-export function getFile(
-  session: SessionTarget,
-  input: GetFileInput,
-  options?: GetFileOptions & { as?: "stream" },
-): Promise<FileDocument<Readable> | undefined>;
+  options: GetFileOptions & { failIfNotFound: true },
+): Promise<FileDocument<Readable | Buffer>>;
+export function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions & { as: "buffer" }): Promise<FileDocument<Buffer> | undefined>;
+export function getFile(session: SessionTarget, input: GetFileInput, options?: GetFileOptions & { as?: "stream" }): Promise<FileDocument<Readable> | undefined>;
 export function getFile(session: SessionTarget, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
-export async function getFile(
-  session: SessionTarget,
-  input: GetFileInput,
-  options: GetFileOptions = {},
-): Promise<FileDocument<Readable | Buffer> | undefined> {
+export async function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions = {}): Promise<FileDocument<Readable | Buffer> | undefined> {
   const { fileName, options: opts } = normalizeGetFileOptions(input, options);
   throwIfAborted(opts.signal, OPERATION, fileName);
   const held = isSessionProvider(session) ? holdOneSession(session) : undefined;
@@ -266,11 +253,17 @@ async function assertRemoteDirectory(session: SftpSession, directory: string): P
 function resolveMoveTarget(directory: string, file: ResolvedRemoteFile, moveAfter: string, allowAbsolutePaths: boolean): { directory: string; target: string } {
   if (!allowAbsolutePaths) {
     if (moveAfter.startsWith("/")) {
-      throw invalidInputError([`moveAfter: ${quotePath(moveAfter)} is absolute; set allowAbsolutePaths: true to allow it, or give a directory relative to ${quotePath(directory)}`], OPERATION);
+      throw invalidInputError(
+        [`moveAfter: ${quotePath(moveAfter)} is absolute; set allowAbsolutePaths: true to allow it, or give a directory relative to ${quotePath(directory)}`],
+        OPERATION,
+      );
     }
     const resolved = posix.resolve(directory, moveAfter);
     if (resolved !== directory && !resolved.startsWith(directory === "/" ? "/" : `${directory}/`)) {
-      throw invalidInputError([`moveAfter: ${quotePath(moveAfter)} escapes the remote directory ${quotePath(directory)}; set allowAbsolutePaths: true to allow it`], OPERATION);
+      throw invalidInputError(
+        [`moveAfter: ${quotePath(moveAfter)} escapes the remote directory ${quotePath(directory)}; set allowAbsolutePaths: true to allow it`],
+        OPERATION,
+      );
     }
   }
   const target = posix.resolve(directory, moveAfter);
@@ -298,7 +291,10 @@ async function checkMoveTarget(session: SftpSession, move: { directory: string; 
   if (!directory.isDirectory) throw invalidInputError([`moveAfter: ${quotePath(move.directory)} is not a directory`], OPERATION, move.directory);
   const existing = await session.statIfExists(move.target);
   if (existing?.isDirectory) {
-    throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${quotePath(move.target)} is a directory; the file cannot be moved there`, { operation: OPERATION, path: move.target });
+    throw new SftpConnectorError("ALREADY_EXISTS", `moveAfter: ${quotePath(move.target)} is a directory; the file cannot be moved there`, {
+      operation: OPERATION,
+      path: move.target,
+    });
   }
   if (existing && !opts.overwrite) throw clash(move.target);
 }
@@ -358,7 +354,11 @@ async function afterRead(session: SessionTarget, plan: Plan, opts: NormalizedGet
     );
   } catch (error) {
     const detail = isSftpConnectorError(error) && error.reason === "ALREADY_EXISTS" ? error.message : messageOf(error);
-    throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${quotePath(path)} to ${quotePath(move.target)}: ${detail}`, { path, cause: error, document });
+    throw new AfterReadError("move", reasonOf(error), `Unable to move the file ${quotePath(path)} to ${quotePath(move.target)}: ${detail}`, {
+      path,
+      cause: error,
+      document,
+    });
   }
 }
 

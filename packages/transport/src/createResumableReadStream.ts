@@ -48,7 +48,17 @@ export interface ResumableReadStreamOptions extends ReadStreamOptions {
  * back when it ends or is destroyed.
  */
 export function createResumableReadStream(provider: SessionProvider | undefined, path: string, options: ResumableReadStreamOptions = {}): Readable {
-  const { attempts = 1, backoffMs = 1_000, logger = silentLogger, session: lent, signal, operation = "read", onProgress, bufferBytes, ...readOptions } = options;
+  const {
+    attempts = 1,
+    backoffMs = 1_000,
+    logger = silentLogger,
+    session: lent,
+    signal,
+    operation = "read",
+    onProgress,
+    bufferBytes,
+    ...readOptions
+  } = options;
   const first = readOptions.start ?? 0;
   async function* chunks(): AsyncGenerator<Buffer> {
     let offset = first;
