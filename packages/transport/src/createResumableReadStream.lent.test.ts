@@ -47,11 +47,8 @@ function provider(file: Buffer, log: string[]): SessionProvider {
   };
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
+/** The whole content of `stream`. */
+const collect = async (stream: Readable): Promise<Buffer> => Buffer.concat((await stream.toArray()) as Buffer[]);
 
 describe("createResumableReadStream with a lent session", () => {
   it("reads on the lent session first, never releases it, and resumes on the provider at the byte reached", async () => {
