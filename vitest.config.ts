@@ -7,13 +7,18 @@ const packages = readdirSync(new URL("./packages", import.meta.url)).filter((nam
   existsSync(new URL(`./packages/${name}/src/index.ts`, import.meta.url)),
 );
 
-/** Tests import sibling packages from source, so `pnpm test` needs no build first. */
-const alias = Object.fromEntries(
-  packages.map((dir) => {
-    const { name } = JSON.parse(readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), "utf8"));
-    return [name, fileURLToPath(new URL(`./packages/${dir}/src/index.ts`, import.meta.url))];
-  }),
-);
+/**
+ * Tests import sibling packages from source, so `pnpm test` needs no build first. A subpath export
+ * (`"./upload"`) maps to `src/upload.ts`; subpaths come first, as the first matching alias wins.
+ */
+const alias = packages.flatMap((dir) => {
+  const { name, exports = {} } = JSON.parse(readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), "utf8"));
+  const source = (file: string) => fileURLToPath(new URL(`./packages/${dir}/src/${file}.ts`, import.meta.url));
+  const subpaths = Object.keys(exports)
+    .filter((key) => key !== "." && key !== "./package.json")
+    .map((key) => ({ find: `${name}/${key.slice(2)}`, replacement: source(key.slice(2)) }));
+  return [...subpaths, { find: name, replacement: source("index") }];
+});
 
 export default defineConfig({
   resolve: { alias },

@@ -134,18 +134,26 @@ export type Doc = FileDocument;`,
   "@sftp-connector/auth": `import { password, privateKeyFile, createAuthHandler, type AuthStrategy } from "@sftp-connector/auth";
 export const strategies: AuthStrategy[] = [password("secret"), privateKeyFile("/keys/id_ed25519")];
 export const handler: typeof createAuthHandler = createAuthHandler;`,
-  "@sftp-connector/transport": `import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
+  "@sftp-connector/transport": `import { openSession, SessionPool, defineConnector, type SftpSession, type SessionTarget } from "@sftp-connector/transport";
+import { temporaryFileName, uploadViaTemp } from "@sftp-connector/transport/upload";
+import { walkDirectory, type WalkEntry } from "@sftp-connector/transport/scan";
 export const open: (config: Parameters<typeof openSession>[0]) => Promise<SftpSession> = openSession;
-export const close = (pool: SessionPool): Promise<void> => pool.close();`,
+export const close = (pool: SessionPool): Promise<void> => pool.close();
+export const define: typeof defineConnector = defineConnector;
+export const tempName: string = temporaryFileName("a.txt");
+export const upload: typeof uploadViaTemp = uploadViaTemp;
+export type Walked = WalkEntry;
+export const walk: typeof walkDirectory = walkDirectory;
+export type Target = SessionTarget;`,
   "@sftp-connector/get": `import { getFile } from "@sftp-connector/get";
 import type { SessionTarget } from "@sftp-connector/transport";
 import type { Readable } from "node:stream";
-export async function read(session: SessionTarget): Promise<Buffer> {
-  const doc = await getFile(session, { fileName: "in/a.txt" }, { failIfNotFound: true, as: "buffer" });
+export async function read(target: SessionTarget): Promise<Buffer> {
+  const doc = await getFile(target, { fileName: "in/a.txt" }, { failIfNotFound: true, as: "buffer" });
   return doc.content;
 }
-export async function stream(session: SessionTarget): Promise<Readable | undefined> {
-  return (await getFile(session, { fileName: "in/a.txt" }))?.content;
+export async function stream(target: SessionTarget): Promise<Readable | undefined> {
+  return (await getFile(target, { fileName: "in/a.txt" }))?.content;
 }`,
   "@sftp-connector/create": `import { createFile } from "@sftp-connector/create";
 export type Created = Awaited<ReturnType<typeof createFile>>;
@@ -157,9 +165,9 @@ export const remove: typeof deleteFile = deleteFile;
 export type Deleted = Awaited<ReturnType<typeof deleteFiles>>;`,
   "@sftp-connector/list": `import { listFiles } from "@sftp-connector/list";
 import type { SessionTarget } from "@sftp-connector/transport";
-export async function names(session: SessionTarget): Promise<string[]> {
+export async function names(target: SessionTarget): Promise<string[]> {
   const out: string[] = [];
-  for await (const entry of listFiles(session, { remoteDirectory: "in" })) out.push(String(entry.fileName));
+  for await (const entry of listFiles(target, { remoteDirectory: "in" })) out.push(String(entry.fileName));
   return out;
 }`,
   "@sftp-connector/query": `import { queryFiles } from "@sftp-connector/query";

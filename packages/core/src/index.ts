@@ -19,6 +19,13 @@ export { quotePath } from "./quotePath.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
 export { checkOptions, closestName } from "./checkOptions.js";
 export type { OptionsSpec } from "./checkOptions.js";
+export { checkLoggerOption } from "./checkLoggerOption.js";
+export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES } from "./UploadFileOptions.js";
+export type { UploadFileOptions } from "./UploadFileOptions.js";
+export { buildUploadResult, FILE_CREATED_MESSAGE } from "./buildUploadResult.js";
+export type { BuildUploadResultOptions, UploadFileResult, UploadResponse, UploadedFile } from "./buildUploadResult.js";
+export { planDirectoryScan } from "./planDirectoryScan.js";
+export type { DirectoryScanInput, DirectoryScanOptions, DirectoryScanPlan, DirectoryScanSpec, ReportProblem } from "./planDirectoryScan.js";
 
 export { validateConfig } from "./validateConfig.js";
 export { fromBoomiProperties } from "./fromBoomiProperties.js";

@@ -8,7 +8,8 @@ import { Readable } from "node:stream";
 import { gatedSource, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
 import { formatTimestamp, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
 import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
-import { createFile, isTemporaryFileName, FILE_CREATED_MESSAGE, type CreateFileOptions } from "./index.js";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { createFile, FILE_CREATED_MESSAGE, type CreateFileOptions } from "./index.js";
 
 let testbed: Testbed;
 let home: string;

@@ -3,9 +3,10 @@ import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { SftpConnectorError, checkOptions, describeValue, throwIfAborted, isSafeRemoteName, quotePath, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
-import { buildUploadResult, checkUploadOptions, fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
-import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, temporaryFileName, uploadViaTemp, withSessionTarget } from "@sftp-connector/transport";
-import type { SessionTarget, SftpSession, UploadFileOptions, UploadFileResult, UploadMode, UploadResponse } from "@sftp-connector/transport";
+import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions } from "@sftp-connector/core";
+import type { UploadFileOptions, UploadFileResult, UploadResponse } from "@sftp-connector/core";
+import { withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
+import { fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget, temporaryFileName, uploadViaTemp, type UploadMode } from "@sftp-connector/transport/upload";
 import { expandFileNameTemplate } from "./expandFileNameTemplate.js";
 import { nextUniqueName } from "./nextUniqueName.js";
 
@@ -241,7 +242,8 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
       logger,
       operation: OPERATION,
     });
-    return await buildUploadResult(target, uploaded, { includeTimestamp: includeAllMetadata, retry, operation: OPERATION });
+    const modifiedAt = includeAllMetadata ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt : undefined;
+    return buildUploadResult(uploaded, { modifiedAt });
   } catch (error) {
     source.destroy();
     throw error;

@@ -6,4 +6,4 @@ export type { TemplateValues } from "./expandFileNameTemplate.js";
 export { nextUniqueName, uniqueNamePattern } from "./nextUniqueName.js";
 export { splitFileName } from "./splitFileName.js";
 export type { SplitFileName } from "./splitFileName.js";
-export { isTemporaryFileName, temporaryFileName, FILE_CREATED_MESSAGE, MISSING_FILE_NAME_MESSAGE } from "@sftp-connector/transport";
+export { FILE_CREATED_MESSAGE, MISSING_FILE_NAME_MESSAGE } from "@sftp-connector/core";

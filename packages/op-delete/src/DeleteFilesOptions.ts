@@ -10,7 +10,7 @@ import {
   type OptionsSpec,
   type RetryOptions,
 } from "@sftp-connector/core";
-import { MISSING_FILE_NAME_MESSAGE, checkLoggerOption, type Logger } from "@sftp-connector/transport";
+import { MISSING_FILE_NAME_MESSAGE, checkLoggerOption, type Logger } from "@sftp-connector/core";
 
 /** Boomi's message for a blank file name (`ERROR_MISSING_INPUT_FILENAME`, which its DELETE reuses for a blank ID). */
 export const BLANK_FILE_NAME_MESSAGE = MISSING_FILE_NAME_MESSAGE;

@@ -1,7 +1,8 @@
 // cleanTemporaryFiles against the real OpenSSH testbed: old orphans removed, fresh uploads and look-alike user files kept, dry run, recursion, a pool.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { openSession, SessionPool, temporaryFileName, type SftpSession } from "@sftp-connector/transport";
+import { openSession, SessionPool, type SftpSession } from "@sftp-connector/transport";
+import { temporaryFileName } from "@sftp-connector/transport/upload";
 import { cleanTemporaryFiles } from "./index.js";
 
 let testbed: Testbed;

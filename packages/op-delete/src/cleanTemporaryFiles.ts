@@ -1,6 +1,7 @@
 // Removes the temporary files our uploads leave behind when their process is killed (`.<name>.<uuid>.sftp-tmp`), once they are old enough.
 import {
   SftpConnectorError,
+  checkLoggerOption,
   checkOptions,
   checkRetryOption,
   checkSignalOption,
@@ -12,7 +13,9 @@ import {
   throwIfAborted,
   type RetryOptions,
 } from "@sftp-connector/core";
-import { checkLoggerOption, isTemporaryFileName, walkDirectory, withSessionTarget, type Logger, type SessionTarget } from "@sftp-connector/transport";
+import { withSessionTarget, type Logger, type SessionTarget } from "@sftp-connector/transport";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { walkDirectory } from "@sftp-connector/transport/scan";
 
 const OPERATION = "cleanTemporaryFiles";
 
@@ -114,7 +117,7 @@ function olderThanProblem(value: unknown): string | undefined {
  * for (const file of cleaned) console.log(file.path, file.size, file.removed);
  * ```
  */
-export async function cleanTemporaryFiles(session: SessionTarget, options: CleanTemporaryFilesOptions): Promise<CleanedTemporaryFile[]> {
+export async function cleanTemporaryFiles(target: SessionTarget, options: CleanTemporaryFilesOptions): Promise<CleanedTemporaryFile[]> {
   const problems: string[] = [];
   const known = ["remoteDirectory", "olderThan", "dryRun", "recursive", "retry", "logger", "signal"];
   const opts = checkOptions(options as CleanTemporaryFilesOptions | undefined, { known, operation: OPERATION }, problems);
@@ -137,7 +140,7 @@ export async function cleanTemporaryFiles(session: SessionTarget, options: Clean
   /** The file whose removal a lost connection cut (its outcome unknown until the next session looks). */
   let cut: CleanedTemporaryFile | undefined;
   await withSessionTarget(
-    session,
+    target,
     async (s) => {
       if (cut !== undefined) {
         const gone = await s.lstat(cut.path).then(

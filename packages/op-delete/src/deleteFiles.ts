@@ -12,7 +12,7 @@ import {
 
 const OPERATION = "delete";
 
-/** What DELETE runs on: one open session, or a provider (a pool) that lends sessions; transport's `SessionTarget`. */
+/** What DELETE runs on: one open session, or a provider (a pool) that lends sessions. @deprecated Use `SessionTarget` from `@sftp-connector/transport`. */
 export type SessionSource = SessionTarget;
 
 /** What happened to one ID. */
@@ -86,9 +86,9 @@ interface Target {
  * // [{ fileName: "a.csv", path: "/data/a.csv", deleted: true }, { fileName: "in/b.csv", path: "/data/in/b.csv", deleted: false, reason: "NO_SUCH_FILE" }]
  * ```
  */
-export async function deleteFiles(session: SessionTarget, input: DeleteFilesInput, options: DeleteFilesOptions = {}): Promise<DeleteResult[]> {
+export async function deleteFiles(target: SessionTarget, input: DeleteFilesInput, options: DeleteFilesOptions = {}): Promise<DeleteResult[]> {
   // With a session, names are checked against its directory here too, so every problem is listed at once.
-  const resolveDirectory = isSessionProvider(session) ? undefined : (perCall: string | undefined) => session.resolveDirectory(perCall);
+  const resolveDirectory = isSessionProvider(target) ? undefined : (perCall: string | undefined) => target.resolveDirectory(perCall);
   const { input: checked, options: opts } = normalizeDeleteInput(input, options, resolveDirectory);
   if (checked.names.length === 0) return [];
   throwIfAborted(opts.signal, OPERATION, checked.names[0]?.name);
@@ -99,16 +99,16 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
 
   try {
     await withSessionTarget(
-      session,
+      target,
       async (s, attempt) => {
         const directory = s.resolveDirectory(checked.remoteDirectory);
         targets ??= resolveTargets(directory, checked.names, opts);
         for (let index = results.length; index < targets.length; index += 1) {
-          const target = targets[index]!;
-          if (opts.signal?.aborted) throw abortedError(OPERATION, target.path, opts.signal);
+          const file = targets[index]!;
+          if (opts.signal?.aborted) throw abortedError(OPERATION, file.path, opts.signal);
           const resumed = attempt > 0 && index === cut.index;
           const onCut = () => void (cut.index = index);
-          results.push(await deleteOne(s, target, { resumed, onCut }, opts));
+          results.push(await deleteOne(s, file, { resumed, onCut }, opts));
         }
       },
       { ...opts.retry, logger: opts.logger, operation: OPERATION, ...(opts.signal ? { signal: opts.signal } : {}) },
@@ -117,8 +117,8 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
     if (targets === undefined) throw error; // bad input: nothing was attempted
     const cause = isSftpConnectorError(error) ? error : new SftpConnectorError("FAILURE", messageOf(error), { operation: OPERATION, cause: error });
     const done = results.length;
-    for (const target of targets.slice(done)) {
-      results.push({ fileName: target.fileName, path: target.path, deleted: false, reason: cause.reason, error: cause });
+    for (const file of targets.slice(done)) {
+      results.push({ fileName: file.fileName, path: file.path, deleted: false, reason: cause.reason, error: cause });
     }
     const suffix = targets.length > 1 ? ` (${done} of ${targets.length} IDs were processed before it)` : "";
     throw new DeleteFilesError(cause.reason, `${cause.message}${suffix}`, results, { path: cause.path, cause, retryable: cause.retryable });
@@ -145,9 +145,9 @@ export async function deleteFiles(session: SessionTarget, input: DeleteFilesInpu
  * const { deleted } = await deleteFile(session, "out/report.csv", { failIfNotFound: true });
  * ```
  */
-export async function deleteFile(session: SessionTarget, fileName: string, options: DeleteFileOptions = {}): Promise<DeleteResult> {
+export async function deleteFile(target: SessionTarget, fileName: string, options: DeleteFileOptions = {}): Promise<DeleteResult> {
   const { remoteDirectory, ...rest } = options ?? {};
-  const [result] = await deleteFiles(session, { fileName, remoteDirectory }, rest);
+  const [result] = await deleteFiles(target, { fileName, remoteDirectory }, rest);
   return result!;
 }
 

@@ -1,7 +1,9 @@
 // The LIST operation: the entries of a remote directory (and, on request, of its sub-directories) as Boomi's metadata JSON, streamed.
 import { LIST_FILTER_FIELDS, checkSignalOption, formatIsoSeconds, throwIfAborted, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
-import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
-import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
+import { planDirectoryScan, type DirectoryScanPlan } from "@sftp-connector/core";
+import { isSessionProvider, type Logger, type SessionProvider, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { iterateWithRetry, toFilterEntry, walkDirectory, type WalkEntry } from "@sftp-connector/transport/scan";
 import { formatPermissions } from "./formatPermissions.js";
 
 /** What to list. */
@@ -129,9 +131,9 @@ export const LIST_OPTION_ALIASES: Readonly<Record<string, keyof ListOptions>> = 
  * every problem; from the iteration, ABORTED once `signal` fired, NO_SUCH_FILE "Remote directory does not
  * exist: '<path>'", and the classified error when the directory cannot be read or the connection fails.
  */
-export function listFiles(session: SessionTarget, input: ListInput = {}, options: ListOptions = {}): AsyncGenerator<ListEntry, void, undefined> {
+export function listFiles(target: SessionTarget, input: ListInput = {}, options: ListOptions = {}): AsyncGenerator<ListEntry, void, undefined> {
   const plan = planList(input, options);
-  return isSessionProvider(session) ? listWithProvider(session, plan) : listOn(session, plan);
+  return isSessionProvider(target) ? listWithProvider(target, plan) : listOn(target, plan);
 }
 
 function listWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {

@@ -1,7 +1,8 @@
 // LIST against the real OpenSSH testbed: our upload temporary names are skipped unless includeTemporaryFiles; look-alike user files never are.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { openSession, temporaryFileName, type SftpSession } from "@sftp-connector/transport";
+import { openSession, type SftpSession } from "@sftp-connector/transport";
+import { temporaryFileName } from "@sftp-connector/transport/upload";
 import { listFiles, type ListOptions } from "./index.js";
 
 let testbed: Testbed;

@@ -17,15 +17,9 @@ import {
   type Filter,
   type OptionsSpec,
 } from "@sftp-connector/core";
-import {
-  isTemporaryFileName,
-  withSessionTarget,
-  silentLogger,
-  walkDirectory,
-  type Logger,
-  type SessionTarget,
-  type SftpSession,
-} from "@sftp-connector/transport";
+import { withSessionTarget, silentLogger, type Logger, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { walkDirectory } from "@sftp-connector/transport/scan";
 import {
   createDirectoryPoller,
   createFileLock,

@@ -12,8 +12,10 @@ import {
   throwIfAborted,
 } from "@sftp-connector/core";
 import type { DocumentProperties, FileDocument, Filter, RetryOptions } from "@sftp-connector/core";
-import { isSessionProvider, isTemporaryFileName, iterateWithRetry, planDirectoryScan, toFilterEntry, walkDirectory } from "@sftp-connector/transport";
-import type { DirectoryScanPlan, Logger, SessionProvider, SessionTarget, SftpSession, WalkEntry } from "@sftp-connector/transport";
+import { planDirectoryScan, type DirectoryScanPlan } from "@sftp-connector/core";
+import { isSessionProvider, type Logger, type SessionProvider, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { iterateWithRetry, toFilterEntry, walkDirectory, type WalkEntry } from "@sftp-connector/transport/scan";
 import { openContent, readAll } from "./openContent.js";
 
 /** What to query. */
@@ -176,27 +178,27 @@ export const QUERY_OPTION_ALIASES: Readonly<Record<string, keyof QueryOptions>> 
  * ```
  */
 export function queryFiles(
-  session: SessionTarget,
+  target: SessionTarget,
   input: QueryInput | undefined,
   options: QueryOptions & { as: "buffer" },
 ): AsyncGenerator<QueryItem<Buffer>, void, undefined>;
 export function queryFiles(
-  session: SessionTarget,
+  target: SessionTarget,
   input?: QueryInput,
   options?: QueryOptions & { as?: "stream" },
 ): AsyncGenerator<QueryItem<Readable>, void, undefined>;
 export function queryFiles(
-  session: SessionTarget,
+  target: SessionTarget,
   input?: QueryInput,
   options?: QueryOptions,
 ): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined>;
 export function queryFiles(
-  session: SessionTarget,
+  target: SessionTarget,
   input: QueryInput = {},
   options: QueryOptions = {},
 ): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {
   const plan = planQuery(input, options);
-  return isSessionProvider(session) ? queryWithProvider(session, plan) : new Query(session, undefined, plan).run();
+  return isSessionProvider(target) ? queryWithProvider(target, plan) : new Query(target, undefined, plan).run();
 }
 
 function queryWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined> {

@@ -1,7 +1,8 @@
 // QUERY against the real OpenSSH testbed: our upload temporary names are never downloaded unless includeTemporaryFiles; look-alike user files always are.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { openSession, temporaryFileName, type SftpSession } from "@sftp-connector/transport";
+import { openSession, type SftpSession } from "@sftp-connector/transport";
+import { temporaryFileName } from "@sftp-connector/transport/upload";
 import { isQueryError, queryFiles, type QueryOptions } from "./index.js";
 
 let testbed: Testbed;

@@ -2,8 +2,10 @@
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { SftpConnectorError, checkOptions, quotePath, throwIfAborted, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
-import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions, lstatIfExists, openContent, resolveUploadTarget } from "@sftp-connector/transport";
-import { temporaryFileName, uploadViaTemp, withSessionTarget, type SessionTarget, type UploadFileOptions, type UploadFileResult, type UploadResponse } from "@sftp-connector/transport";
+import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions } from "@sftp-connector/core";
+import type { UploadFileOptions, UploadFileResult, UploadResponse } from "@sftp-connector/core";
+import { withSessionTarget, type SessionTarget } from "@sftp-connector/transport";
+import { lstatIfExists, openContent, resolveUploadTarget, temporaryFileName, uploadViaTemp } from "@sftp-connector/transport/upload";
 
 /** The input document of UPSERT: content plus Boomi's document properties. */
 export interface UpsertFileInput {
@@ -138,7 +140,8 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
       logger,
       operation: OPERATION,
     });
-    const result = await buildUploadResult(target, uploaded, { includeTimestamp: includeAllMetadata, retry, operation: OPERATION });
+    const modifiedAt = includeAllMetadata ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt : undefined;
+    const result = buildUploadResult(uploaded, { modifiedAt });
     return { ...result, existed: plan.existed };
   } catch (error) {
     source.destroy();

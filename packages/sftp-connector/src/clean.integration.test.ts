@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { temporaryFileName } from "@sftp-connector/transport";
+import { temporaryFileName } from "@sftp-connector/transport/upload";
 import { createSftpConnector } from "./index.js";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));

@@ -1,26 +1,11 @@
-// Composes a custom connector from chosen operation packages: each operation is bound to one session pool.
-import { SessionPool, type SessionTarget } from "@sftp-connector/transport";
-import type { NormalizedConnectionConfig } from "@sftp-connector/core";
+// Composes a custom connector from chosen operation packages: transport's defineConnector, also taking a Boomi connection's properties.
+import { defineConnector as defineTransportConnector, type CustomConnector, type Operation } from "@sftp-connector/transport";
 import { toConnectionConfig, type ConnectorConfig } from "./createSftpConnector.js";
 
-/** An operation as the packages export it: a plain async function whose first argument is a session (or a pool). */
-export type Operation = (target: SessionTarget, ...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The operation with its session argument bound. */
-export type Bound<Op> = Op extends (target: SessionTarget, ...args: infer A) => infer R ? (...args: A) => R : never;
-
-/** A connector made of the operations you chose, plus `close()`. */
-export type CustomConnector<Ops extends Record<string, Operation>> = { [K in keyof Ops]: Bound<Ops[K]> } & {
-  /** Closes the pool. */
-  close(): Promise<void>;
-  /** The pool every operation uses. */
-  readonly pool: SessionPool;
-  /** The validated config. */
-  readonly config: NormalizedConnectionConfig;
-};
-
 /**
- * Builds a connector from the operations you pick: install only those packages.
+ * `@sftp-connector/transport`'s {@link defineTransportConnector | defineConnector}, whose `config`
+ * may also be a Boomi SFTP V2 connection's properties (`{ boomi, options }`), like
+ * `createSftpConnector`'s. Without the facade, import it from `@sftp-connector/transport`.
  *
  * @example
  * ```ts
@@ -33,8 +18,5 @@ export type CustomConnector<Ops extends Record<string, Operation>> = { [K in key
  * ```
  */
 export function defineConnector<Ops extends Record<string, Operation>>({ config, operations }: { config: ConnectorConfig; operations: Ops }): CustomConnector<Ops> {
-  const normalized = toConnectionConfig(config);
-  const pool = new SessionPool(normalized);
-  const bound = Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, (...args: unknown[]) => op(pool, ...args)]));
-  return { ...bound, pool, config: normalized, close: () => pool.close() } as CustomConnector<Ops>;
+  return defineTransportConnector({ config: toConnectionConfig(config), operations });
 }

@@ -2,7 +2,7 @@
 export { createSftpConnector, toConnectionConfig } from "./createSftpConnector.js";
 export type { SftpConnector, ConnectorConfig, ConnectorOptions, ConnectorListenOptions } from "./createSftpConnector.js";
 export { defineConnector } from "./defineConnector.js";
-export type { CustomConnector, Operation, Bound } from "./defineConnector.js";
+export type { CustomConnector, Operation, Bound } from "@sftp-connector/transport";
 export {
   SftpConnectorError,
   isSftpConnectorError,

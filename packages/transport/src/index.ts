@@ -30,24 +30,14 @@ export { createHostKeyVerifier, parseKnownHosts, fingerprintOf, keyTypeOf, known
 export type { HostKeyVerifier, HostKeyVerifierOptions, KnownHostsEntry, ParsedKnownHosts, PresentedHostKey } from "./verifyHostKey.js";
 export { classifyError, ERROR_CLASSIFICATION_RULES } from "./classifyError.js";
 export type { ErrorContext, ErrorClassificationRule } from "./classifyError.js";
-export { walkDirectory, toFilterEntry } from "./walkDirectory.js";
-export type { WalkEntry, WalkDirectoryOptions, WalkSession } from "./walkDirectory.js";
-export { openContent, isReadableContent } from "./openContent.js";
-export type { OpenContentOptions } from "./openContent.js";
-export { uploadViaTemp, fileAlreadyExistsMessage, UPLOAD_MODES } from "./uploadViaTemp.js";
-export type { UploadViaTempOptions, UploadResult, UploadMode } from "./uploadViaTemp.js";
-export { temporaryFileName, isTemporaryFileName, TEMPORARY_FILE_PATTERN, TEMPORARY_FILE_SUFFIX } from "./temporaryFileName.js";
 export { withSessionTarget, isSessionProvider } from "./withSessionTarget.js";
 export type { SessionTarget } from "./withSessionTarget.js";
-export { checkLoggerOption } from "./checkLoggerOption.js";
-export { lstatIfExists } from "./lstatIfExists.js";
-export { checkUploadOptions, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES } from "./UploadFileOptions.js";
-export type { UploadFileOptions } from "./UploadFileOptions.js";
-export { resolveUploadTarget, ensureRemoteDirectory } from "./resolveUploadTarget.js";
-export type { ResolveUploadTargetOptions, UploadTargetSession } from "./resolveUploadTarget.js";
-export { buildUploadResult, FILE_CREATED_MESSAGE } from "./buildUploadResult.js";
-export type { BuildUploadResultOptions, UploadFileResult, UploadResponse } from "./buildUploadResult.js";
-export { planDirectoryScan } from "./planDirectoryScan.js";
-export type { DirectoryScanInput, DirectoryScanOptions, DirectoryScanPlan, DirectoryScanSpec, ReportProblem } from "./planDirectoryScan.js";
-export { iterateWithRetry } from "./iterateWithRetry.js";
-export type { IterateWithRetryOptions, IterationRun } from "./iterateWithRetry.js";
+export { defineConnector } from "./defineConnector.js";
+export type { CustomConnector, Operation, Bound, DefineConnectorOptions } from "./defineConnector.js";
+
+// Moved: upload plumbing is in "@sftp-connector/transport/upload", the directory walk in
+// "@sftp-connector/transport/scan"; the pure option checks and Boomi's upload result are in core.
+/** @deprecated Import from `@sftp-connector/core`. */
+export { checkLoggerOption, checkUploadOptions, FILE_CREATED_MESSAGE, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES, planDirectoryScan } from "@sftp-connector/core";
+/** @deprecated Import from `@sftp-connector/core`. */
+export type { UploadFileOptions, DirectoryScanInput, DirectoryScanOptions, DirectoryScanPlan, UploadFileResult, UploadResponse } from "@sftp-connector/core";

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { startTestbed, waitFor, sha256, rejectionOf, gatedSource, type Testbed } from "@sftp-connector/testkit";
 import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
-import { isTemporaryFileName, type Logger } from "@sftp-connector/transport";
+import type { Logger } from "@sftp-connector/transport";
+import { isTemporaryFileName } from "@sftp-connector/transport/upload";
 import { startFaultRelay } from "./faultRelay.js";
 
 let testbed: Testbed;

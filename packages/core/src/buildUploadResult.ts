@@ -1,8 +1,6 @@
 // What CREATE and UPSERT return once the upload is done: Boomi's response document and status message.
 import { posix } from "node:path";
-import { formatTimestamp, type NormalizedRetryOptions } from "@sftp-connector/core";
-import type { UploadResult } from "./uploadViaTemp.js";
-import { withSessionTarget, type SessionTarget } from "./withSessionTarget.js";
+import { formatTimestamp } from "./FileDocument.js";
 
 /** Boomi's success message of CREATE and UPSERT. */
 export const FILE_CREATED_MESSAGE = "Created the file successfully";
@@ -29,25 +27,32 @@ export interface UploadFileResult {
   bytesWritten: number;
 }
 
+/** What the upload did: the file's absolute path and the bytes written (transport's `UploadResult`). */
+export interface UploadedFile {
+  /** The file's absolute path. */
+  path: string;
+  /** Bytes written. */
+  bytesWritten: number;
+}
+
 /** Options of {@link buildUploadResult}. */
 export interface BuildUploadResultOptions {
-  /** Add `timestamp`, the file's mtime read back from the server (Boomi's extended profile). */
-  includeTimestamp: boolean;
-  /** Retries of that read with a session provider. */
-  retry: NormalizedRetryOptions;
-  /** The operation, for errors. */
-  operation: string;
+  /** The file's mtime read back from the server: adds `timestamp` (Boomi's extended profile). @default none (no timestamp) */
+  modifiedAt?: Date | undefined;
 }
 
 /**
- * The result of an upload operation for what {@link uploadViaTemp} did: the response names the
- * file's base name and directory, with `includeTimestamp` also its mtime (one `lstat` on `target`).
+ * The result of an upload operation for what the upload did: the response names the file's base
+ * name and directory, and with `modifiedAt` also its timestamp. Asks nothing of the server.
+ *
+ * @example
+ * ```ts
+ * buildUploadResult({ path: "/data/in/a.txt", bytesWritten: 5 });
+ * // { response: { fileName: "a.txt", remoteDirectory: "/data/in" }, message: "Created the file successfully", path: "/data/in/a.txt", bytesWritten: 5 }
+ * ```
  */
-export async function buildUploadResult(target: SessionTarget, uploaded: UploadResult, options: BuildUploadResultOptions): Promise<UploadFileResult> {
+export function buildUploadResult(uploaded: UploadedFile, options: BuildUploadResultOptions = {}): UploadFileResult {
   const response: UploadResponse = { fileName: posix.basename(uploaded.path), remoteDirectory: posix.dirname(uploaded.path) };
-  if (options.includeTimestamp) {
-    const stats = await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...options.retry, operation: options.operation });
-    response.timestamp = formatTimestamp(stats.modifiedAt);
-  }
+  if (options.modifiedAt !== undefined) response.timestamp = formatTimestamp(options.modifiedAt);
   return { response, message: FILE_CREATED_MESSAGE, path: uploaded.path, bytesWritten: uploaded.bytesWritten };
 }

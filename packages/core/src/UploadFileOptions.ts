@@ -1,5 +1,8 @@
 // The options CREATE and UPSERT share, and their checks (true/false switches, onProgress, retry), made before anything reaches the server.
-import { SftpConnectorError, checkRetryOption, checkSignalOption, type NormalizedRetryOptions, type RetryOptions } from "@sftp-connector/core";
+import { SftpConnectorError } from "./SftpConnectorError.js";
+import { checkRetryOption } from "./checkRetryOption.js";
+import { checkSignalOption } from "./abortedError.js";
+import type { NormalizedRetryOptions, RetryOptions } from "./ConnectionConfig.js";
 import { checkLoggerOption } from "./checkLoggerOption.js";
 import type { Logger } from "./Logger.js";
 

@@ -1,6 +1,7 @@
 // The options LIST and QUERY share: defaults, every problem named at once in a fixed order, the operation's own checks in between.
 import { describe, expect, it } from "vitest";
-import { LIST_FILTER_FIELDS, QUERY_FILTER_FIELDS, isSftpConnectorError } from "@sftp-connector/core";
+import { LIST_FILTER_FIELDS, QUERY_FILTER_FIELDS } from "./filter/Filter.js";
+import { isSftpConnectorError } from "./SftpConnectorError.js";
 import { silentLogger } from "./Logger.js";
 import { planDirectoryScan, type DirectoryScanOptions } from "./planDirectoryScan.js";
 

@@ -1,6 +1,6 @@
 // The option checks CREATE and UPSERT share: switches, onProgress and retry, the first problem thrown naming its field.
 import { describe, expect, it } from "vitest";
-import { isSftpConnectorError } from "@sftp-connector/core";
+import { isSftpConnectorError } from "./SftpConnectorError.js";
 import { checkUploadOptions, MISSING_FILE_NAME_MESSAGE } from "./UploadFileOptions.js";
 
 /** The message of what `check` throws, with its reason and operation. */

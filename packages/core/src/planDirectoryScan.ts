@@ -1,5 +1,10 @@
 // The options LIST and QUERY share, checked before any request: the directory, how many entries, how deep, which ones, symbolic links and retries.
-import { SftpConnectorError, checkOptions, compileFilter, describeValue, isSftpConnectorError, type Filter, type FilterField, type FilterPredicate, type RetryOptions } from "@sftp-connector/core";
+import { SftpConnectorError, isSftpConnectorError } from "./SftpConnectorError.js";
+import { checkOptions } from "./checkOptions.js";
+import { compileFilter } from "./filter/compileFilter.js";
+import { describeValue } from "./describeValue.js";
+import type { Filter, FilterField, FilterPredicate } from "./filter/Filter.js";
+import type { RetryOptions } from "./ConnectionConfig.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** What LIST and QUERY read. */
