@@ -87,11 +87,22 @@ export function createResumableReadStream(provider: SessionProvider | undefined,
       } finally {
         if (lease && provider) provider.release(lease, { broken: broken || lease.closed });
       }
-      // An abort ends the wait (the rejection is the abort, checked next).
-      await delay(retryDelay(retry, { backoffMs }), undefined, signal ? { signal } : {}).catch(() => {});
+      // An abort or a destroy of the stream ends the wait; then nothing more is taken or opened.
+      await delay(retryDelay(retry, { backoffMs }), undefined, { signal: waitEnded.signal }).catch(() => {});
       if (signal?.aborted) throw abortedError(operation, path, signal);
+      if (output.destroyed) return;
     }
   }
+  const waitEnded = new AbortController();
   const output = Readable.from(chunks(), { objectMode: false, highWaterMark: bufferBytes ?? readOptions.highWaterMark ?? 1024 * 1024 });
+  output.once("close", () => waitEnded.abort());
+  if (signal) {
+    const onAbort = () => waitEnded.abort();
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      output.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
+  }
   return output;
 }
