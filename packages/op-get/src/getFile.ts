@@ -22,7 +22,10 @@ import { normalizeGetFileOptions, type GetFileInput, type GetFileOptions, type N
 
 const OPERATION = "get";
 
-/** What GET runs on: one open session, or a provider (a pool) that lends sessions; transport's `SessionTarget`. */
+/**
+ * What GET runs on: one open session, or a provider (a pool) that lends sessions.
+ * @deprecated Use transport's `SessionTarget` (every operation's first parameter, `target`).
+ */
 export type SessionSource = SessionTarget;
 
 /** Boomi's message when `deleteAfter` cannot delete the file (`UNABLE_TO_DELETE_FILE`). */
@@ -93,36 +96,36 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  *
  * @example
  * ```ts
- * const doc = await getFile(session, { fileName: "in/orders.csv" }, { deleteAfter: true });
+ * const doc = await getFile(pool, { fileName: "in/orders.csv" }, { deleteAfter: true });
  * if (doc) await pipeline(doc.content, createWriteStream("orders.csv")); // deleted once fully read
  * ```
  */
 export function getFile(
-  session: SessionTarget,
+  target: SessionTarget,
   input: GetFileInput,
   options: GetFileOptions & { as: "buffer"; failIfNotFound: true },
 ): Promise<FileDocument<Buffer>>;
 export function getFile(
-  session: SessionTarget,
+  target: SessionTarget,
   input: GetFileInput,
   options: GetFileOptions & { as?: "stream"; failIfNotFound: true },
 ): Promise<FileDocument<Readable>>;
 export function getFile(
-  session: SessionTarget,
+  target: SessionTarget,
   input: GetFileInput,
   options: GetFileOptions & { failIfNotFound: true },
 ): Promise<FileDocument<Readable | Buffer>>;
-export function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions & { as: "buffer" }): Promise<FileDocument<Buffer> | undefined>;
-export function getFile(session: SessionTarget, input: GetFileInput, options?: GetFileOptions & { as?: "stream" }): Promise<FileDocument<Readable> | undefined>;
-export function getFile(session: SessionTarget, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
-export async function getFile(session: SessionTarget, input: GetFileInput, options: GetFileOptions = {}): Promise<FileDocument<Readable | Buffer> | undefined> {
+export function getFile(target: SessionTarget, input: GetFileInput, options: GetFileOptions & { as: "buffer" }): Promise<FileDocument<Buffer> | undefined>;
+export function getFile(target: SessionTarget, input: GetFileInput, options?: GetFileOptions & { as?: "stream" }): Promise<FileDocument<Readable> | undefined>;
+export function getFile(target: SessionTarget, input: GetFileInput, options?: GetFileOptions): Promise<FileDocument<Readable | Buffer> | undefined>;
+export async function getFile(target: SessionTarget, input: GetFileInput, options: GetFileOptions = {}): Promise<FileDocument<Readable | Buffer> | undefined> {
   const { fileName, options: opts } = normalizeGetFileOptions(input, options);
   throwIfAborted(opts.signal, OPERATION, fileName);
-  const held = isSessionProvider(session) ? holdOneSession(session) : undefined;
-  const target: SessionTarget = held ?? session;
+  const held = isSessionProvider(target) ? holdOneSession(target) : undefined;
+  const source: SessionTarget = held ?? target;
   let plan: Plan | undefined;
   try {
-    plan = await withSessionTarget(target, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
+    plan = await withSessionTarget(source, (s) => prepare(s, fileName, input.remoteDirectory, opts), retryOptions(opts));
   } finally {
     if (plan === undefined) held?.done();
   }
@@ -132,15 +135,15 @@ export async function getFile(session: SessionTarget, input: GetFileInput, optio
   const properties = propertiesOf(found);
   const metadataDate = opts.includeAllMetadata ? formatTimestamp(found.stats.modifiedAt) : undefined;
   const openStream = (): Readable =>
-    isSessionProvider(target)
-      ? createResumableReadStream(target, found.file.path, {
+    isSessionProvider(source)
+      ? createResumableReadStream(source, found.file.path, {
           ...opts.retry,
           logger: opts.logger,
           sizeHint: found.stats.size,
           operation: OPERATION,
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
-      : target.createReadStream(found.file.path, { sizeHint: found.stats.size });
+      : source.createReadStream(found.file.path, { sizeHint: found.stats.size });
   /** The file's bytes; an abort destroys the stream with ABORTED (which closes the remote handle). */
   const open = (): Readable => {
     const signal = opts.signal;
@@ -168,7 +171,7 @@ export async function getFile(session: SessionTarget, input: GetFileInput, optio
       const chunks: Buffer[] = [];
       for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
       const document: FileDocument<Buffer> = { content: Buffer.concat(chunks), properties: { ...properties, size } };
-      await afterRead(target, found, opts, document);
+      await afterRead(source, found, opts, document);
       return document;
     } finally {
       held?.done();
@@ -181,7 +184,7 @@ export async function getFile(session: SessionTarget, input: GetFileInput, optio
     metadataDate,
     afterRead: async (total) => {
       properties.size = total;
-      await afterRead(target, found, opts, undefined);
+      await afterRead(source, found, opts, undefined);
     },
   });
   if (held) content.once("close", () => held.done());

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename, posix, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { ACTIONS_IF_FILE_EXISTS, type ActionIfFileExists, type CreateFileOptions } from "@sftp-connector/create";
-import type { UploadFileResult } from "@sftp-connector/transport";
+import type { UploadFileResult } from "@sftp-connector/core";
 import type { CommandContext, CommandSpec } from "./CommandSpec.js";
 import { formatTable } from "./formatTable.js";
 import { UsageError } from "./UsageError.js";
