@@ -19,5 +19,7 @@ for (const a of serious) {
   console.error(`[audit] ${a.severity} ${a.module_name} ${a.vulnerable_versions} (patched: ${a.patched_versions}): ${a.title} ${a.url}; found ${found}`);
 }
 const counts = report.metadata?.vulnerabilities ?? {};
-console.error(`[audit] production dependencies: ${counts.critical ?? 0} critical, ${counts.high ?? 0} high, ${counts.moderate ?? 0} moderate, ${counts.low ?? 0} low`);
+console.error(
+  `[audit] production dependencies: ${counts.critical ?? 0} critical, ${counts.high ?? 0} high, ${counts.moderate ?? 0} moderate, ${counts.low ?? 0} low`,
+);
 process.exit(serious.length > 0 || (counts.high ?? 0) > 0 || (counts.critical ?? 0) > 0 ? 1 : 0);

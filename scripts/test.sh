@@ -7,6 +7,8 @@ trap env_cleanup EXIT
 env_prepare
 env_quiet pnpm build
 pnpm typecheck
+# Formatting and lint (Biome): a finding fails the run, as a type error does.
+pnpm lint
 rm -f .vitest-results.json
 set +e
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json "$@"

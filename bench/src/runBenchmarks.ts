@@ -105,7 +105,22 @@ async function main(): Promise<void> {
       auth: { type: "privateKey", path: keyFile },
       hostKey: { knownHosts: testbed.hostKey.knownHostsLine },
     };
-    const sftpArgs = ["-q", "-b", "-", "-P", String(testbed.port), "-i", keyFile, "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", `${user.username}@127.0.0.1`];
+    const sftpArgs = [
+      "-q",
+      "-b",
+      "-",
+      "-P",
+      String(testbed.port),
+      "-i",
+      keyFile,
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+      `${user.username}@127.0.0.1`,
+    ];
     const sftpBatch = (commands: string) => run("sftp", sftpArgs, commands);
     const refClient = async () => {
       const client = new SftpClient();
@@ -233,8 +248,13 @@ async function main(): Promise<void> {
     // 6. LISTEN: one poll cycle over a big directory, and how it grows from a tenth of it.
     if (want("LISTEN")) {
       log("LISTEN");
-      await testbed.exec(`mkdir -p ${remote}/l10 && cd ${remote}/l10 && seq 1 ${sizes.listEntries / 10} | xargs touch && chown -R ${user.username} ${remote}/l10`);
-      for (const [dir, entries] of [[`${remote}/l10`, sizes.listEntries / 10], [`${remote}/l`, sizes.listEntries]] as const) {
+      await testbed.exec(
+        `mkdir -p ${remote}/l10 && cd ${remote}/l10 && seq 1 ${sizes.listEntries / 10} | xargs touch && chown -R ${user.username} ${remote}/l10`,
+      );
+      for (const [dir, entries] of [
+        [`${remote}/l10`, sizes.listEntries / 10],
+        [`${remote}/l`, sizes.listEntries],
+      ] as const) {
         const pool = new SessionPool(config);
         const cycles: number[] = [];
         let heapBefore = 0;
@@ -254,7 +274,9 @@ async function main(): Promise<void> {
           { name: `LISTEN poll cycle, ${entries} entries`, unit: "ms", value: steady },
           { name: `LISTEN baseline cycle, ${entries} entries`, unit: "ms", value: cycles[0]! },
         );
-        log(`LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`);
+        log(
+          `LISTEN ${entries} entries: baseline ${cycles[0]!.toFixed(0)} ms, steady cycle ${steady.toFixed(0)} ms, heap change after baseline ${heap.toFixed(1)} MiB`,
+        );
       }
     }
 
@@ -262,7 +284,10 @@ async function main(): Promise<void> {
     if (want("FILTER")) {
       log("FILTER");
       for (const timing of benchFilters(Math.max(reps, 3))) {
-        const note = timing.v8Ms === undefined ? "V8 RegExp backtracks catastrophically here" : `V8 RegExp ${timing.v8Ms.toFixed(2)} ms, ratio ${(timing.ms / timing.v8Ms).toFixed(1)}×`;
+        const note =
+          timing.v8Ms === undefined
+            ? "V8 RegExp backtracks catastrophically here"
+            : `V8 RegExp ${timing.v8Ms.toFixed(2)} ms, ratio ${(timing.ms / timing.v8Ms).toFixed(1)}×`;
         results.push({ name: timing.name, unit: "ms", value: timing.ms, note });
         log(`${timing.name}: ${timing.ms.toFixed(2)} ms (${note})`);
       }
@@ -298,7 +323,10 @@ function report(extra: Record<string, string>): void {
   const lines = [
     `| measure | ours | reference | ratio (ours / reference) | target |`,
     `| --- | --- | --- | --- | --- |`,
-    ...rows.map(([what, a, b, r, target]) => `| ${what} | ${fmt(results.find((x) => x.name === a))} | ${b.replace(/^\w+ /, "")}: ${fmt(results.find((x) => x.name === b))} | ${r.toFixed(2)}× | ${target} |`),
+    ...rows.map(
+      ([what, a, b, r, target]) =>
+        `| ${what} | ${fmt(results.find((x) => x.name === a))} | ${b.replace(/^\w+ /, "")}: ${fmt(results.find((x) => x.name === b))} | ${r.toFixed(2)}× | ${target} |`,
+    ),
     ...results.filter((r) => r.unit === "MiB").map((r) => `| ${r.name.replace("ours: ", "")} | ${fmt(r)} | — | — | < 150 MiB |`),
     ...results.filter((r) => r.unit === "ms").map((r) => `| ${r.name} | ${fmt(r)} | — | — | grows linearly |`),
   ];

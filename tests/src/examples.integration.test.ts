@@ -21,9 +21,13 @@ describe("examples", () => {
     const { stdout } = await start("@sftp-connector/example-boomi-migration");
     expect(stdout).toMatch(/^Test Connection: SSH-2\.0-OpenSSH/m);
     // CREATE with FORCE_UNIQUE_NAMES and the extended profile (includeAllMetadata from the stored properties).
-    expect(stdout).toMatch(/^CREATE  SUCCESS 0 Created the file successfully \{"fileName":"order2\.xml","remoteDirectory":"\/home\/tester\/outbound","timestamp":"[\d-]+ [\d:.]+"\}$/m);
+    expect(stdout).toMatch(
+      /^CREATE  SUCCESS 0 Created the file successfully \{"fileName":"order2\.xml","remoteDirectory":"\/home\/tester\/outbound","timestamp":"[\d-]+ [\d:.]+"\}$/m,
+    );
     // UPSERT with Boomi's createDir into a missing directory, then append.
-    expect(stdout.match(/^UPSERT  SUCCESS 0 Created the file successfully \{"fileName":"audit\.log","remoteDirectory":"\/home\/tester\/outbound\/logs"\}$/gm)).toHaveLength(2);
+    expect(
+      stdout.match(/^UPSERT  SUCCESS 0 Created the file successfully \{"fileName":"audit\.log","remoteDirectory":"\/home\/tester\/outbound\/logs"\}$/gm),
+    ).toHaveLength(2);
     expect(stdout).toContain('GET     SUCCESS 0 Success order1.xml: <order n="1"/>');
     expect(stdout).toContain("GET     SUCCESS 0 Success (no document)");
     expect(stdout).toMatch(/^GET     APPLICATION_ERROR 400 Remote directory does not exist/m);

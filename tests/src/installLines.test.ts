@@ -13,7 +13,10 @@ const published = readdirSync(join(root, "packages"))
 /** The words after `npm i` (flags dropped) on the first install line of `text` that installs `name`. */
 function installLine(text: string, name: string): string[] | undefined {
   for (const match of text.matchAll(/npm i ([^`\n]+)/g)) {
-    const words = match[1]!.trim().split(/\s+/).filter((word) => !word.startsWith("-"));
+    const words = match[1]!
+      .trim()
+      .split(/\s+/)
+      .filter((word) => !word.startsWith("-"));
     if (words[0] === name) return words;
   }
   return undefined;
@@ -27,7 +30,11 @@ describe("README install lines", () => {
       const line = installLine(readme, name);
       expect(line, `packages/${folder}/README.md has no "npm i ${name} …" line`).toBeDefined();
       // Optional peers (the facade's coordination engines) are installed only by who wants them: the README says when.
-      const optional = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => (meta as { optional?: boolean }).optional).map(([dep]) => dep));
+      const optional = new Set(
+        Object.entries(manifest.peerDependenciesMeta ?? {})
+          .filter(([, meta]) => (meta as { optional?: boolean }).optional)
+          .map(([dep]) => dep),
+      );
       const needed = Object.keys(manifest.peerDependencies ?? {}).filter((dep) => !optional.has(dep));
       // The facade is the bundle: one name brings everything. A building block names the project's packages it pulls in.
       if (name !== "sftp-connector") needed.push(...Object.keys(manifest.dependencies ?? {}).filter((dep) => dep.startsWith("@sftp-connector/")));

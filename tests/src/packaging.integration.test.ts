@@ -46,10 +46,21 @@ describe("every published package", () => {
   it("has its tarball", () => {
     expect(packages.map((p) => p.name).sort()).toEqual(
       [
-        "@sftp-connector/auth", "@sftp-connector/coordination-postgres", "@sftp-connector/coordination-redis", "@sftp-connector/core",
-        "@sftp-connector/create", "@sftp-connector/delete", "@sftp-connector/get",
-        "@sftp-connector/list", "@sftp-connector/listen", "@sftp-connector/poller", "@sftp-connector/query", "@sftp-connector/testkit",
-        "@sftp-connector/transport", "@sftp-connector/upsert", "sftp-connector",
+        "@sftp-connector/auth",
+        "@sftp-connector/coordination-postgres",
+        "@sftp-connector/coordination-redis",
+        "@sftp-connector/core",
+        "@sftp-connector/create",
+        "@sftp-connector/delete",
+        "@sftp-connector/get",
+        "@sftp-connector/list",
+        "@sftp-connector/listen",
+        "@sftp-connector/poller",
+        "@sftp-connector/query",
+        "@sftp-connector/testkit",
+        "@sftp-connector/transport",
+        "@sftp-connector/upsert",
+        "sftp-connector",
       ].sort(),
     );
     for (const p of packages) expect(existsSync(p.tarball), p.tarball).toBe(true);
@@ -78,7 +89,9 @@ describe("every published package", () => {
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
     await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...packages.map((p) => p.tarball)], { cwd: project });
     for (const p of packages) {
-      const esm = await run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(p.name)}); console.log(Object.keys(m).length)`], { cwd: project });
+      const esm = await run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(p.name)}); console.log(Object.keys(m).length)`], {
+        cwd: project,
+      });
       expect(Number(esm.stdout.trim()), `${p.name} (ESM)`).toBeGreaterThan(0);
       const cjs = await run("node", ["-e", `console.log(Object.keys(require(${JSON.stringify(p.name)})).length)`], { cwd: project });
       expect(Number(cjs.stdout.trim()), `${p.name} (CJS)`).toBeGreaterThan(0);
@@ -261,7 +274,17 @@ describe.concurrent("each package installed alone with npm type-checks in a cons
       await installing(() =>
         run(
           "npm",
-          ["install", "--install-strategy=nested", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline", "--loglevel=error", ...tarballs, "@types/node@^20"],
+          [
+            "install",
+            "--install-strategy=nested",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--prefer-offline",
+            "--loglevel=error",
+            ...tarballs,
+            "@types/node@^20",
+          ],
           { cwd: project },
         ),
       ).catch((error: { stdout: string; stderr: string }) => {
@@ -280,7 +303,9 @@ describe.concurrent("each package installed alone with npm type-checks in a cons
           );
         }
         const own = join(project, "node_modules", ...name.split("/"), "dist") + "/";
-        expect(result.checked.filter((file) => file.startsWith(own)).length, `${name} (${variant.name}): its declaration files were checked`).toBeGreaterThan(0);
+        expect(result.checked.filter((file) => file.startsWith(own)).length, `${name} (${variant.name}): its declaration files were checked`).toBeGreaterThan(
+          0,
+        );
       }
     }, 300_000);
   }

@@ -24,7 +24,14 @@ const boomiConnection = {
 
 // What Boomi stores for each operation component (field ids and string values as in the component XML).
 const boomiOperations = {
-  CREATE: { actionIfFileExists: "FORCE_UNIQUE_NAMES", stagingDirectory: "", tempExtension: ".part", targetFileName: "", tempFileName: "", includeAllMetadata: "true" },
+  CREATE: {
+    actionIfFileExists: "FORCE_UNIQUE_NAMES",
+    stagingDirectory: "",
+    tempExtension: ".part",
+    targetFileName: "",
+    tempFileName: "",
+    includeAllMetadata: "true",
+  },
   UPSERT: { append: "true", createDir: "true", includeAll: "false" },
   GET: { deleteAfter: "false", failDeleteAfter: "false", includeAllMetadata: "false" },
   LIST: { count: "-1", recursiveList: "true" },
@@ -69,21 +76,45 @@ try {
 
   // CREATE: documents carry Boomi's document properties (fileName; remoteDirectory overrides the connection's).
   for (let i = 0; i < 3; i++) {
-    await document("CREATE", () => sftp.create({ fileName: "order.xml", content: `<order n="${i}"/>` }, options("CREATE")), (r) => JSON.stringify(r.response));
+    await document(
+      "CREATE",
+      () => sftp.create({ fileName: "order.xml", content: `<order n="${i}"/>` }, options("CREATE")),
+      (r) => JSON.stringify(r.response),
+    );
   }
   await heard(["added order.xml", "added order1.xml", "added order2.xml"]);
   // UPSERT with "Append" and "Create directory if it doesn't exist" (Boomi's createDir), into a directory that is not there yet.
-  await document("UPSERT", () => sftp.upsert({ fileName: "audit.log", remoteDirectory: "outbound/logs", content: "line 1\n" }, options("UPSERT")), (r) => JSON.stringify(r.response));
-  await document("UPSERT", () => sftp.upsert({ fileName: "audit.log", remoteDirectory: "outbound/logs", content: "line 2\n" }, options("UPSERT")), (r) => JSON.stringify(r.response));
+  await document(
+    "UPSERT",
+    () => sftp.upsert({ fileName: "audit.log", remoteDirectory: "outbound/logs", content: "line 1\n" }, options("UPSERT")),
+    (r) => JSON.stringify(r.response),
+  );
+  await document(
+    "UPSERT",
+    () => sftp.upsert({ fileName: "audit.log", remoteDirectory: "outbound/logs", content: "line 2\n" }, options("UPSERT")),
+    (r) => JSON.stringify(r.response),
+  );
 
   // GET by object ID; a missing file is an empty success (Boomi's EmptySuccess), a missing remote directory Boomi's "400".
-  await document("GET", () => sftp.get({ fileName: "order1.xml" }, { ...options("GET"), as: "buffer" }), (d) => (d ? `${d.properties.fileName}: ${String(d.content)}` : "(no document)"));
-  await document("GET", () => sftp.get({ fileName: "nothing-here.xml" }, options("GET")), (d) => (d ? d.properties.fileName : "(no document)"));
+  await document(
+    "GET",
+    () => sftp.get({ fileName: "order1.xml" }, { ...options("GET"), as: "buffer" }),
+    (d) => (d ? `${d.properties.fileName}: ${String(d.content)}` : "(no document)"),
+  );
+  await document(
+    "GET",
+    () => sftp.get({ fileName: "nothing-here.xml" }, options("GET")),
+    (d) => (d ? d.properties.fileName : "(no document)"),
+  );
   await document("GET", () => sftp.get({ fileName: "x.xml", remoteDirectory: "outbound/no-such-dir" }, options("GET")));
 
   // LIST with Boomi's "Recursive Listing of Directory": one level deeper, Boomi's output profile per entry.
   for await (const entry of sftp.list({}, options("LIST"))) {
-    report("LIST", toBoomiStatus(entry), JSON.stringify({ fileName: entry.fileName, directory: entry.directory, fileSize: entry.fileSize, isDirectory: entry.isDirectory }));
+    report(
+      "LIST",
+      toBoomiStatus(entry),
+      JSON.stringify({ fileName: entry.fileName, directory: entry.directory, fileSize: entry.fileSize, isDirectory: entry.isDirectory }),
+    );
   }
   // QUERY with a filter on the file name (Boomi's "Wildcard Match"); each document's content.
   const filter = { field: "fileName", operator: "WILDCARD", argument: "order*.xml" } as const;

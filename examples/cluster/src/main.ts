@@ -21,13 +21,34 @@ function startMember(name: string): Member {
   const child = spawn(
     process.execPath,
     [
-      cli, "listen",
-      "--host", testbed.host, "--port", String(testbed.port), "--user", testbed.users.password.username,
-      "--password-env", "SFTP_PASSWORD", "--fingerprint", testbed.hostKey.fingerprint,
-      "--remote-dir", "inbox", "--interval", "300ms", "--stable-after", "0", "--json",
+      cli,
+      "listen",
+      "--host",
+      testbed.host,
+      "--port",
+      String(testbed.port),
+      "--user",
+      testbed.users.password.username,
+      "--password-env",
+      "SFTP_PASSWORD",
+      "--fingerprint",
+      testbed.hostKey.fingerprint,
+      "--remote-dir",
+      "inbox",
+      "--interval",
+      "300ms",
+      "--stable-after",
+      "0",
+      "--json",
       // The group: the same engine and key on every machine; the lease outlives a dead leader by 3 s.
-      "--coordination", `postgres://postgres@127.0.0.1:${postgres.port}/postgres`, "--coordination-password-env", "PGPASSWORD",
-      "--coordination-key", "inbox", "--lease-ttl", "3s",
+      "--coordination",
+      `postgres://postgres@127.0.0.1:${postgres.port}/postgres`,
+      "--coordination-password-env",
+      "PGPASSWORD",
+      "--coordination-key",
+      "inbox",
+      "--lease-ttl",
+      "3s",
     ],
     { env: { ...process.env, SFTP_PASSWORD: testbed.users.password.password, PGPASSWORD: "cluster-demo-pw" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -63,7 +84,9 @@ try {
   await until(() => deliveries("order-1.xml").length > 0, "order-1.xml delivered");
   await pause(1_500); // five more polls of every member: a second delivery would show now
   const [first] = deliveries("order-1.xml");
-  console.log(`order-1.xml delivered ${deliveries("order-1.xml").length === 1 ? "once" : `${deliveries("order-1.xml").length} times`}, by member ${first!.member.name} (fencing token ${first!.token})`);
+  console.log(
+    `order-1.xml delivered ${deliveries("order-1.xml").length === 1 ? "once" : `${deliveries("order-1.xml").length} times`}, by member ${first!.member.name} (fencing token ${first!.token})`,
+  );
 
   const leader = first!.member;
   const gone = exited(leader);
@@ -75,14 +98,21 @@ try {
   await until(() => deliveries("order-2.xml").length > 0, "order-2.xml delivered by another member");
   await pause(1_500);
   const [second] = deliveries("order-2.xml");
-  console.log(`order-2.xml delivered ${deliveries("order-2.xml").length === 1 ? "once" : `${deliveries("order-2.xml").length} times`}, by member ${second!.member.name} (fencing token ${second!.token})`);
+  console.log(
+    `order-2.xml delivered ${deliveries("order-2.xml").length === 1 ? "once" : `${deliveries("order-2.xml").length} times`}, by member ${second!.member.name} (fencing token ${second!.token})`,
+  );
 
   const survivors = members.filter((m) => m !== leader);
   const codes = survivors.map(exited);
   for (const member of survivors) member.process.kill("SIGTERM");
   console.log(`members ${survivors.map((m) => m.name).join(" and ")} stopped with SIGTERM: exit codes ${(await Promise.all(codes)).join(", ")}`);
   const all = members.flatMap((m) => m.events.map((e) => e.fileName));
-  console.log(`deliveries in all: ${[...new Set(all)].sort().map((file) => `${file} ×${all.filter((f) => f === file).length}`).join(", ")}`);
+  console.log(
+    `deliveries in all: ${[...new Set(all)]
+      .sort()
+      .map((file) => `${file} ×${all.filter((f) => f === file).length}`)
+      .join(", ")}`,
+  );
 } finally {
   for (const member of members) if (member.process.exitCode === null && member.process.signalCode === null) member.process.kill("SIGKILL");
   await Promise.all([testbed.stop(), postgres.stop()]);

@@ -13,9 +13,7 @@ describe("README example", () => {
     const lines = out.trim().split("\n");
     expect(lines[0]).toBe("true");
     expect(lines[1]).toBe("[ 'password', 'publickey (ssh-ed25519 key content)' ]");
-    expect(lines[2]).toBe(
-      '[{"method":"password","description":"password"},{"method":"publickey","description":"publickey (ssh-ed25519 key content)"}]',
-    );
+    expect(lines[2]).toBe('[{"method":"password","description":"password"},{"method":"publickey","description":"publickey (ssh-ed25519 key content)"}]');
     expect(lines.slice(3)).toEqual([
       "INVALID_CONFIG auth.content: the private key content is encrypted; give auth.passphrase",
       "INVALID_CONFIG auth.passphrase: the private key content could not be decrypted with the given passphrase",

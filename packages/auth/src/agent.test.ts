@@ -66,8 +66,16 @@ describe("agent", () => {
       () => ({ env: "", options: {} }),
       'auth.socket: no SSH agent to use: auth.socket is not given and SSH_AUTH_SOCK is not set; start one (eval "$(ssh-agent)" && ssh-add) or give auth.socket',
     ],
-    ["SSH_AUTH_SOCK naming nothing", () => ({ env: join(dir, "gone"), options: {} }), `auth.socket: no SSH agent socket at '${join(dir, "gone")}' (from SSH_AUTH_SOCK) (no such file)`],
-    ["a socket path naming nothing", () => ({ env: undefined, options: { socket: join(dir, "gone") } }), `auth.socket: no SSH agent socket at '${join(dir, "gone")}' (no such file)`],
+    [
+      "SSH_AUTH_SOCK naming nothing",
+      () => ({ env: join(dir, "gone"), options: {} }),
+      `auth.socket: no SSH agent socket at '${join(dir, "gone")}' (from SSH_AUTH_SOCK) (no such file)`,
+    ],
+    [
+      "a socket path naming nothing",
+      () => ({ env: undefined, options: { socket: join(dir, "gone") } }),
+      `auth.socket: no SSH agent socket at '${join(dir, "gone")}' (no such file)`,
+    ],
     ["a plain file", () => ({ env: undefined, options: { socket: join(dir, "plain-file") } }), `auth.socket: '${join(dir, "plain-file")}' is not a socket`],
     ["a blank socket option", () => ({ env: socket, options: { socket: " " } }), "auth.socket: expected the agent socket path, got a blank string"],
     ["a field prefix", () => ({ env: undefined, options: { field: "auth[3]" } }), /^auth\[3\]\.socket: no SSH agent to use: auth\[3\]\.socket is not given/],
@@ -75,7 +83,9 @@ describe("agent", () => {
     const { env, options } = setup();
     if (env === undefined) delete process.env.SSH_AUTH_SOCK;
     else process.env.SSH_AUTH_SOCK = env;
-    const error = await agent(options).prepare("u").catch((e: unknown) => e);
+    const error = await agent(options)
+      .prepare("u")
+      .catch((e: unknown) => e);
     if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
     expect(error.reason).toBe("INVALID_CONFIG");
     expect(error.operation).toBe("auth");

@@ -56,7 +56,10 @@ describe("authFromConfig", () => {
     const config = validateConfig({
       host: "h",
       username: "u",
-      auth: [{ type: "password", password: "pw" }, { type: "privateKey", content: testKey("rsa PKCS#1 PEM").privateKey }],
+      auth: [
+        { type: "password", password: "pw" },
+        { type: "privateKey", content: testKey("rsa PKCS#1 PEM").privateKey },
+      ],
       hostKey: { insecureAcceptAny: true },
     });
     const strategies = authFromConfig(config.auth);
@@ -70,11 +73,25 @@ describe("authFromConfig", () => {
 
   it.each<[string, AuthMethod | readonly AuthMethod[], string]>([
     ["one entry", { type: "privateKey", content: "" }, "auth.content: the private key content is empty"],
-    ["a list entry", [{ type: "password", password: "x" }, { type: "privateKey", path: join(tmpdir(), "no-such-key-file") }], `auth[1].path: cannot read the private key file '${join(tmpdir(), "no-such-key-file")}' (no such file)`],
-    ["an encrypted key in a list", [{ type: "agent" }, { type: "privateKey", content: testKey("rsa PKCS#1 PEM encrypted").privateKey }], "auth[1].content: the private key content is encrypted; give auth[1].passphrase"],
+    [
+      "a list entry",
+      [
+        { type: "password", password: "x" },
+        { type: "privateKey", path: join(tmpdir(), "no-such-key-file") },
+      ],
+      `auth[1].path: cannot read the private key file '${join(tmpdir(), "no-such-key-file")}' (no such file)`,
+    ],
+    [
+      "an encrypted key in a list",
+      [{ type: "agent" }, { type: "privateKey", content: testKey("rsa PKCS#1 PEM encrypted").privateKey }],
+      "auth[1].content: the private key content is encrypted; give auth[1].passphrase",
+    ],
   ])("names the field in prepare errors: %s", async (_name, auth, message) => {
     const strategies = authFromConfig(auth);
-    const error = await strategies.at(-1)!.prepare("u").catch((e: unknown) => e);
+    const error = await strategies
+      .at(-1)!
+      .prepare("u")
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe(message);
   });
 
@@ -83,8 +100,16 @@ describe("authFromConfig", () => {
     ["a missing type", {}, 'auth.type: expected one of "password", "privateKey", "agent", "keyboardInteractive", got undefined'],
     ["a non-object", [null], "auth[0]: expected an auth method object"],
     ["an empty list", [], "auth: expected at least one auth method, got an empty array"],
-    ["a key with both path and content", { type: "privateKey", path: "/k", content: "x" }, 'auth: expected exactly one of auth.path or auth.content for auth type "privateKey", got both'],
-    ["a key with neither", [{ type: "privateKey" }], 'auth[0]: expected exactly one of auth[0].path or auth[0].content for auth type "privateKey", got neither'],
+    [
+      "a key with both path and content",
+      { type: "privateKey", path: "/k", content: "x" },
+      'auth: expected exactly one of auth.path or auth.content for auth type "privateKey", got both',
+    ],
+    [
+      "a key with neither",
+      [{ type: "privateKey" }],
+      'auth[0]: expected exactly one of auth[0].path or auth[0].content for auth type "privateKey", got neither',
+    ],
   ])("throws INVALID_CONFIG at once for %s", (_name, auth, message) => {
     let error: unknown;
     try {

@@ -23,7 +23,9 @@ function strategyFor(method: AuthMethod, field: string): AuthStrategy {
       const hasPath = method.path !== undefined;
       const hasContent = method.content !== undefined;
       if (hasPath === hasContent) {
-        throw authConfigError(`${field}: expected exactly one of ${field}.path or ${field}.content for auth type "privateKey", got ${hasPath ? "both" : "neither"}`);
+        throw authConfigError(
+          `${field}: expected exactly one of ${field}.path or ${field}.content for auth type "privateKey", got ${hasPath ? "both" : "neither"}`,
+        );
       }
       return method.path !== undefined ? privateKeyFile(method.path, options) : privateKeyContent(method.content as string, options);
     }

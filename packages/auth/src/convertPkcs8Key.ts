@@ -56,14 +56,7 @@ function ed25519ToOpenSsh(key: KeyObject): string {
   const pub = Buffer.from(jwk.x ?? "", "base64url");
   const publicBlob = Buffer.concat([sshString("ssh-ed25519"), sshString(pub)]);
   const check = randomBytes(4);
-  let privateSection = Buffer.concat([
-    check,
-    check,
-    sshString("ssh-ed25519"),
-    sshString(pub),
-    sshString(Buffer.concat([seed, pub])),
-    sshString(""),
-  ]);
+  let privateSection = Buffer.concat([check, check, sshString("ssh-ed25519"), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString("")]);
   const padding = (8 - (privateSection.length % 8)) % 8;
   privateSection = Buffer.concat([privateSection, Buffer.from(Array.from({ length: padding }, (_, i) => i + 1))]);
   const count = Buffer.alloc(4);

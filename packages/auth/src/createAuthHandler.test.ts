@@ -24,7 +24,9 @@ function fake(method: AuthStrategy["method"], description: string, entries: AnyA
 
 /** Calls the handler as ssh2 does and resolves with what it calls back. */
 function ask(auth: AuthHandler, methodsLeft: AuthenticationType[] | null, partial: boolean | null = null): Promise<AnyAuthMethod | false> {
-  return new Promise((resolve) => (auth.handler as unknown as (m: unknown, p: unknown, next: (v: AnyAuthMethod | false) => void) => void)(methodsLeft, partial, resolve));
+  return new Promise((resolve) =>
+    (auth.handler as unknown as (m: unknown, p: unknown, next: (v: AnyAuthMethod | false) => void) => void)(methodsLeft, partial, resolve),
+  );
 }
 
 const pw = (p: string): AnyAuthMethod => ({ type: "password", username: "tester", password: p });
@@ -96,11 +98,15 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
 
   it("hands the warnings sink to prepare, and a sink that throws does not break the login", async () => {
     const warned: string[] = [];
-    const noisy = defineStrategy("password", () => "password", async (_username, warnings) => {
-      warnings?.warn("first");
-      warnings?.warn("second");
-      return [pw("a")];
-    });
+    const noisy = defineStrategy(
+      "password",
+      () => "password",
+      async (_username, warnings) => {
+        warnings?.warn("first");
+        warnings?.warn("second");
+        return [pw("a")];
+      },
+    );
     const sink = {
       warn(message: string) {
         warned.push(message);
@@ -132,9 +138,7 @@ describe("createAuthHandler (as ssh2 calls it)", () => {
     const error = auth.failure(cause);
     expect(isSftpConnectorError(error) && error.reason).toBe("AUTH_FAILED");
     expect(isSftpConnectorError(error) && error.operation).toBe("auth");
-    expect(error.message).toBe(
-      "authentication failed for user tester (tried: password, publickey (ssh-ed25519 key content); the server accepts: publickey)",
-    );
+    expect(error.message).toBe("authentication failed for user tester (tried: password, publickey (ssh-ed25519 key content); the server accepts: publickey)");
     expect(error.cause).toBe(cause);
   });
 });
@@ -229,8 +233,16 @@ describe("createAuthHandler (real logins against an in-process ssh2 server)", ()
     ["a password", () => [password("right")], ["password"]],
     ["an encrypted key", () => [privateKeyContent(key.privateKey, { passphrase: PASSPHRASE })], ["publickey (ssh-ed25519 key content)"]],
     ["keyboard-interactive", () => [keyboardInteractive({ password: "right" })], ["keyboard-interactive (password)"]],
-    ["a wrong password, then the key", () => [password("wrong"), privateKeyContent(key.privateKey, { passphrase: PASSPHRASE })], ["password", "publickey (ssh-ed25519 key content)"]],
-    ["an unknown key, then keyboard-interactive", () => [privateKeyContent(testKey("rsa PKCS#1 PEM").privateKey), keyboardInteractive({ password: "right" })], ["publickey (ssh-rsa key content)", "keyboard-interactive (password)"]],
+    [
+      "a wrong password, then the key",
+      () => [password("wrong"), privateKeyContent(key.privateKey, { passphrase: PASSPHRASE })],
+      ["password", "publickey (ssh-ed25519 key content)"],
+    ],
+    [
+      "an unknown key, then keyboard-interactive",
+      () => [privateKeyContent(testKey("rsa PKCS#1 PEM").privateKey), keyboardInteractive({ password: "right" })],
+      ["publickey (ssh-rsa key content)", "keyboard-interactive (password)"],
+    ],
   ])("logs in with %s", async (_name, strategies, tried) => {
     serverMethods = ["password", "publickey", "keyboard-interactive"];
     const auth = await login(strategies());
@@ -252,7 +264,11 @@ describe("createAuthHandler (real logins against an in-process ssh2 server)", ()
 
   it("fails with AUTH_FAILED naming what it tried", async () => {
     serverMethods = ["password", "keyboard-interactive"];
-    const error = await login([password("wrong"), privateKeyContent(key.privateKey, { passphrase: PASSPHRASE }), keyboardInteractive({ password: "wrong" })]).catch((e: unknown) => e);
+    const error = await login([
+      password("wrong"),
+      privateKeyContent(key.privateKey, { passphrase: PASSPHRASE }),
+      keyboardInteractive({ password: "wrong" }),
+    ]).catch((e: unknown) => e);
     expect(isSftpConnectorError(error) && error.reason).toBe("AUTH_FAILED");
     expect((error as Error).message).toBe(
       "authentication failed for user tester (tried: password, keyboard-interactive (password); the server accepts: password, keyboard-interactive)",

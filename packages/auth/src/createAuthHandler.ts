@@ -61,11 +61,7 @@ function wireMethod(method: AuthMethodName | AnyAuthMethod["type"]): string {
  * client.connect({ host, port, username: "etl", authHandler: auth.handler, hostVerifier });
  * ```
  */
-export function createAuthHandler(
-  strategies: readonly AuthStrategy[],
-  username: string,
-  options: CreateAuthHandlerOptions = {},
-): AuthHandler {
+export function createAuthHandler(strategies: readonly AuthStrategy[], username: string, options: CreateAuthHandlerOptions = {}): AuthHandler {
   const offered: string[] = [];
   /** `fallbackFor`: the strategy's own method, which the server must not accept for this entry to be offered. */
   const queue: { entry: AnyAuthMethod; attempt: AuthAttempt; fallbackFor?: string }[] = [];

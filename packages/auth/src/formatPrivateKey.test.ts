@@ -15,14 +15,24 @@ const MANGLINGS: [string, (key: string) => string][] = [
   ["newlines replaced by spaces, blank line kept as two spaces", (key) => key.replace(/\n/g, " ")],
   ["CRLF line endings", (key) => key.replace(/\n/g, "\r\n")],
   ["literal \\n escapes (JSON, .env)", (key) => key.trim().replace(/\n/g, "\\n")],
-  ["indented (YAML block) with surrounding blank lines", (key) => `\n\n${key.split("\n").map((l) => `    ${l}`).join("\n")}\n\n`],
+  [
+    "indented (YAML block) with surrounding blank lines",
+    (key) =>
+      `\n\n${key
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n")}\n\n`,
+  ],
   ["wrapped in quotes", (key) => `"${key.trim()}"`],
-  ["body on one unwrapped line", (key) => {
-    const lines = key.trim().split("\n");
-    const header = lines.indexOf("") + 1; // first body line of encrypted PEM, or 0
-    const start = Math.max(1, header);
-    return [...lines.slice(0, start), lines.slice(start, -1).join(""), lines.at(-1)].join("\n");
-  }],
+  [
+    "body on one unwrapped line",
+    (key) => {
+      const lines = key.trim().split("\n");
+      const header = lines.indexOf("") + 1; // first body line of encrypted PEM, or 0
+      const start = Math.max(1, header);
+      return [...lines.slice(0, start), lines.slice(start, -1).join(""), lines.at(-1)].join("\n");
+    },
+  ],
   ["tabs and several spaces between lines", (key) => key.trim().replace(/\n/g, " \t  ")],
 ];
 
@@ -73,12 +83,16 @@ describe("formatPrivateKey", () => {
 
   it("re-wraps an over-long body line at 64 characters (70 for OpenSSH)", () => {
     const base64 = "A".repeat(150);
-    expect(formatPrivateKey(`-----BEGIN EC PRIVATE KEY----- ${base64} -----END EC PRIVATE KEY-----`).split("\n").map((l) => l.length)).toEqual([
-      30, 64, 64, 22, 28, 0,
-    ]);
-    expect(formatPrivateKey(`-----BEGIN OPENSSH PRIVATE KEY----- ${base64} -----END OPENSSH PRIVATE KEY-----`).split("\n").map((l) => l.length)).toEqual([
-      35, 70, 70, 10, 33, 0,
-    ]);
+    expect(
+      formatPrivateKey(`-----BEGIN EC PRIVATE KEY----- ${base64} -----END EC PRIVATE KEY-----`)
+        .split("\n")
+        .map((l) => l.length),
+    ).toEqual([30, 64, 64, 22, 28, 0]);
+    expect(
+      formatPrivateKey(`-----BEGIN OPENSSH PRIVATE KEY----- ${base64} -----END OPENSSH PRIVATE KEY-----`)
+        .split("\n")
+        .map((l) => l.length),
+    ).toEqual([35, 70, 70, 10, 33, 0]);
   });
 
   it("keeps only the first key block", () => {
@@ -90,7 +104,11 @@ describe("formatPrivateKey", () => {
   it.each([
     ["text without armor", "hello world", "hello world"],
     ["a missing END line", "-----BEGIN RSA PRIVATE KEY----- AAAA", "-----BEGIN RSA PRIVATE KEY----- AAAA"],
-    ["a mismatched END line", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"],
+    [
+      "a mismatched END line",
+      "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----",
+      "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----",
+    ],
     ["a PuTTY key with CRLF", "PuTTY-User-Key-File-2: ssh-rsa\r\nEncryption: none\r\n", "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\n"],
     ["the empty string", "", ""],
   ])("returns %s with only line endings normalized", (_name, input, expected) => {

@@ -41,7 +41,10 @@ export function formatPrivateKey(content: string): string {
   const end = new RegExp(`-----END\\s+${label.split(" ").join("\\s+")}\\s*-----`).exec(text.slice(bodyStart));
   if (!end) return text;
 
-  const tokens = text.slice(bodyStart, bodyStart + end.index).split(/\s+/).filter((token) => token !== "");
+  const tokens = text
+    .slice(bodyStart, bodyStart + end.index)
+    .split(/\s+/)
+    .filter((token) => token !== "");
   const headers: string[] = [];
   let i = 0;
   for (; i < tokens.length; i++) {

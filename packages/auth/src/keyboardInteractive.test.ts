@@ -124,7 +124,9 @@ describe("keyboardInteractive: config errors", () => {
     ["no password", {} as never, "auth.password: expected a string (or give auth.responses, the answers in order)"],
     ["a non-string response", { responses: ["a", 1] } as never, "auth.responses: expected an array of strings"],
   ])("%s", async (_name, answers, message) => {
-    const error = await keyboardInteractive(answers).prepare("u").catch((e: unknown) => e);
+    const error = await keyboardInteractive(answers)
+      .prepare("u")
+      .catch((e: unknown) => e);
     expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_CONFIG");
     expect((error as Error).message).toBe(message);
   });

@@ -20,7 +20,8 @@ export type KeyboardInteractiveAnswers =
     };
 
 /** Prompt texts that ask for a password, in several languages. */
-const PASSWORD_PROMPT = /pass(?:word|wort|phrase|code)?|mot de passe|contrase|senha|parola|wachtwoord|l[öo]senord|has[łl]o|salasana|пароль|密码|密碼|パスワード|암호|비밀번호|\bpin\b/i;
+const PASSWORD_PROMPT =
+  /pass(?:word|wort|phrase|code)?|mot de passe|contrase|senha|parola|wachtwoord|l[öo]senord|has[łl]o|salasana|пароль|密码|密碼|パスワード|암호|비밀번호|\bpin\b/i;
 
 /**
  * True for a prompt that asks for a password: its input is hidden (`echo` false) or its text reads
@@ -31,7 +32,8 @@ export function isPasswordPrompt(prompt: Prompt): boolean {
 }
 
 /** Words that name a password (not a passcode, PIN or passphrase), in several languages. */
-const PASSWORD_WORD = /password|passwort|mot de passe|contrase|senha|parola|wachtwoord|l[öo]senord|has[łl]o|salasana|пароль|密码|密碼|パスワード|암호|비밀번호/i;
+const PASSWORD_WORD =
+  /password|passwort|mot de passe|contrase|senha|parola|wachtwoord|l[öo]senord|has[łl]o|salasana|пароль|密码|密碼|パスワード|암호|비밀번호/i;
 
 /**
  * The keyboard-interactive answerer behind the password strategy's fallback, as JSch answers

@@ -31,7 +31,10 @@ export function fingerprint(key: ParsedKey): string {
 /** ssh2's reason, cut before any `:` (after which ssh2 may quote bytes of the key) and kept to printable ASCII. */
 function ssh2Reason(error: Error): string {
   const head = error.message.split(":")[0] ?? "";
-  const clean = head.replace(/[^\x20-\x7e]/g, "").trim().slice(0, 100);
+  const clean = head
+    .replace(/[^\x20-\x7e]/g, "")
+    .trim()
+    .slice(0, 100);
   return clean === "" ? "unknown format" : clean;
 }
 
@@ -71,8 +74,7 @@ export function parsePrivateKey(text: string, source: KeySource, options: ParseP
     );
   const needsPassphrase = () => fail(`${keyField}: ${subject} is encrypted; give ${source.field}.passphrase`);
   const badPassphrase = () => fail(`${source.field}.passphrase: ${subject} could not be decrypted with the given passphrase`);
-  const isPublic = () =>
-    fail(`${keyField}: ${subject} is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`);
+  const isPublic = () => fail(`${keyField}: ${subject} is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`);
 
   let passphrase = options.passphrase === undefined || options.passphrase === "" ? undefined : options.passphrase;
   let repaired = formatPrivateKey(text);
@@ -119,9 +121,7 @@ function checkPublicKey(key: ParsedKey, publicKeyText: string, source: KeySource
     throw fail(`${field}: is not an OpenSSH public key line (expected "TYPE BASE64 [comment]", e.g. "ssh-ed25519 AAAA… me@host")`);
   }
   if (!publicKey.getPublicSSH().equals(key.getPublicSSH())) {
-    throw fail(
-      `${field}: does not match the private key (given ${publicKey.type} ${fingerprint(publicKey)}; ${subject} is ${key.type} ${fingerprint(key)})`,
-    );
+    throw fail(`${field}: does not match the private key (given ${publicKey.type} ${fingerprint(publicKey)}; ${subject} is ${key.type} ${fingerprint(key)})`);
   }
 }
 

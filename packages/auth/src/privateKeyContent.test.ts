@@ -20,7 +20,10 @@ const truncatedOpenSsh = (() => {
   const lines = testKey("ed25519 OpenSSH").privateKey.trim().split("\n");
   return [...lines.slice(0, 3), lines.at(-1)].join("\n");
 })();
-const spkiPem = generateKeyPairSync("ed25519", { publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).publicKey;
+const spkiPem = generateKeyPairSync("ed25519", {
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+}).publicKey;
 const rsaPkcs1Public = generateKeyPairSync("rsa", {
   modulusLength: 1024,
   publicKeyEncoding: { type: "pkcs1", format: "pem" },
@@ -105,13 +108,35 @@ const ERROR_CASES: [string, string, Parameters<typeof privateKeyContent>[1], str
     {},
     "auth.content: the private key content is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)",
   ],
-  ["a PEM (SPKI) public key", spkiPem, {}, "auth.content: the private key content is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)"],
-  ["a PKCS#1 RSA public key", rsaPkcs1Public, {}, "auth.content: the private key content is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)"],
+  [
+    "a PEM (SPKI) public key",
+    spkiPem,
+    {},
+    "auth.content: the private key content is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)",
+  ],
+  [
+    "a PKCS#1 RSA public key",
+    rsaPkcs1Public,
+    {},
+    "auth.content: the private key content is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)",
+  ],
   ...encrypted.map(
-    (k) => [`${k.name} without passphrase`, k.privateKey, {}, "auth.content: the private key content is encrypted; give auth.passphrase"] as [string, string, object, string],
+    (k) =>
+      [`${k.name} without passphrase`, k.privateKey, {}, "auth.content: the private key content is encrypted; give auth.passphrase"] as [
+        string,
+        string,
+        object,
+        string,
+      ],
   ),
   ...encrypted.map(
-    (k) => [`${k.name} with a blank passphrase`, k.privateKey, { passphrase: "" }, "auth.content: the private key content is encrypted; give auth.passphrase"] as [string, string, object, string],
+    (k) =>
+      [`${k.name} with a blank passphrase`, k.privateKey, { passphrase: "" }, "auth.content: the private key content is encrypted; give auth.passphrase"] as [
+        string,
+        string,
+        object,
+        string,
+      ],
   ),
   ...encrypted.map(
     (k) =>
@@ -152,12 +177,7 @@ const ERROR_CASES: [string, string, Parameters<typeof privateKeyContent>[1], str
     { publicKey: testKey("ed25519 OpenSSH").privateKey },
     'auth.publicKey: is a private key; give the public key line (the content of the .pub file, e.g. "ssh-ed25519 AAAA… me@host")',
   ],
-  [
-    "a field prefix from a config list",
-    "",
-    { field: "auth[2]" },
-    "auth[2].content: the private key content is empty",
-  ],
+  ["a field prefix from a config list", "", { field: "auth[2]" }, "auth[2].content: the private key content is empty"],
 ];
 
 describe("privateKeyContent: errors", () => {

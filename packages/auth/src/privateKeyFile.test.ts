@@ -85,7 +85,11 @@ describe("privateKeyFile: parsing", () => {
 
     it.each([
       ["~/.ssh/id_ed25519", "reads the key", undefined],
-      ["~/.ssh/missing", "names the expanded path", (h: string) => `auth.path: cannot read the private key file '${join(h, ".ssh", "missing")}' (no such file)`],
+      [
+        "~/.ssh/missing",
+        "names the expanded path",
+        (h: string) => `auth.path: cannot read the private key file '${join(h, ".ssh", "missing")}' (no such file)`,
+      ],
       ["~", "reads the home directory itself", (h: string) => `auth.path: cannot read the private key file '${h}' (it is a directory)`],
       ["~other/.ssh/id", "leaves ~user paths alone", () => "auth.path: cannot read the private key file '~other/.ssh/id' (no such file)"],
     ])("%s: %s", async (path, _what, expected) => {
@@ -135,18 +139,46 @@ describe("privateKeyFile: errors", () => {
   const pub = sshKeyPair("ed25519").public;
   it.each([
     ["an empty file", "", {}, (p: string) => `auth.path: the private key file '${p}' is empty`],
-    ["a corrupt key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", {}, (p: string) =>
-      `auth.path: the private key file '${p}' is not a private key ssh2 can parse (Malformed OpenSSH private key); expected an OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), PEM (RSA, EC, PKCS#8) or PuTTY private key`],
-    ["a .pub file", `${pub}\n`, {}, (p: string) =>
-      `auth.path: the private key file '${p}' is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`],
-    ["an encrypted key without passphrase", testKey("ed25519 OpenSSH encrypted").privateKey, {}, (p: string) =>
-      `auth.path: the private key file '${p}' is encrypted; give auth.passphrase`],
-    ["an encrypted PEM key with a wrong passphrase", testKey("rsa PKCS#1 PEM encrypted").privateKey, { passphrase: "wrong" }, (p: string) =>
-      `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`],
-    ["an encrypted OpenSSH key with a wrong passphrase", testKey("rsa-2048 OpenSSH encrypted").privateKey, { passphrase: "wrong" }, (p: string) =>
-      `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`],
-    ["a public key that does not match", testKey("ed25519 OpenSSH").privateKey, { publicKey: pub }, (p: string) =>
-      new RegExp(`^auth\\.publicKey: does not match the private key \\(given ssh-ed25519 SHA256:\\S+; the private key file '${p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}' is ssh-ed25519 SHA256:\\S+\\)$`)],
+    [
+      "a corrupt key",
+      "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+      {},
+      (p: string) =>
+        `auth.path: the private key file '${p}' is not a private key ssh2 can parse (Malformed OpenSSH private key); expected an OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), PEM (RSA, EC, PKCS#8) or PuTTY private key`,
+    ],
+    [
+      "a .pub file",
+      `${pub}\n`,
+      {},
+      (p: string) => `auth.path: the private key file '${p}' is a public key, not a private key; give the private key (e.g. id_ed25519, not id_ed25519.pub)`,
+    ],
+    [
+      "an encrypted key without passphrase",
+      testKey("ed25519 OpenSSH encrypted").privateKey,
+      {},
+      (p: string) => `auth.path: the private key file '${p}' is encrypted; give auth.passphrase`,
+    ],
+    [
+      "an encrypted PEM key with a wrong passphrase",
+      testKey("rsa PKCS#1 PEM encrypted").privateKey,
+      { passphrase: "wrong" },
+      (p: string) => `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`,
+    ],
+    [
+      "an encrypted OpenSSH key with a wrong passphrase",
+      testKey("rsa-2048 OpenSSH encrypted").privateKey,
+      { passphrase: "wrong" },
+      (p: string) => `auth.passphrase: the private key file '${p}' could not be decrypted with the given passphrase`,
+    ],
+    [
+      "a public key that does not match",
+      testKey("ed25519 OpenSSH").privateKey,
+      { publicKey: pub },
+      (p: string) =>
+        new RegExp(
+          `^auth\\.publicKey: does not match the private key \\(given ssh-ed25519 SHA256:\\S+; the private key file '${p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}' is ssh-ed25519 SHA256:\\S+\\)$`,
+        ),
+    ],
     ["a field prefix from a config list", "", { field: "auth[1]" }, (p: string) => `auth[1].path: the private key file '${p}' is empty`],
   ])("%s", async (name, content, options, expected) => {
     const path = file(`case-${name.replace(/[^a-z]+/g, "-")}`);

@@ -66,14 +66,31 @@ const magicBytes = `-----BEGIN OPENSSH PRIVATE KEY-----\n${Buffer.from(`${KEY_BY
 
 /** [case, a strategy that fails to prepare]. */
 const FAILING: [string, () => AuthStrategy][] = [
-  ...encryptedKeys.map((k) => [`${k.name}, wrong passphrase`, () => privateKeyContent(k.privateKey, { passphrase: WRONG_PASSPHRASE })] as [string, () => AuthStrategy]),
+  ...encryptedKeys.map(
+    (k) => [`${k.name}, wrong passphrase`, () => privateKeyContent(k.privateKey, { passphrase: WRONG_PASSPHRASE })] as [string, () => AuthStrategy],
+  ),
   ...encryptedKeys.map((k) => [`${k.name}, no passphrase`, () => privateKeyContent(k.privateKey)] as [string, () => AuthStrategy]),
-  ...encryptedKeys.map((k) => [`${k.name} on one line, wrong passphrase`, () => privateKeyContent(k.privateKey.replace(/\n/g, " "), { passphrase: WRONG_PASSPHRASE })] as [string, () => AuthStrategy]),
+  ...encryptedKeys.map(
+    (k) =>
+      [`${k.name} on one line, wrong passphrase`, () => privateKeyContent(k.privateKey.replace(/\n/g, " "), { passphrase: WRONG_PASSPHRASE })] as [
+        string,
+        () => AuthStrategy,
+      ],
+  ),
   ["ssh2 quoting the key's bytes", () => privateKeyContent(magicBytes, { passphrase: PASSPHRASE })],
   ["text that is no key", () => privateKeyContent(`${KEY_BYTES} ${testKey("ed25519 OpenSSH").privateKey.split("\n")[1]}`)],
-  ["a truncated key", () => privateKeyContent(testKey("rsa-2048 OpenSSH").privateKey.split("\n").slice(0, 6).join("\n") + "\n-----END OPENSSH PRIVATE KEY-----")],
-  ["a corrupt PKCS#8 key", () => privateKeyContent(`-----BEGIN PRIVATE KEY-----\n${testKey("rsa PKCS#1 PEM").privateKey.split("\n")[1]}\n-----END PRIVATE KEY-----`)],
-  ["a mismatched public key", () => privateKeyContent(testKey("ed25519 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE, publicKey: sshKeyPair("ed25519").public })],
+  [
+    "a truncated key",
+    () => privateKeyContent(testKey("rsa-2048 OpenSSH").privateKey.split("\n").slice(0, 6).join("\n") + "\n-----END OPENSSH PRIVATE KEY-----"),
+  ],
+  [
+    "a corrupt PKCS#8 key",
+    () => privateKeyContent(`-----BEGIN PRIVATE KEY-----\n${testKey("rsa PKCS#1 PEM").privateKey.split("\n")[1]}\n-----END PRIVATE KEY-----`),
+  ],
+  [
+    "a mismatched public key",
+    () => privateKeyContent(testKey("ed25519 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE, publicKey: sshKeyPair("ed25519").public }),
+  ],
   ["a private key as publicKey", () => privateKeyContent(testKey("ed25519 OpenSSH").privateKey, { publicKey: testKey("ecdsa-256 OpenSSH").privateKey })],
   ["a key file, wrong passphrase", () => privateKeyFile(join(dir, "enc"), { passphrase: WRONG_PASSPHRASE })],
   ["a key file, no passphrase", () => privateKeyFile(join(dir, "enc"))],
@@ -123,7 +140,11 @@ describe("secrets never appear", () => {
   });
 
   it("in the handler's tried() list and AUTH_FAILED error", async () => {
-    const strategies = [password(PASSWORD), keyboardInteractive({ responses: [ANSWER] }), privateKeyContent(testKey("rsa-2048 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE })];
+    const strategies = [
+      password(PASSWORD),
+      keyboardInteractive({ responses: [ANSWER] }),
+      privateKeyContent(testKey("rsa-2048 OpenSSH encrypted").privateKey, { passphrase: PASSPHRASE }),
+    ];
     const auth = createAuthHandler(strategies, "tester");
     const handler = auth.handler as unknown as (m: unknown, p: unknown, next: (v: AnyAuthMethod | false) => void) => void;
     for (;;) {

@@ -38,7 +38,11 @@ function pemKey(name: string, type: string, options: NodeKeyOptions, encrypted: 
   if (options.kind === "rsa") {
     pair = nodeGenerateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding: { type: options.encoding, format: "pem", ...secret } });
   } else if (options.kind === "ec") {
-    pair = nodeGenerateKeyPairSync("ec", { namedCurve: options.curve, publicKeyEncoding, privateKeyEncoding: { type: options.encoding, format: "pem", ...secret } });
+    pair = nodeGenerateKeyPairSync("ec", {
+      namedCurve: options.curve,
+      publicKeyEncoding,
+      privateKeyEncoding: { type: options.encoding, format: "pem", ...secret },
+    });
   } else {
     pair = nodeGenerateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding: { type: options.encoding, format: "pem", ...secret } });
   }

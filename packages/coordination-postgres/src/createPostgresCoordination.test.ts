@@ -54,7 +54,9 @@ describe("createPostgresCoordination options", () => {
 
   it("keeps every engine timeout below ttlMs / 3", async () => {
     const { pool } = recordingPool();
-    expect((await rejectionOf<SftpConnectorError>(() => createPostgresCoordination({ pool, ttlMs: 3000, operationTimeoutMs: 1000 }))).message).toContain("operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3 (999)");
+    expect((await rejectionOf<SftpConnectorError>(() => createPostgresCoordination({ pool, ttlMs: 3000, operationTimeoutMs: 1000 }))).message).toContain(
+      "operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3 (999)",
+    );
     expect(() => createPostgresCoordination({ pool, ttlMs: 3000, operationTimeoutMs: 999 })).not.toThrow();
   });
 });

@@ -73,7 +73,9 @@ export function createPostgresCoordination(options: PostgresCoordinationOptions)
   if (typeof createTables !== "boolean") problems.push(`createTables: expected true or false, got ${typeof createTables}`);
   const timeoutMs = given.operationTimeoutMs ?? (ttlOk ? Math.floor(ttlMs / 4) : 1);
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 1 || (ttlOk && timeoutMs >= ttlMs / 3)) {
-    problems.push(`operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3${ttlOk ? ` (${Math.ceil(ttlMs / 3) - 1})` : ""}, got ${String(timeoutMs)}`);
+    problems.push(
+      `operationTimeoutMs: expected milliseconds from 1 to below ttlMs / 3${ttlOk ? ` (${Math.ceil(ttlMs / 3) - 1})` : ""}, got ${String(timeoutMs)}`,
+    );
   }
   if (problems.length > 0) {
     const message = problems.length === 1 ? problems[0]! : `Invalid PostgreSQL coordination options:\n${problems.map((p) => `  - ${p}`).join("\n")}`;

@@ -19,7 +19,13 @@ const KEY = "sftp://127.0.0.1:2222/home/tester/inbox";
 const change = (name: string, size: number, type: "added" | "modified" = "added"): PollEvent =>
   type === "added"
     ? { type, entry: { name, size, mtime: 1_700_000_000_000 + size, isDirectory: false }, previous: undefined, attempt: 1, cycle: 1 }
-    : { type, entry: { name, size, mtime: 1_700_000_000_000 + size, isDirectory: false }, previous: { name, size: size - 1, mtime: 1, isDirectory: false }, attempt: 1, cycle: 2 };
+    : {
+        type,
+        entry: { name, size, mtime: 1_700_000_000_000 + size, isDirectory: false },
+        previous: { name, size: size - 1, mtime: 1, isDirectory: false },
+        attempt: 1,
+        cycle: 2,
+      };
 
 /** A leader (owner A, holding the lease) and a follower (owner B) of a fresh group. */
 async function group(): Promise<{ leader: PostgresCoordination; follower: PostgresCoordination; token: string }> {
@@ -69,7 +75,9 @@ describe("PostgreSQL work queue", () => {
 
   it("hands out one change per file at a time, oldest first, in enqueue order per file", async () => {
     const { leader, follower, token } = await group();
-    await leader.queue.enqueue(KEY, [change("f.csv", 1), change("f.csv", 2, "modified"), change("g.csv", 1), change("f.csv", 3, "modified")], { fencingToken: token });
+    await leader.queue.enqueue(KEY, [change("f.csv", 1), change("f.csv", 2, "modified"), change("g.csv", 1), change("f.csv", 3, "modified")], {
+      fencingToken: token,
+    });
     const one = (await leader.queue.claim(KEY, "w1", 30_000))!;
     const two = (await follower.queue.claim(KEY, "w2", 30_000))!;
     expect([one.event.entry.name, one.event.entry.size, two.event.entry.name]).toEqual(["f.csv", 1, "g.csv"]);
@@ -125,7 +133,11 @@ describe("PostgreSQL work queue", () => {
     const files = ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"];
     const versions = 6;
     for (let size = 1; size <= versions; size++) {
-      await leader.queue.enqueue(KEY, files.map((name) => change(name, size, size === 1 ? "added" : "modified")), { fencingToken: token });
+      await leader.queue.enqueue(
+        KEY,
+        files.map((name) => change(name, size, size === 1 ? "added" : "modified")),
+        { fencingToken: token },
+      );
     }
     expect(await leader.queue.size(KEY)).toBe(files.length * versions);
     const inFlight = new Set<string>();

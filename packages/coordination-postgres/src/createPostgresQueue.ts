@@ -66,7 +66,12 @@ WHERE scope = $1 AND id = $2::bigint AND receipt = $3::uuid RETURNING 1`;
   async function onClaim(sql: string, key: string, change: ClaimedChange, what: string, ms?: number): Promise<boolean> {
     const scope = scopeOf(namespace, key, "poll.queue");
     const { id, receipt } = checkClaim(change);
-    const rows = await runner.run("poll.queue", `${what} change ${id} of ${key}`, sql, ms === undefined ? [scope.id, id, receipt] : [scope.id, id, receipt, ms]);
+    const rows = await runner.run(
+      "poll.queue",
+      `${what} change ${id} of ${key}`,
+      sql,
+      ms === undefined ? [scope.id, id, receipt] : [scope.id, id, receipt, ms],
+    );
     return rows.length === 1;
   }
 
@@ -90,7 +95,8 @@ WHERE scope = $1 AND id = $2::bigint AND receipt = $3::uuid RETURNING 1`;
     },
     async claim(key: string, consumer: string, visibilityMs: number) {
       const scope = scopeOf(namespace, key, "poll.queue");
-      if (typeof consumer !== "string" || consumer.length === 0) throw new SftpConnectorError("INVALID_INPUT", "consumer: expected a non-empty string", { operation: "poll.queue" });
+      if (typeof consumer !== "string" || consumer.length === 0)
+        throw new SftpConnectorError("INVALID_INPUT", "consumer: expected a non-empty string", { operation: "poll.queue" });
       checkMs(visibilityMs, "visibilityMs", 1);
       const rows = await runner.run<ChangeRow>("poll.queue", `claiming a change of ${key}`, claimSql, [scope.id, Math.ceil(visibilityMs), consumer]);
       const row = rows[0];
@@ -126,7 +132,9 @@ WHERE scope = $1 AND id = $2::bigint AND receipt = $3::uuid RETURNING 1`;
 /** Checks a duration argument. */
 function checkMs(value: number, name: string, min: number): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > MAX_DELAY_MS) {
-    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected a number of milliseconds from ${min} to ${MAX_DELAY_MS}, got ${String(value)}`, { operation: "poll.queue" });
+    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected a number of milliseconds from ${min} to ${MAX_DELAY_MS}, got ${String(value)}`, {
+      operation: "poll.queue",
+    });
   }
 }
 
@@ -143,12 +151,9 @@ function checkClaim(change: ClaimedChange): { id: string; receipt: string } {
 /** Checks that an event can be queued: a known type and an entry with name, size and mtime. */
 function checkEvent(event: PollEvent, index: number): void {
   const entry = event?.entry;
-  if (
-    !POLL_EVENT_TYPES.includes(event?.type) ||
-    typeof entry?.name !== "string" ||
-    typeof entry.size !== "number" ||
-    typeof entry.mtime !== "number"
-  ) {
-    throw new SftpConnectorError("INVALID_INPUT", `events[${index}]: expected a poll event ({ type, entry: { name, size, mtime } })`, { operation: "poll.queue" });
+  if (!POLL_EVENT_TYPES.includes(event?.type) || typeof entry?.name !== "string" || typeof entry.size !== "number" || typeof entry.mtime !== "number") {
+    throw new SftpConnectorError("INVALID_INPUT", `events[${index}]: expected a poll event ({ type, entry: { name, size, mtime } })`, {
+      operation: "poll.queue",
+    });
   }
 }

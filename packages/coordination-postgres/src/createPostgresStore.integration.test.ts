@@ -14,7 +14,9 @@ beforeAll(() => {
 });
 
 const KEY = "sftp://127.0.0.1:2222/home/tester/inbox";
-const snapshot = (...names: string[]): Snapshot => ({ entries: names.map((name, i) => ({ name, size: i + 1, mtime: 1_700_000_000_000 + i, isDirectory: false })) });
+const snapshot = (...names: string[]): Snapshot => ({
+  entries: names.map((name, i) => ({ name, size: i + 1, mtime: 1_700_000_000_000 + i, isDirectory: false })),
+});
 
 /** Two coordinations (owners A and B) of a fresh group. */
 function pair() {
@@ -24,7 +26,10 @@ function pair() {
 
 /** The checkpoint row of the group's poller key, as stored. */
 async function checkpointRow(group: string) {
-  const { rows } = await pool.query("SELECT snapshot, token::text AS token FROM sftp_connector_checkpoints WHERE namespace = $1 AND poller_key = $2", [group, KEY]);
+  const { rows } = await pool.query("SELECT snapshot, token::text AS token FROM sftp_connector_checkpoints WHERE namespace = $1 AND poller_key = $2", [
+    group,
+    KEY,
+  ]);
   return rows[0] as { snapshot: Snapshot; token: string } | undefined;
 }
 
@@ -100,7 +105,10 @@ describe("tables", () => {
   it("are created on first use in the given schema with the given prefix; a missing schema is INVALID_CONFIG", async () => {
     const schema = `s_${randomUUID().slice(0, 8)}`;
     const missing = createPostgresCoordination({ pool, schema, tablePrefix: "lc_" });
-    expect(await rejectionOf(missing.lock.acquire(KEY))).toMatchObject({ reason: "INVALID_CONFIG", message: expect.stringContaining(`schema "${schema}" does not exist`) });
+    expect(await rejectionOf(missing.lock.acquire(KEY))).toMatchObject({
+      reason: "INVALID_CONFIG",
+      message: expect.stringContaining(`schema "${schema}" does not exist`),
+    });
     await pool.query(`CREATE SCHEMA ${schema}`);
     expect(await missing.lock.acquire(KEY)).toMatchObject({ fencingToken: "1" });
     const { rows } = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
@@ -121,9 +129,7 @@ describe("tables", () => {
   it("two coordinations creating the tables at once both succeed", async () => {
     const schema = `r_${randomUUID().slice(0, 8)}`;
     await pool.query(`CREATE SCHEMA ${schema}`);
-    const results = await Promise.allSettled(
-      ["A", "B", "C"].map((owner) => createPostgresCoordination({ pool, schema, owner, ttlMs: 60_000 }).createTables()),
-    );
+    const results = await Promise.allSettled(["A", "B", "C"].map((owner) => createPostgresCoordination({ pool, schema, owner, ttlMs: 60_000 }).createTables()));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
   });
 });

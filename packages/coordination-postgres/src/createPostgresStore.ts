@@ -128,7 +128,8 @@ function parseSnapshot(text: string, key: string, savedAt: number): Snapshot {
   if (!Array.isArray(entries)) throw corrupt("no entries array");
   const checked: SnapshotEntry[] = [];
   for (const entry of entries as Partial<SnapshotEntry>[]) {
-    if (typeof entry?.name !== "string" || typeof entry.size !== "number" || typeof entry.mtime !== "number") throw corrupt("an entry without name, size or mtime");
+    if (typeof entry?.name !== "string" || typeof entry.size !== "number" || typeof entry.mtime !== "number")
+      throw corrupt("an entry without name, size or mtime");
     checked.push({ name: entry.name, size: entry.size, mtime: entry.mtime, isDirectory: entry.isDirectory === true });
   }
   const stored = (value as { savedAt?: unknown }).savedAt;

@@ -102,8 +102,15 @@ export function postgresError(error: unknown, operation: string, what: string, t
     text = `PostgreSQL coordination: ${what} failed: ${message} (create the schema, or give an existing one in the "schema" option)`;
   } else if (code === "42501") {
     reason = "PERMISSION_DENIED";
-  } else if ((code !== undefined && (CONNECTION_CODES.has(code) || code.startsWith("08"))) || /Connection terminated|not queryable|Client has encountered a connection error/i.test(message)) {
+  } else if (
+    (code !== undefined && (CONNECTION_CODES.has(code) || code.startsWith("08"))) ||
+    /Connection terminated|not queryable|Client has encountered a connection error/i.test(message)
+  ) {
     reason = "CONNECTION_LOST";
   }
-  return new SftpConnectorError(reason, text, { operation, cause: error, retryable: reason === "TIMEOUT" || reason === "CONNECTION_LOST" || code === "40001" || code === "40P01" });
+  return new SftpConnectorError(reason, text, {
+    operation,
+    cause: error,
+    retryable: reason === "TIMEOUT" || reason === "CONNECTION_LOST" || code === "40001" || code === "40P01",
+  });
 }

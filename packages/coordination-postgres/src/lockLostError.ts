@@ -10,10 +10,14 @@ const TOKEN = /^[0-9]{1,19}$/;
  * delivering and stands by.
  */
 export function lockLostError(operation: "poll.store" | "poll.queue", what: string, token: string): SftpConnectorError {
-  return new SftpConnectorError("LOCK_LOST", `${what} refused: fencing token ${token} is not the live lease's (another holder took over, or the lease lapsed)`, {
-    operation,
-    retryable: false,
-  });
+  return new SftpConnectorError(
+    "LOCK_LOST",
+    `${what} refused: fencing token ${token} is not the live lease's (another holder took over, or the lease lapsed)`,
+    {
+      operation,
+      retryable: false,
+    },
+  );
 }
 
 /**
@@ -30,7 +34,11 @@ export function requireFencingToken(context: { readonly fencingToken?: unknown }
     );
   }
   if (typeof token !== "string" || !TOKEN.test(token)) {
-    throw new SftpConnectorError("INVALID_INPUT", `context.fencingToken: expected a decimal token as the lock returned it, got ${typeof token === "string" ? JSON.stringify(token.slice(0, 40)) : typeof token}`, { operation });
+    throw new SftpConnectorError(
+      "INVALID_INPUT",
+      `context.fencingToken: expected a decimal token as the lock returned it, got ${typeof token === "string" ? JSON.stringify(token.slice(0, 40)) : typeof token}`,
+      { operation },
+    );
   }
   return token;
 }

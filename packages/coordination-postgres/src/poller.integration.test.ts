@@ -83,14 +83,20 @@ describe("failover between two pollers on PostgreSQL", () => {
     files.set("x.csv", 10);
     await waitFor(() => a.delivered.length === 1, "A to deliver x.csv");
     expect(a.delivered[0]).toMatchObject({ entry: { name: "x.csv" }, fencingToken: "1" });
-    await waitFor(async () => (await pool.query("SELECT snapshot FROM sftp_connector_checkpoints WHERE namespace = $1", [group])).rows[0]?.snapshot.entries.length === 2, "A's checkpoint with x.csv");
+    await waitFor(
+      async () => (await pool.query("SELECT snapshot FROM sftp_connector_checkpoints WHERE namespace = $1", [group])).rows[0]?.snapshot.entries.length === 2,
+      "A's checkpoint with x.csv",
+    );
     expect(b.poller.holdsLock).toBe(false);
 
     a.freeze(); // A hangs in its listing and its lease renewals, as a paused process would
     files.set("y.csv", 20);
     await waitFor(() => b.delivered.length >= 1, "B to take over and deliver y.csv");
     expect(b.delivered.map((event) => [event.entry.name, event.fencingToken])).toEqual([["y.csv", "2"]]); // x.csv is not delivered again
-    const { rows } = await pool.query("SELECT owner, expires_at > clock_timestamp() AS live, token::text AS token FROM sftp_connector_leases WHERE namespace = $1", [group]);
+    const { rows } = await pool.query(
+      "SELECT owner, expires_at > clock_timestamp() AS live, token::text AS token FROM sftp_connector_leases WHERE namespace = $1",
+      [group],
+    );
     expect(rows).toEqual([{ owner: "B", live: true, token: "2" }]);
 
     files.set("z.csv", 30);
@@ -111,7 +117,8 @@ describe("failover between two pollers on PostgreSQL", () => {
     const lease = (await leader.lock.acquire(KEY)) as PostgresLease;
     const events: PollEvent[] = [];
     for (let size = 1; size <= 4; size++) {
-      for (const name of ["p.csv", "q.csv", "r.csv"]) events.push({ type: "added", entry: { name, size, mtime: T0 + size, isDirectory: false }, previous: undefined, attempt: 1, cycle: size });
+      for (const name of ["p.csv", "q.csv", "r.csv"])
+        events.push({ type: "added", entry: { name, size, mtime: T0 + size, isDirectory: false }, previous: undefined, attempt: 1, cycle: size });
     }
     await leader.queue.enqueue(KEY, events, { fencingToken: lease.fencingToken });
     const busy = new Set<string>();

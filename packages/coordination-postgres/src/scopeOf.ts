@@ -18,8 +18,12 @@ export interface Scope {
  */
 export function scopeOf(namespace: string, key: unknown, operation: string): Scope {
   if (typeof key !== "string" || key.length === 0) {
-    throw new SftpConnectorError("INVALID_INPUT", `key: expected the poller's key (a non-empty string), got ${typeof key === "string" ? '""' : typeof key}`, { operation });
+    throw new SftpConnectorError("INVALID_INPUT", `key: expected the poller's key (a non-empty string), got ${typeof key === "string" ? '""' : typeof key}`, {
+      operation,
+    });
   }
-  const id = createHash("sha256").update(JSON.stringify([namespace, key])).digest("hex");
+  const id = createHash("sha256")
+    .update(JSON.stringify([namespace, key]))
+    .digest("hex");
   return { id, namespace, key };
 }

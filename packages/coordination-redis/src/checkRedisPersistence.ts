@@ -30,7 +30,8 @@ export async function checkRedisPersistence(runner: RedisScriptRunner, allowVola
   const aof = infoField(persistence, "aof_enabled");
   const maxmemoryPolicy = infoField(memory, "maxmemory_policy");
   const problems: string[] = [];
-  if (aof !== "1") problems.push(`appendonly is off (INFO persistence: aof_enabled:${aof ?? "missing"}): a restart loses checkpoints, fencing tokens and queued changes`);
+  if (aof !== "1")
+    problems.push(`appendonly is off (INFO persistence: aof_enabled:${aof ?? "missing"}): a restart loses checkpoints, fencing tokens and queued changes`);
   if (maxmemoryPolicy !== undefined && /^(allkeys|volatile)-/.test(maxmemoryPolicy)) {
     problems.push(`maxmemory-policy is ${maxmemoryPolicy}: Redis may evict a checkpoint or a lease under memory pressure (use noeviction)`);
   }

@@ -242,7 +242,11 @@ describe("shared queue", () => {
     const a = coordination({ owner: "a" });
     const token = await tokenOf(a, key);
     const names = ["event", "name", "identity", "fencingToken"];
-    await a.queue.enqueue(key, names.map((name) => added(name)), { fencingToken: token });
+    await a.queue.enqueue(
+      key,
+      names.map((name) => added(name)),
+      { fencingToken: token },
+    );
     for (const name of names) expect(await a.queue.claim(key, "w1", 30_000)).toMatchObject({ event: added(name), fencingToken: token, deliveries: 1 });
   });
 
@@ -303,7 +307,12 @@ describe("shared queue", () => {
     expect(await a.queue.claim(key, "w2", 30_000)).toBeUndefined(); // late.csv waits out its delay
     // XPENDING shows who holds what: soon.csv is w2's, late.csv is back with nobody's worker.
     const pending = (await redis.xpending(a.keysFor(key).queue, "workers", "-", "+", 10)) as [string, string, number, number][];
-    expect(pending.map(([id, consumer]) => [id, consumer]).sort()).toEqual([[soon!.id, "w2"], [late!.id, "sftpc:unclaimed"]].sort());
+    expect(pending.map(([id, consumer]) => [id, consumer]).sort()).toEqual(
+      [
+        [soon!.id, "w2"],
+        [late!.id, "sftpc:unclaimed"],
+      ].sort(),
+    );
   });
 
   it("N workers × M changes: each change handled (at least once), none lost, never two of one file at once, order per file kept", async () => {
@@ -313,7 +322,8 @@ describe("shared queue", () => {
     const files = 8;
     const perFile = 6;
     const events: PollEvent[] = [];
-    for (let version = 1; version <= perFile; version++) for (let f = 0; f < files; f++) events.push(version === 1 ? added(`f${f}.csv`) : modified(`f${f}.csv`, version));
+    for (let version = 1; version <= perFile; version++)
+      for (let f = 0; f < files; f++) events.push(version === 1 ? added(`f${f}.csv`) : modified(`f${f}.csv`, version));
     await leader.queue.enqueue(key, events, { fencingToken: token });
     expect(await leader.queue.size(key)).toBe(files * perFile);
 

@@ -69,12 +69,22 @@ describe("createRedisCoordination options", () => {
   it("refuses a save or an enqueue without a fencing token, and a bad claim, before sending anything", async () => {
     const { client, calls } = recordingClient();
     const c = createRedisCoordination({ client, allowVolatile: true });
-    const save = await c.store.save("k", { entries: [] }).then(() => undefined, (error: SftpConnectorError) => error);
+    const save = await c.store.save("k", { entries: [] }).then(
+      () => undefined,
+      (error: SftpConnectorError) => error,
+    );
     expect(save?.reason).toBe("INVALID_INPUT");
     expect(save?.message).toContain("must be used with its lock");
-    const enqueue = await c.queue.enqueue("k", []).then(() => undefined, (error: SftpConnectorError) => error);
+    const enqueue = await c.queue.enqueue("k", []).then(
+      () => undefined,
+      (error: SftpConnectorError) => error,
+    );
     expect(enqueue?.reason).toBe("INVALID_INPUT");
-    const claim = (consumer: string, visibilityMs: number) => c.queue.claim("k", consumer, visibilityMs).then(() => undefined, (error: SftpConnectorError) => error.message);
+    const claim = (consumer: string, visibilityMs: number) =>
+      c.queue.claim("k", consumer, visibilityMs).then(
+        () => undefined,
+        (error: SftpConnectorError) => error.message,
+      );
     expect(await claim("w1", 0)).toBe("visibilityMs: expected a number of 1 or more (ms), got 0");
     expect(await claim("sftpc:unclaimed", 1000)).toContain("other than");
     expect(calls).toEqual([]);

@@ -71,7 +71,13 @@ export function createRedisLock(context: RedisContext): RedisLock {
       const sentAt = Date.now();
       let reply: unknown;
       try {
-        reply = await context.runner.script(ACQUIRE, [keys.lease, keys.token, keys.checkpoint, keys.init], [context.owner, context.ttlMs, known.get(key) ?? ""], "poll.lock", `the lease of ${key}`);
+        reply = await context.runner.script(
+          ACQUIRE,
+          [keys.lease, keys.token, keys.checkpoint, keys.init],
+          [context.owner, context.ttlMs, known.get(key) ?? ""],
+          "poll.lock",
+          `the lease of ${key}`,
+        );
       } catch (error) {
         known.delete(key); // outcome unknown: the next acquire confirms by owner
         throw error;

@@ -161,7 +161,8 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
     async enqueue(key, events, fence?: FenceContext) {
       checkKey(key, "poll.queue");
       const token = requireFencingToken(fence, "poll.queue");
-      if (!Array.isArray(events)) throw new SftpConnectorError("INVALID_INPUT", `events: expected an array, got ${describeValue(events)}`, { operation: "poll.queue" });
+      if (!Array.isArray(events))
+        throw new SftpConnectorError("INVALID_INPUT", `events: expected an array, got ${describeValue(events)}`, { operation: "poll.queue" });
       for (const event of events) checkEvent(event);
       const keys = await start(key);
       for (let from = 0; from < events.length || from === 0; from += ENQUEUE_BATCH) {
@@ -180,7 +181,11 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
     },
     async claim(key, consumer, visibilityMs) {
       if (typeof consumer !== "string" || consumer === "" || consumer === UNCLAIMED_CONSUMER) {
-        throw new SftpConnectorError("INVALID_INPUT", `consumer: expected a non-empty name other than "${UNCLAIMED_CONSUMER}", got ${describeValue(consumer)}`, { operation: "poll.queue" });
+        throw new SftpConnectorError(
+          "INVALID_INPUT",
+          `consumer: expected a non-empty name other than "${UNCLAIMED_CONSUMER}", got ${describeValue(consumer)}`,
+          { operation: "poll.queue" },
+        );
       }
       const visibility = checkMs("visibilityMs", visibilityMs, 1);
       const keys = await start(key);
@@ -205,10 +210,20 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
           // JSON drops `previous: undefined`, which an added event carries.
           event = (parsed.type === "added" && !("previous" in parsed) ? { ...parsed, previous: undefined } : parsed) as unknown as PollEvent;
         } catch (cause) {
-          throw new SftpConnectorError("FAILURE", `The change ${id} in the queue of ${key} (Redis key ${keys.queue}) is not valid JSON`, { operation: "poll.queue", cause, retryable: false });
+          throw new SftpConnectorError("FAILURE", `The change ${id} in the queue of ${key} (Redis key ${keys.queue}) is not valid JSON`, {
+            operation: "poll.queue",
+            cause,
+            retryable: false,
+          });
         }
         const fencingToken = field("fencingToken");
-        const change: ClaimedChange = { id, event, ...(fencingToken === undefined ? {} : { fencingToken }), deliveries: Number(deliveries), receipt: String(receipt) };
+        const change: ClaimedChange = {
+          id,
+          event,
+          ...(fencingToken === undefined ? {} : { fencingToken }),
+          deliveries: Number(deliveries),
+          receipt: String(receipt),
+        };
         return change;
       }
     },
@@ -216,7 +231,13 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
       checkChange(change);
       const visibility = checkMs("visibilityMs", visibilityMs, 1);
       const keys = await start(key);
-      const reply = await context.runner.script(EXTEND, [keys.queueDue, keys.queueReceipts], [change.id, change.receipt, visibility], "poll.queue", `the extension of change ${change.id} of ${key}`);
+      const reply = await context.runner.script(
+        EXTEND,
+        [keys.queueDue, keys.queueReceipts],
+        [change.id, change.receipt, visibility],
+        "poll.queue",
+        `the extension of change ${change.id} of ${key}`,
+      );
       return reply === 1;
     },
     async ack(key, change) {
@@ -224,7 +245,17 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
       const keys = await start(key);
       const reply = await context.runner.script(
         ACK,
-        [keys.queue, keys.queueIds, keys.queueHeads, keys.queueTails, keys.queueNext, keys.queueDue, keys.queueReceipts, keys.queueDeliveries, keys.queueParked],
+        [
+          keys.queue,
+          keys.queueIds,
+          keys.queueHeads,
+          keys.queueTails,
+          keys.queueNext,
+          keys.queueDue,
+          keys.queueReceipts,
+          keys.queueDeliveries,
+          keys.queueParked,
+        ],
         [change.id, change.receipt],
         "poll.queue",
         `the acknowledgement of change ${change.id} of ${key}`,
@@ -235,7 +266,13 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
       checkChange(change);
       const delay = checkMs("delayMs", delayMs, 0);
       const keys = await start(key);
-      const reply = await context.runner.script(RELEASE, [keys.queueDue, keys.queueReceipts, keys.queue], [change.id, change.receipt, delay], "poll.queue", `the release of change ${change.id} of ${key}`);
+      const reply = await context.runner.script(
+        RELEASE,
+        [keys.queueDue, keys.queueReceipts, keys.queue],
+        [change.id, change.receipt, delay],
+        "poll.queue",
+        `the release of change ${change.id} of ${key}`,
+      );
       return reply === 1;
     },
     async size(key) {
@@ -248,7 +285,9 @@ export function createRedisQueue(context: RedisContext): RedisQueue {
 /** A duration argument in whole ms (a fraction rounds up). */
 function checkMs(name: string, value: unknown, min: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected a number of ${min} or more (ms), got ${describeValue(value)}`, { operation: "poll.queue" });
+    throw new SftpConnectorError("INVALID_INPUT", `${name}: expected a number of ${min} or more (ms), got ${describeValue(value)}`, {
+      operation: "poll.queue",
+    });
   }
   return Math.ceil(value);
 }
@@ -256,13 +295,24 @@ function checkMs(name: string, value: unknown, min: number): number {
 function checkChange(change: unknown): asserts change is ClaimedChange {
   const c = change as Partial<ClaimedChange> | null;
   if (typeof c !== "object" || c === null || typeof c.id !== "string" || typeof c.receipt !== "string") {
-    throw new SftpConnectorError("INVALID_INPUT", `change: expected a claimed change (with id and receipt), got ${describeValue(change)}`, { operation: "poll.queue" });
+    throw new SftpConnectorError("INVALID_INPUT", `change: expected a claimed change (with id and receipt), got ${describeValue(change)}`, {
+      operation: "poll.queue",
+    });
   }
 }
 
 function checkEvent(event: unknown): asserts event is PollEvent {
   const e = event as Partial<PollEvent> | null;
-  if (typeof e !== "object" || e === null || typeof e.type !== "string" || typeof e.entry !== "object" || e.entry === null || typeof e.entry.name !== "string") {
-    throw new SftpConnectorError("INVALID_INPUT", `events: expected poll events ({ type, entry: { name, … } }), got ${describeValue(event)}`, { operation: "poll.queue" });
+  if (
+    typeof e !== "object" ||
+    e === null ||
+    typeof e.type !== "string" ||
+    typeof e.entry !== "object" ||
+    e.entry === null ||
+    typeof e.entry.name !== "string"
+  ) {
+    throw new SftpConnectorError("INVALID_INPUT", `events: expected poll events ({ type, entry: { name, … } }), got ${describeValue(event)}`, {
+      operation: "poll.queue",
+    });
   }
 }

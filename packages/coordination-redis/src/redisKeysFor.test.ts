@@ -6,7 +6,9 @@ describe("redisKeysFor", () => {
   it("puts every key of one (namespace, poller key) under one hash tag, and only one", () => {
     const keys = redisKeysFor("sftp-connector", "sftp://127.0.0.1:2222/home/tester/inbox");
     expect(keys.tag).toMatch(/^[0-9a-f]{16}$/);
-    const names = Object.entries(keys).filter(([field]) => field !== "tag").map(([, name]) => name);
+    const names = Object.entries(keys)
+      .filter(([field]) => field !== "tag")
+      .map(([, name]) => name);
     expect(names).toHaveLength(14);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) {

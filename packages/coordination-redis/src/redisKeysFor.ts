@@ -46,7 +46,10 @@ export interface RedisCoordinationKeys {
  * ```
  */
 export function redisKeysFor(namespace: string, key: string): RedisCoordinationKeys {
-  const tag = createHash("sha256").update(JSON.stringify([namespace, key])).digest("hex").slice(0, 16);
+  const tag = createHash("sha256")
+    .update(JSON.stringify([namespace, key]))
+    .digest("hex")
+    .slice(0, 16);
   const prefix = `sftpc:{${tag}}:`;
   return {
     tag,

@@ -30,8 +30,19 @@ describe("SftpConnectorError", () => {
   it("lists every reason the issue requires", () => {
     expect(ERROR_REASONS).toEqual(
       expect.arrayContaining([
-        "INVALID_CONFIG", "INVALID_INPUT", "AUTH_FAILED", "HOST_KEY_MISMATCH", "HOST_UNREACHABLE", "PROXY_FAILED",
-        "TIMEOUT", "CONNECTION_LOST", "NO_SUCH_FILE", "ALREADY_EXISTS", "PERMISSION_DENIED", "FAILURE", "LOCK_LOST",
+        "INVALID_CONFIG",
+        "INVALID_INPUT",
+        "AUTH_FAILED",
+        "HOST_KEY_MISMATCH",
+        "HOST_UNREACHABLE",
+        "PROXY_FAILED",
+        "TIMEOUT",
+        "CONNECTION_LOST",
+        "NO_SUCH_FILE",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "FAILURE",
+        "LOCK_LOST",
       ]),
     );
   });
@@ -60,10 +71,7 @@ describe("isSftpConnectorError", () => {
     expect(isSftpConnectorError(foreign)).toBe(true);
   });
 
-  it.each([[new Error("x")], [null], [undefined], ["SftpConnectorError"], [{ reason: "TIMEOUT", name: "SftpConnectorError" }]])(
-    "is false for %j",
-    (value) => {
-      expect(isSftpConnectorError(value)).toBe(false);
-    },
-  );
+  it.each([[new Error("x")], [null], [undefined], ["SftpConnectorError"], [{ reason: "TIMEOUT", name: "SftpConnectorError" }]])("is false for %j", (value) => {
+    expect(isSftpConnectorError(value)).toBe(false);
+  });
 });

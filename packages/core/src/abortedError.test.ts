@@ -8,7 +8,13 @@ describe("abortedError", () => {
     const reason = new Error("user pressed Ctrl-C");
     controller.abort(reason);
     const error = abortedError("create", "/home/u/a.txt", controller.signal);
-    expect(error).toMatchObject({ reason: "ABORTED", retryable: false, operation: "create", path: "/home/u/a.txt", message: "create of '/home/u/a.txt' aborted" });
+    expect(error).toMatchObject({
+      reason: "ABORTED",
+      retryable: false,
+      operation: "create",
+      path: "/home/u/a.txt",
+      message: "create of '/home/u/a.txt' aborted",
+    });
     expect(error.cause).toBe(reason);
     expect(abortedError("list", undefined).message).toBe("list aborted");
   });
@@ -19,7 +25,9 @@ describe("checkSignalOption", () => {
     const signal = new AbortController().signal;
     expect(checkSignalOption(undefined, "get")).toBeUndefined();
     expect(checkSignalOption(signal, "get")).toBe(signal);
-    expect(() => checkSignalOption({ aborted: false }, "get")).toThrow(expect.objectContaining({ reason: "INVALID_INPUT", message: "signal: expected an AbortSignal, got an object" }));
+    expect(() => checkSignalOption({ aborted: false }, "get")).toThrow(
+      expect.objectContaining({ reason: "INVALID_INPUT", message: "signal: expected an AbortSignal, got an object" }),
+    );
     expect(() => checkSignalOption(true, "get")).toThrow(/^signal: /);
   });
 });

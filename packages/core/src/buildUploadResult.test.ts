@@ -8,7 +8,12 @@ const modifiedAt = new Date(2024, 1, 29, 13, 5, 7);
 describe("buildUploadResult", () => {
   it("names the file and its directory, with Boomi's message", () => {
     const result = buildUploadResult({ path: "/data/in/a.txt", bytesWritten: 5 });
-    expect(result).toEqual({ response: { fileName: "a.txt", remoteDirectory: "/data/in" }, message: "Created the file successfully", path: "/data/in/a.txt", bytesWritten: 5 });
+    expect(result).toEqual({
+      response: { fileName: "a.txt", remoteDirectory: "/data/in" },
+      message: "Created the file successfully",
+      path: "/data/in/a.txt",
+      bytesWritten: 5,
+    });
     expect(FILE_CREATED_MESSAGE).toBe("Created the file successfully");
   });
 

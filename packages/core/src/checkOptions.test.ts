@@ -43,7 +43,9 @@ describe("checkOptions", () => {
   it("lists every unknown key at once", () => {
     const error = failure(() => checkOptions({ cont: 1, fillter: "x" }, LIST));
     expect(error.problems).toEqual(['unknown option "cont"; did you mean "count"?', 'unknown option "fillter"; did you mean "filter"?']);
-    expect(error.message).toBe('Invalid input to list:\n  - unknown option "cont"; did you mean "count"?\n  - unknown option "fillter"; did you mean "filter"?');
+    expect(error.message).toBe(
+      'Invalid input to list:\n  - unknown option "cont"; did you mean "count"?\n  - unknown option "fillter"; did you mean "filter"?',
+    );
   });
 
   it("accepts unknown keys whose value is undefined, and known keys set to undefined", () => {
@@ -76,7 +78,12 @@ describe("checkOptions", () => {
   });
 
   it("refuses a non-object", () => {
-    for (const [value, shown] of [[null, "null"], ["x", '"x"'], [[], "an array"], [3, "3"]] as const) {
+    for (const [value, shown] of [
+      [null, "null"],
+      ["x", '"x"'],
+      [[], "an array"],
+      [3, "3"],
+    ] as const) {
       const error = failure(() => checkOptions(value as never, LIST));
       expect(error.reason).toBe("INVALID_INPUT");
       expect(error.message).toBe(`options: expected an object, got ${shown}`);
@@ -87,7 +94,9 @@ describe("checkOptions", () => {
   });
 
   it("words problems with `what`, and throws INVALID_CONFIG when told", () => {
-    const error = failure(() => checkOptions({ lgger: {} }, { known: ["logger"], operation: "createSftpConnector", what: "connector option", reason: "INVALID_CONFIG" }));
+    const error = failure(() =>
+      checkOptions({ lgger: {} }, { known: ["logger"], operation: "createSftpConnector", what: "connector option", reason: "INVALID_CONFIG" }),
+    );
     expect(error.reason).toBe("INVALID_CONFIG");
     expect(error.message).toBe('unknown connector option "lgger"; did you mean "logger"?');
   });

@@ -85,7 +85,9 @@ function collect(value: unknown, spec: OptionsSpec, problems: string[]): object 
     const current = renamed[ours];
     if (current !== undefined && !Object.is(current, record[key])) {
       const other = givenAs[ours] ?? ours;
-      problems.push(`"${key}" and "${other}" name the same ${what}, "${ours}", with different values (${describeValue(record[key])} and ${describeValue(current)}); give one`);
+      problems.push(
+        `"${key}" and "${other}" name the same ${what}, "${ours}", with different values (${describeValue(record[key])} and ${describeValue(current)}); give one`,
+      );
     } else {
       renamed[ours] = record[key];
       givenAs[ours] = key;

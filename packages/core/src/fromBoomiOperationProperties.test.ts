@@ -55,7 +55,10 @@ describe("fromBoomiOperationProperties", () => {
   });
 
   it("QUERY: count and includeAllMetadata; recursiveList is checked and dropped (no effect in Boomi's QUERY)", () => {
-    expect(fromBoomiOperationProperties("QUERY", { count: "3", includeAllMetadata: "false", recursiveList: "true" })).toEqual({ count: 3, includeAllMetadata: false });
+    expect(fromBoomiOperationProperties("QUERY", { count: "3", includeAllMetadata: "false", recursiveList: "true" })).toEqual({
+      count: 3,
+      includeAllMetadata: false,
+    });
     expect(failure(() => fromBoomiOperationProperties("QUERY", { recursiveList: "yes" })).message).toBe('recursiveList: expected true or false, got "yes"');
   });
 
@@ -70,7 +73,9 @@ describe("fromBoomiOperationProperties", () => {
   });
 
   it("refuses an unknown property id, naming the closest known one", () => {
-    expect(failure(() => fromBoomiOperationProperties("LIST", { recursive: "true" })).message).toBe('unknown property "recursive"; did you mean "recursiveList"?');
+    expect(failure(() => fromBoomiOperationProperties("LIST", { recursive: "true" })).message).toBe(
+      'unknown property "recursive"; did you mean "recursiveList"?',
+    );
     expect(failure(() => fromBoomiOperationProperties("LISTEN", { pollingIntervalMs: "100" })).message).toBe(
       'unknown property "pollingIntervalMs"; did you mean "pollingInterval"?',
     );

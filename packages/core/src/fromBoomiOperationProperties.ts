@@ -154,7 +154,8 @@ export function fromBoomiOperationProperties<Op extends BoomiOperation>(operatio
   }
   const fields = FIELDS[operation];
   const problems: string[] = [];
-  const given = checkOptions(props, { known: Object.keys(fields), operation: OPERATION, what: "property", field: "properties" }, problems) as Record<string, unknown>;
+  const spec = { known: Object.keys(fields), operation: OPERATION, what: "property", field: "properties" };
+  const given = checkOptions(props, spec, problems) as Record<string, unknown>;
   const options: Record<string, unknown> = {};
   for (const [id, [ours, kind]] of Object.entries(fields)) {
     if (!Object.hasOwn(given, id) || isUnset(given[id])) continue;

@@ -57,17 +57,25 @@ describe("fromBoomiProperties: mapping", () => {
       { auth: [{ type: "privateKey", path: "/keys/id_rsa", passphrase: "pp" }] },
     ],
     [
-      "public key from keyPath, useKeyContent \"false\", blank keyPswrd",
+      'public key from keyPath, useKeyContent "false", blank keyPswrd',
       { authType: KEY_AUTH, keyPath: "/keys/id_rsa", keyPswrd: "", useKeyContent: "false" },
       { auth: [{ type: "privateKey", path: "/keys/id_rsa" }] },
     ],
     [
       "public key from content (useKeyContent true) with keyPswrd and pubkeyContent",
-      { authType: KEY_AUTH, useKeyContent: true, keyPath: "/ignored", prvkeyContent: "-----BEGIN RSA PRIVATE KEY----- x", pubkeyContent: "ssh-rsa AAAA", keyPswrd: "pp", keyPairName: "pair" },
+      {
+        authType: KEY_AUTH,
+        useKeyContent: true,
+        keyPath: "/ignored",
+        prvkeyContent: "-----BEGIN RSA PRIVATE KEY----- x",
+        pubkeyContent: "ssh-rsa AAAA",
+        keyPswrd: "pp",
+        keyPairName: "pair",
+      },
       { auth: [{ type: "privateKey", content: "-----BEGIN RSA PRIVATE KEY----- x", passphrase: "pp", publicKey: "ssh-rsa AAAA" }] },
     ],
     [
-      "useKeyContent as string \"TRUE\", blank pubkeyContent",
+      'useKeyContent as string "TRUE", blank pubkeyContent',
       { authType: KEY_AUTH, useKeyContent: " TRUE ", prvkeyContent: "k", pubkeyContent: "" },
       { auth: [{ type: "privateKey", content: "k" }] },
     ],
@@ -76,14 +84,19 @@ describe("fromBoomiProperties: mapping", () => {
     ["hostEntry wins over insecureAcceptAnyHostKey", {}, {}, { insecureAcceptAnyHostKey: true }],
     ["isMaxExchange → legacyKex", { isMaxExchange: true }, { legacyKex: true }],
     ["isMaxExchange as string", { isMaxExchange: "true" }, { legacyKex: true }],
-    ["isMaxExchange \"false\"", { isMaxExchange: "false" }, {}],
-    ["options.algorithms \"legacy\"", {}, { algorithms: { profile: "legacy" } }, { algorithms: "legacy" }],
-    ["isMaxExchange with options.algorithms \"legacy\"", { isMaxExchange: "true" }, { legacyKex: true, algorithms: { profile: "legacy" } }, { algorithms: "legacy" }],
-    ["options.algorithms \"default\"", {}, {}, { algorithms: "default" }],
+    ['isMaxExchange "false"', { isMaxExchange: "false" }, {}],
+    ['options.algorithms "legacy"', {}, { algorithms: { profile: "legacy" } }, { algorithms: "legacy" }],
+    [
+      'isMaxExchange with options.algorithms "legacy"',
+      { isMaxExchange: "true" },
+      { legacyKex: true, algorithms: { profile: "legacy" } },
+      { algorithms: "legacy" },
+    ],
+    ['options.algorithms "default"', {}, {}, { algorithms: "default" }],
     ["remoteDirectory trimmed", { remoteDirectory: " /inbox " }, { remoteDirectory: "/inbox" }],
     ["blank remoteDirectory", { remoteDirectory: "  " }, {}],
     ["enablePooling true → pool of 10", { enablePooling: true }, { pool: { max: 10, idleMs: 10_800_000 } }],
-    ["enablePooling \"true\"", { enablePooling: "true" }, { pool: { max: 10, idleMs: 10_800_000 } }],
+    ['enablePooling "true"', { enablePooling: "true" }, { pool: { max: 10, idleMs: 10_800_000 } }],
     ["enablePooling false", { enablePooling: false }, {}],
     ["proxy fields ignored while proxyEnable is false", { proxyEnable: false, proxyType: "HTTP", proxyHost: "p", proxyPort: "1" }, {}],
     ["proxyEnable absent", { proxyType: "HTTP", proxyHost: "", proxyPort: "0" }, {}],
@@ -136,7 +149,9 @@ describe("fromBoomiProperties: problems", () => {
     [
       "bad hostEntry line",
       { hostEntry: `ssh-ed25519 ${KEY}` },
-      [`hostKey.knownHosts (Boomi "hostEntry"): line 1: expected "<host> <key type> <base64 key>" as printed by "ssh-keyscan -p 22 sftp.example.com", got "ssh-ed25519 ${KEY.slice(0, 47)}…"`],
+      [
+        `hostKey.knownHosts (Boomi "hostEntry"): line 1: expected "<host> <key type> <base64 key>" as printed by "ssh-keyscan -p 22 sftp.example.com", got "ssh-ed25519 ${KEY.slice(0, 47)}…"`,
+      ],
     ],
     ["blank host", { host: "" }, ['host (Boomi "host"): required; expected a host name or IP address (a non-empty string without spaces)']],
     ["port not a number", { port: "abc" }, ['port (Boomi "port"): expected an integer from 1 to 65535, got "abc"']],
@@ -151,7 +166,11 @@ describe("fromBoomiProperties: problems", () => {
       ['auth.content (Boomi "prvkeyContent"): expected a non-empty string (the private key text), got an empty string'],
     ],
     ["keyPswrd of the wrong type", { authType: KEY_AUTH, keyPath: "/k", keyPswrd: 5 }, ['auth.passphrase (Boomi "keyPswrd"): expected a string, got a number']],
-    ["useKeyContent not a boolean", { authType: KEY_AUTH, keyPath: "/k", useKeyContent: "yes" }, ['auth (Boomi "useKeyContent"): expected true or false, got "yes"']],
+    [
+      "useKeyContent not a boolean",
+      { authType: KEY_AUTH, keyPath: "/k", useKeyContent: "yes" },
+      ['auth (Boomi "useKeyContent"): expected true or false, got "yes"'],
+    ],
     ["isMaxExchange not a boolean", { isMaxExchange: "1" }, ['legacyKex (Boomi "isMaxExchange"): expected true or false, got "1"']],
     ["enablePooling not a boolean", { enablePooling: 1 }, ['pool (Boomi "enablePooling"): expected true or false, got 1']],
     ["remoteDirectory not a string", { remoteDirectory: 5 }, ['remoteDirectory (Boomi "remoteDirectory"): expected a string, got 5']],
@@ -174,8 +193,16 @@ describe("fromBoomiProperties: problems", () => {
         'proxy.port (Boomi "proxyPort"): required; expected an integer from 1 to 65535',
       ],
     ],
-    ["proxy port 0", { proxyEnable: true, proxyType: "SOCKS5", proxyHost: "p", proxyPort: "0" }, ['proxy.port (Boomi "proxyPort"): expected an integer from 1 to 65535, got 0']],
-    ["proxy port negative", { proxyEnable: true, proxyType: "SOCKS4", proxyHost: "p", proxyPort: -1 }, ['proxy.port (Boomi "proxyPort"): expected an integer from 1 to 65535, got -1']],
+    [
+      "proxy port 0",
+      { proxyEnable: true, proxyType: "SOCKS5", proxyHost: "p", proxyPort: "0" },
+      ['proxy.port (Boomi "proxyPort"): expected an integer from 1 to 65535, got 0'],
+    ],
+    [
+      "proxy port negative",
+      { proxyEnable: true, proxyType: "SOCKS4", proxyHost: "p", proxyPort: -1 },
+      ['proxy.port (Boomi "proxyPort"): expected an integer from 1 to 65535, got -1'],
+    ],
     [
       "proxyuserName of the wrong type",
       { proxyEnable: true, proxyType: "HTTP", proxyHost: "p", proxyPort: 1, proxyuserName: 7 },
@@ -222,9 +249,7 @@ describe("fromBoomiProperties: problems", () => {
   });
 
   it("rejects properties that are not an object", () => {
-    expect(boomiError(null as unknown as Record<string, unknown>).problems).toStrictEqual([
-      "config: expected an object of Boomi connection properties",
-    ]);
+    expect(boomiError(null as unknown as Record<string, unknown>).problems).toStrictEqual(["config: expected an object of Boomi connection properties"]);
   });
 });
 
@@ -249,7 +274,16 @@ describe("fromBoomiProperties: secrets never leak", () => {
     ["object", (m) => ({ nested: m })],
     ["array", (m) => [m]],
     ["number-like string", (m) => `9${[...m].map((c) => c.charCodeAt(0) % 10).join("")}`],
-    ["number", (m) => Number(`9${[...m].slice(0, 12).map((c) => c.charCodeAt(0) % 10).join("")}`)],
+    [
+      "number",
+      (m) =>
+        Number(
+          `9${[...m]
+            .slice(0, 12)
+            .map((c) => c.charCodeAt(0) % 10)
+            .join("")}`,
+        ),
+    ],
   ];
 
   for (const [name, marker, build] of secretCases) {

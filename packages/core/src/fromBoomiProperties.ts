@@ -118,10 +118,7 @@ function integer(value: unknown): unknown {
  *
  * @throws SftpConnectorError INVALID_CONFIG (operation `"fromBoomiProperties"`) listing every problem.
  */
-export function fromBoomiProperties(
-  props: Record<string, unknown>,
-  options: FromBoomiPropertiesOptions = {},
-): NormalizedConnectionConfig {
+export function fromBoomiProperties(props: Record<string, unknown>, options: FromBoomiPropertiesOptions = {}): NormalizedConnectionConfig {
   if (typeof props !== "object" || props === null || Array.isArray(props)) {
     const issue = { path: "config", text: "expected an object of Boomi connection properties" };
     throw invalidConfigError([`${issue.path}: ${issue.text}`], "fromBoomiProperties", [issue]);
@@ -226,7 +223,11 @@ export function fromBoomiProperties(
   ];
   if (issues.length > 0 || normalized === undefined) {
     const lines = issues.map((problem) => `${label(problem.path, problem.id)}: ${problem.text}`);
-    throw invalidConfigError(lines, "fromBoomiProperties", issues.map(({ path, text }) => ({ path, text })));
+    throw invalidConfigError(
+      lines,
+      "fromBoomiProperties",
+      issues.map(({ path, text }) => ({ path, text })),
+    );
   }
   return redactSecrets(normalized);
 }

@@ -70,7 +70,15 @@ describe("planDirectoryScan", () => {
   it("names every problem at once: shared ones, then the operation's own before retry, callbacks after", () => {
     const { message, problems } = refusal(
       { remoteDirectory: "a\0b" },
-      { count: 0, recursive: "yes", depth: -1, mode: "warp", retry: { attempts: 1.5, backoffMs: -1 }, onEntry: 3, filter: { field: "fileSize", operator: "EQUALS" } },
+      {
+        count: 0,
+        recursive: "yes",
+        depth: -1,
+        mode: "warp",
+        retry: { attempts: 1.5, backoffMs: -1 },
+        onEntry: 3,
+        filter: { field: "fileSize", operator: "EQUALS" },
+      },
     );
     expect(problems.slice(0, 8)).toEqual([
       'remoteDirectory: expected a path without NUL characters, got "a\\u0000b"',
@@ -87,7 +95,10 @@ describe("planDirectoryScan", () => {
   });
 
   it("shows objects by kind and refuses a count that is no whole number", () => {
-    expect(refusal({}, { count: "5", followSymlinks: {} }).problems).toEqual(['count: expected a whole number, got "5"', "followSymlinks: expected true or false, got an object"]);
+    expect(refusal({}, { count: "5", followSymlinks: {} }).problems).toEqual([
+      'count: expected a whole number, got "5"',
+      "followSymlinks: expected true or false, got an object",
+    ]);
   });
 
   it("refuses unknown keys of input and options first, naming the closest known one", () => {
@@ -114,7 +125,13 @@ describe("planDirectoryScan", () => {
   });
 
   it("an operation without ownOptions accepts only the shared options, its switches and callbacks", () => {
-    const scan = (options: object) => planDirectoryScan({}, options as DirectoryScanOptions, { operation: "list", allowedFields: LIST_FILTER_FIELDS, switches: ["recursive"], checkOwn: () => ({}) });
+    const scan = (options: object) =>
+      planDirectoryScan({}, options as DirectoryScanOptions, {
+        operation: "list",
+        allowedFields: LIST_FILTER_FIELDS,
+        switches: ["recursive"],
+        checkOwn: () => ({}),
+      });
     expect(() => scan({ count: 1, recursive: true, depth: 2, filter: undefined, followSymlinks: false, retry: {}, logger: undefined })).not.toThrow();
     expect(() => scan({ mode: "slow" })).toThrow('Invalid list request: unknown option "mode"');
   });

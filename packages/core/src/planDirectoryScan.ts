@@ -109,7 +109,11 @@ export function planDirectoryScan<Options extends DirectoryScanOptions, Own exte
 ): DirectoryScanPlan & Own {
   const problems: string[] = [];
   const report: ReportProblem = (field, expected, value) => void problems.push(`${field}: expected ${expected}, got ${describeValue(value)}`);
-  const inputObject = checkOptions(input as Record<string, unknown> | undefined, { known: ["remoteDirectory"], operation: spec.operation, what: "input field", field: "input" }, problems);
+  const inputObject = checkOptions(
+    input as Record<string, unknown> | undefined,
+    { known: ["remoteDirectory"], operation: spec.operation, what: "input field", field: "input" },
+    problems,
+  );
   const known = [...SHARED_OPTIONS, ...spec.switches, ...(spec.callbacks ?? []), ...(spec.ownOptions ?? [])];
   const opts = checkOptions(options, { known, aliases: spec.aliases ?? {}, operation: spec.operation }, problems);
   const remoteDirectory = inputObject.remoteDirectory;

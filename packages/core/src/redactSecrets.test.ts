@@ -114,7 +114,15 @@ describe("describeConfig", () => {
   });
 
   it("hides Boomi secret property ids and other secret-looking keys", () => {
-    const described = describeConfig({ host: "h", password: "1", keyPswrd: "2", prvkeyContent: "3", proxyPassword: "4", apiToken: "5", pubkeyContent: "ssh-rsa A" });
+    const described = describeConfig({
+      host: "h",
+      password: "1",
+      keyPswrd: "2",
+      prvkeyContent: "3",
+      proxyPassword: "4",
+      apiToken: "5",
+      pubkeyContent: "ssh-rsa A",
+    });
     expect(described).toStrictEqual({
       host: "h",
       password: REDACTED,

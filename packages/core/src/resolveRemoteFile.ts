@@ -72,8 +72,7 @@ function assertNoNul(value: string, field: string, operation?: string): void {
 export function resolveRemoteFile(directory: string, fileName: string, options: ResolveRemoteFileOptions = {}): ResolvedRemoteFile {
   const field = options.field ?? "fileName";
   const operation = options.operation;
-  const fail = (what: string) =>
-    new SftpConnectorError("INVALID_INPUT", `${field}: ${what}`, { operation, path: `${directory}/${fileName}` });
+  const fail = (what: string) => new SftpConnectorError("INVALID_INPUT", `${field}: ${what}`, { operation, path: `${directory}/${fileName}` });
   if (typeof fileName !== "string" || fileName.trim() === "") throw fail("must be a non-blank file name");
   assertNoNul(fileName, field, operation);
   if (!directory.startsWith("/")) throw fail(`the remote directory must be absolute, got ${quotePath(directory)}`);
@@ -83,7 +82,8 @@ export function resolveRemoteFile(directory: string, fileName: string, options: 
   if (path === base || path === "/") throw fail(`${quotePath(name)} names a directory, not a file`);
   const inside = path.startsWith(base === "/" ? "/" : `${base}/`);
   if (!options.allowAbsolutePaths) {
-    if (name.startsWith("/")) throw fail(`${quotePath(name)} is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to ${quotePath(base)}`);
+    if (name.startsWith("/"))
+      throw fail(`${quotePath(name)} is absolute; set allowAbsolutePaths: true to allow it, or give a name relative to ${quotePath(base)}`);
     if (!inside) throw fail(`${quotePath(name)} escapes the remote directory ${quotePath(base)}; set allowAbsolutePaths: true to allow it`);
   }
   const split = splitRemotePath(path);

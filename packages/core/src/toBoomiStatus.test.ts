@@ -22,9 +22,13 @@ const SAMPLES: Record<ErrorReason, { error: SftpConnectorError; expected: BoomiS
     expected: { status: "FAILURE", statusCode: "-1", message: 'fileName: "/etc/passwd" is absolute; set allowAbsolutePaths: true to allow it' },
   },
   AUTH_FAILED: {
-    error: new SftpConnectorError("AUTH_FAILED", "authentication failed for user tester at 127.0.0.1:2222 (tried: password; the server accepts: publickey,password)", {
-      operation: "connect",
-    }),
+    error: new SftpConnectorError(
+      "AUTH_FAILED",
+      "authentication failed for user tester at 127.0.0.1:2222 (tried: password; the server accepts: publickey,password)",
+      {
+        operation: "connect",
+      },
+    ),
     expected: { status: "FAILURE", statusCode: "-1", message: BOOMI_STATUS_MESSAGES.loginFailed },
   },
   HOST_KEY_MISMATCH: {
@@ -75,7 +79,9 @@ const SAMPLES: Record<ErrorReason, { error: SftpConnectorError; expected: BoomiS
     expected: { status: "APPLICATION_ERROR", statusCode: "-1", message: "the 'a.txt' file already exists in the remote directory on the SFTP server." },
   },
   PERMISSION_DENIED: {
-    error: new SftpConnectorError("PERMISSION_DENIED", "An error occurred while removing the file at path '/ro/a' Cause: permission denied", { operation: "delete" }),
+    error: new SftpConnectorError("PERMISSION_DENIED", "An error occurred while removing the file at path '/ro/a' Cause: permission denied", {
+      operation: "delete",
+    }),
     expected: { status: "APPLICATION_ERROR", statusCode: "-1", message: "An error occurred while removing the file at path '/ro/a' Cause: permission denied" },
   },
   FAILURE: {
@@ -115,7 +121,11 @@ describe("toBoomiStatus", () => {
   describe("successes", () => {
     it("GET's empty result (not found) and DELETE's not-found result are successes with code 0", () => {
       expect(toBoomiStatus(undefined)).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
-      expect(toBoomiStatus({ fileName: "a", path: "/h/a", deleted: false, reason: "NO_SUCH_FILE" })).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
+      expect(toBoomiStatus({ fileName: "a", path: "/h/a", deleted: false, reason: "NO_SUCH_FILE" })).toEqual({
+        status: "SUCCESS",
+        statusCode: "0",
+        message: "Success",
+      });
       expect(toBoomiStatus({ fileName: "a", path: "/h/a", deleted: true })).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
       expect(toBoomiStatus([{ fileName: "a", path: "/h/a", deleted: true }])).toMatchObject({ status: "SUCCESS", statusCode: "0" });
     });
@@ -126,7 +136,10 @@ describe("toBoomiStatus", () => {
     });
 
     it("a GET/QUERY/LISTEN document and a LIST entry: Success", () => {
-      expect(toBoomiStatus({ content: Buffer.from("x"), properties: { fileName: "a", remoteDirectory: "/h" } })).toMatchObject({ status: "SUCCESS", message: "Success" });
+      expect(toBoomiStatus({ content: Buffer.from("x"), properties: { fileName: "a", remoteDirectory: "/h" } })).toMatchObject({
+        status: "SUCCESS",
+        message: "Success",
+      });
       expect(toBoomiStatus({ fileName: "a", directory: "/h", modifiedDate: "2024-01-01T00:00:00Z", fileSize: 1, isDirectory: false })).toMatchObject({
         status: "SUCCESS",
         statusCode: "0",
@@ -146,7 +159,11 @@ describe("toBoomiStatus", () => {
       for (const error of [remoteDirectoryNotFound("/d", "list"), notADirectory("/d", "upsert")]) {
         expect(toBoomiStatus(error)).toEqual({ status: "APPLICATION_ERROR", statusCode: "-1", message: error.message });
       }
-      expect(toBoomiStatus(remoteDirectoryNotFound("/d", "get"))).toEqual({ status: "APPLICATION_ERROR", statusCode: "400", message: "Remote directory does not exist: '/d'" });
+      expect(toBoomiStatus(remoteDirectoryNotFound("/d", "get"))).toEqual({
+        status: "APPLICATION_ERROR",
+        statusCode: "400",
+        message: "Remote directory does not exist: '/d'",
+      });
       expect(remoteDirectoryProblemOf(notADirectory("/d", "get"))).toBe("notADirectory");
       // Wrapped (a DELETE or QUERY error with the directory error as its cause) still counts.
       const wrapped = new SftpConnectorError("NO_SUCH_FILE", "Remote directory does not exist: '/d' (0 of 2 IDs were processed before it)", {
@@ -159,7 +176,7 @@ describe("toBoomiStatus", () => {
     it("GET: File Not Found (failIfNotFound) is 1, other SFTP-level errors 400, a failed delete-after -1", () => {
       const notFound = new SftpConnectorError("NO_SUCH_FILE", "File Not Found: /h/a", { operation: "get" });
       expect(toBoomiStatus(notFound)).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "1" });
-      const denied = new SftpConnectorError("PERMISSION_DENIED", "open failed for \"/h/a\": permission denied", { operation: "open" });
+      const denied = new SftpConnectorError("PERMISSION_DENIED", 'open failed for "/h/a": permission denied', { operation: "open" });
       expect(toBoomiStatus(denied, { operation: "get" })).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "400" });
       expect(toBoomiStatus(denied)).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "-1" });
       const afterRead = Object.assign(new SftpConnectorError("PERMISSION_DENIED", "Unable to delete the file /h/a: permission denied", { operation: "get" }), {
@@ -169,7 +186,10 @@ describe("toBoomiStatus", () => {
     });
 
     it("FAILURE is APPLICATION_ERROR only when the SFTP server reported it; otherwise FAILURE", () => {
-      expect(toBoomiStatus(new SftpConnectorError("FAILURE", "something broke", { operation: "create" }))).toMatchObject({ status: "FAILURE", statusCode: "-1" });
+      expect(toBoomiStatus(new SftpConnectorError("FAILURE", "something broke", { operation: "create" }))).toMatchObject({
+        status: "FAILURE",
+        statusCode: "-1",
+      });
       const handshake = new SftpConnectorError("FAILURE", "connect failed: 127.0.0.1:22 and this client share no algorithm", { operation: "connect" });
       expect(toBoomiStatus(handshake)).toEqual({
         status: "FAILURE",
@@ -179,17 +199,25 @@ describe("toBoomiStatus", () => {
     });
 
     it("a handshake with no algorithm in common (INVALID_CONFIG from the connection, as transport reports it) is Boomi's Unable to get Session", () => {
-      const message = 'connect failed: 127.0.0.1:22 and this client share no cipher: the server offers only legacy ciphers (aes128-cbc); set algorithms: "legacy"';
+      const message =
+        'connect failed: 127.0.0.1:22 and this client share no cipher: the server offers only legacy ciphers (aes128-cbc); set algorithms: "legacy"';
       const handshake = new SftpConnectorError("INVALID_CONFIG", message, { operation: "connect" });
       expect(toBoomiStatus(handshake)).toEqual({ status: "FAILURE", statusCode: "-1", message: `Unable to get Session. Cause: ${message}` });
       // A config problem found before connecting keeps its own message (it names the field).
-      const field = new SftpConnectorError("INVALID_CONFIG", "port: expected an integer 1-65535, got 0", { operation: "connect", problems: ["port: expected an integer 1-65535, got 0"] });
+      const field = new SftpConnectorError("INVALID_CONFIG", "port: expected an integer 1-65535, got 0", {
+        operation: "connect",
+        problems: ["port: expected an integer 1-65535, got 0"],
+      });
       expect(toBoomiStatus(field).message).toBe("port: expected an integer 1-65535, got 0");
     });
 
     it("CREATE's blank file name is an APPLICATION_ERROR (Boomi's SFTPSdkException); elsewhere bad input is FAILURE", () => {
-      const message = "fileName: the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
-      expect(toBoomiStatus(new SftpConnectorError("INVALID_INPUT", message, { operation: "create" }))).toMatchObject({ status: "APPLICATION_ERROR", statusCode: "-1" });
+      const message =
+        "fileName: the 'File Name' input document property is required, and must contain a non-blank value. This property contains the name of the file to upload.";
+      expect(toBoomiStatus(new SftpConnectorError("INVALID_INPUT", message, { operation: "create" }))).toMatchObject({
+        status: "APPLICATION_ERROR",
+        statusCode: "-1",
+      });
       expect(toBoomiStatus(new SftpConnectorError("INVALID_INPUT", message, { operation: "upsert" }))).toMatchObject({ status: "FAILURE", statusCode: "-1" });
     });
 
@@ -205,19 +233,26 @@ describe("toBoomiStatus", () => {
     it("Unknown Host, Connection Refused, and Unable to get Session for other unreachable hosts", () => {
       expect(toBoomiStatus(refused("ENOTFOUND")).message).toBe("SFTP connection to host failed. Cause: Unknown Host.");
       expect(toBoomiStatus(refused("EAI_AGAIN")).message).toBe("SFTP connection to host failed. Cause: Unknown Host.");
-      expect(toBoomiStatus(refused("ECONNREFUSED")).message).toBe("An error occurred while connecting to the host with entered port. Cause: Connection Refused.");
+      expect(toBoomiStatus(refused("ECONNREFUSED")).message).toBe(
+        "An error occurred while connecting to the host with entered port. Cause: Connection Refused.",
+      );
       expect(toBoomiStatus(refused("EHOSTUNREACH")).message).toBe("Unable to get Session. Cause: connect failed");
     });
 
     it("login failures: password → Incorrect user credentials; key only → Incorrect key file password or hostname", () => {
-      const failed = (tried: string) => new SftpConnectorError("AUTH_FAILED", `authentication failed for user u at h:22 (tried: ${tried})`, { operation: "connect" });
+      const failed = (tried: string) =>
+        new SftpConnectorError("AUTH_FAILED", `authentication failed for user u at h:22 (tried: ${tried})`, { operation: "connect" });
       expect(toBoomiStatus(failed("password")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
       expect(toBoomiStatus(failed("publickey, password")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
       expect(toBoomiStatus(failed("publickey")).message).toBe("SFTP login failed Cause: access denied. Caused by: Incorrect key file password or hostname.");
       expect(toBoomiStatus(failed("nothing the server accepts")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
-      expect(toBoomiStatus(failed("publickey (ssh-ed25519 key content); the server accepts: publickey, password")).message).toBe(BOOMI_STATUS_MESSAGES.keyLoginFailed);
+      expect(toBoomiStatus(failed("publickey (ssh-ed25519 key content); the server accepts: publickey, password")).message).toBe(
+        BOOMI_STATUS_MESSAGES.keyLoginFailed,
+      );
       expect(toBoomiStatus(failed("publickey (ssh-rsa key file /k/id), agent (SSH_AUTH_SOCK)")).message).toBe(BOOMI_STATUS_MESSAGES.keyLoginFailed);
-      expect(toBoomiStatus(failed("publickey (ssh-rsa key file /k/id), password; the server accepts: password")).message).toBe(BOOMI_STATUS_MESSAGES.loginFailed);
+      expect(toBoomiStatus(failed("publickey (ssh-rsa key file /k/id), password; the server accepts: password")).message).toBe(
+        BOOMI_STATUS_MESSAGES.loginFailed,
+      );
     });
 
     it("blank fields, in Boomi's order, from validateConfig and fromBoomiProperties", () => {
@@ -234,7 +269,9 @@ describe("toBoomiStatus", () => {
       expect(blank({ host: "h", username: "", auth: { type: "password", password: "" }, hostKey: anyKey })).toBe("The field 'User Name' is blank.");
       expect(blank({ host: "h", username: "u", auth: { type: "password", password: "" }, hostKey: anyKey })).toBe("The field 'Password' is blank.");
       expect(blank({ host: "h", username: "u", auth: { type: "privateKey", content: "" }, hostKey: anyKey })).toBe("The field 'Private Key Content' is blank.");
-      expect(blank({ host: "h", username: "u", auth: { type: "privateKey", path: "" }, hostKey: anyKey })).toBe("The field 'Client SSH Key File Path' is blank.");
+      expect(blank({ host: "h", username: "u", auth: { type: "privateKey", path: "" }, hostKey: anyKey })).toBe(
+        "The field 'Client SSH Key File Path' is blank.",
+      );
 
       const boomi = (props: Record<string, unknown>) => {
         try {

@@ -115,7 +115,10 @@ function triedOnlyKeys(error: SftpConnectorError): boolean {
   const tried = /\(tried: (.*?)(?:; the server accepts:.*)?\)$/.exec(error.message)?.[1];
   if (tried === undefined) return /SSH agent/.test(error.message);
   // Drop each method's parenthesised detail (nested parentheses do not occur), then split the list.
-  const methods = tried.replace(/\([^()]*\)/g, "").split(",").map((m) => m.trim());
+  const methods = tried
+    .replace(/\([^()]*\)/g, "")
+    .split(",")
+    .map((m) => m.trim());
   return methods.every((m) => m === "publickey" || m === "agent");
 }
 

@@ -90,16 +90,23 @@ describe("validateConfig: valid configs", () => {
       { auth: { type: "keyboardInteractive", responses: ["a", "b"] } },
       { auth: [{ type: "keyboardInteractive", responses: ["a", "b"] }] },
     ],
+    ["several auth methods in order", { auth: [{ type: "agent" }, PW] }, { auth: [{ type: "agent" }, { type: "password", password: "pw" }] }],
     [
-      "several auth methods in order",
-      { auth: [{ type: "agent" }, PW] },
-      { auth: [{ type: "agent" }, { type: "password", password: "pw" }] },
+      "known_hosts file",
+      { hostKey: { knownHostsFile: "/etc/ssh/known_hosts" } },
+      { hostKey: { knownHostsFile: "/etc/ssh/known_hosts", insecureAcceptAny: false } },
     ],
-    ["known_hosts file", { hostKey: { knownHostsFile: "/etc/ssh/known_hosts" } }, { hostKey: { knownHostsFile: "/etc/ssh/known_hosts", insecureAcceptAny: false } }],
     ["fingerprints", { hostKey: { fingerprints: [FP, `${FP}=`] } }, { hostKey: { fingerprints: [FP, `${FP}=`], insecureAcceptAny: false } }],
     [
       "known_hosts with comments, markers, hashed hosts and several pins",
-      { hostKey: { knownHosts: `# keys\n\n|1|abc=|def= ${KH.slice(17)}\n@cert-authority *.example.com ${KH.slice(17)} ca\n`, knownHostsFile: "/kh", fingerprints: [], insecureAcceptAny: false } },
+      {
+        hostKey: {
+          knownHosts: `# keys\n\n|1|abc=|def= ${KH.slice(17)}\n@cert-authority *.example.com ${KH.slice(17)} ca\n`,
+          knownHostsFile: "/kh",
+          fingerprints: [],
+          insecureAcceptAny: false,
+        },
+      },
       {
         hostKey: {
           knownHosts: `# keys\n\n|1|abc=|def= ${KH.slice(17)}\n@cert-authority *.example.com ${KH.slice(17)} ca\n`,
@@ -116,7 +123,11 @@ describe("validateConfig: valid configs", () => {
       { proxy: { type: "http", host: "proxy", port: 3128, username: "u", password: "p" } },
       { proxy: { type: "http", host: "proxy", port: 3128, username: "u", password: "p" } },
     ],
-    ["socks4 proxy with user id", { proxy: { type: "socks4", host: "10.0.0.1", port: 1080, username: "u" } }, { proxy: { type: "socks4", host: "10.0.0.1", port: 1080, username: "u" } }],
+    [
+      "socks4 proxy with user id",
+      { proxy: { type: "socks4", host: "10.0.0.1", port: 1080, username: "u" } },
+      { proxy: { type: "socks4", host: "10.0.0.1", port: 1080, username: "u" } },
+    ],
     ["socks4a proxy", { proxy: { type: "socks4a", host: "proxy", port: 1080 } }, { proxy: { type: "socks4a", host: "proxy", port: 1080 } }],
     ["socks5 proxy", { proxy: { type: "socks5", host: "::1", port: 1080 } }, { proxy: { type: "socks5", host: "::1", port: 1080 } }],
     ["environment proxy", { proxy: { type: "environment" } }, { proxy: { type: "environment" } }],
@@ -206,15 +217,20 @@ describe("validateConfig: problems", () => {
     ["typo hostkey", { ...base, hostkey: {} }, ["hostkey: unknown field; did you mean hostKey?"]],
     ["typo timeout", { ...base, timeout: {} }, ["timeout: unknown field; did you mean timeouts?"]],
     ["unknown field", { ...base, foo: 1 }, ["foo: unknown field"]],
-    ["Host instead of host", { ...base, host: undefined, Host: "h" }, [
-      "Host: unknown field; did you mean host?",
-      "host: required; expected a host name or IP address (a non-empty string without spaces)",
-    ]],
+    [
+      "Host instead of host",
+      { ...base, host: undefined, Host: "h" },
+      ["Host: unknown field; did you mean host?", "host: required; expected a host name or IP address (a non-empty string without spaces)"],
+    ],
     // host, port, username
     ["empty host", { ...base, host: "" }, ['host: expected a host name or IP address (a non-empty string without spaces), got ""']],
     ["host with a space", { ...base, host: "a b" }, ['host: expected a host name or IP address (a non-empty string without spaces), got "a b"']],
     ["host as number", { ...base, host: 5 }, ["host: expected a host name or IP address (a non-empty string without spaces), got 5"]],
-    ["host as URL, userinfo hidden", { ...base, host: "sftp://bob:hunter2@h/x" }, ['host: expected a host name or IP address, not a URL or path, got "sftp://bob:[redacted]@h/x"']],
+    [
+      "host as URL, userinfo hidden",
+      { ...base, host: "sftp://bob:hunter2@h/x" },
+      ['host: expected a host name or IP address, not a URL or path, got "sftp://bob:[redacted]@h/x"'],
+    ],
     [
       "long host shortened to 60 characters",
       { ...base, host: `${"x".repeat(70)} y` },
@@ -229,9 +245,17 @@ describe("validateConfig: problems", () => {
     ["username as number", { ...base, username: 7 }, ["username: expected a non-empty string, got 7"]],
     // auth
     ["auth empty array", { ...base, auth: [] }, ["auth: expected at least one auth method, got an empty array"]],
-    ["auth as string", { ...base, auth: "pw" }, ['auth: expected an auth method object (e.g. { type: "password", password }) or a non-empty array of them, got a string']],
+    [
+      "auth as string",
+      { ...base, auth: "pw" },
+      ['auth: expected an auth method object (e.g. { type: "password", password }) or a non-empty array of them, got a string'],
+    ],
     ["auth item not an object", { ...base, auth: [PW, "pw"] }, ["auth[1]: expected an auth method object, got a string"]],
-    ["auth type missing", { ...base, auth: { password: "x" } }, ['auth.type: required; expected one of "password", "privateKey", "agent", "keyboardInteractive"']],
+    [
+      "auth type missing",
+      { ...base, auth: { password: "x" } },
+      ['auth.type: required; expected one of "password", "privateKey", "agent", "keyboardInteractive"'],
+    ],
     [
       "auth[1].type unknown",
       { ...base, auth: [PW, { type: "gssapi" }] },
@@ -267,9 +291,17 @@ describe("validateConfig: problems", () => {
       ['auth[1]: expected exactly one of auth[1].path or auth[1].content for auth type "privateKey", got both'],
     ],
     ["empty key path", { ...base, auth: { type: "privateKey", path: "" } }, ['auth.path: expected a non-empty string (the private key file path), got ""']],
-    ["key content as number", { ...base, auth: { type: "privateKey", content: 5 } }, ["auth.content: expected a non-empty string (the private key text), got a number"]],
+    [
+      "key content as number",
+      { ...base, auth: { type: "privateKey", content: 5 } },
+      ["auth.content: expected a non-empty string (the private key text), got a number"],
+    ],
     ["passphrase as number", { ...base, auth: { type: "privateKey", path: "/k", passphrase: 5 } }, ["auth.passphrase: expected a string, got a number"]],
-    ["empty public key", { ...base, auth: { type: "privateKey", path: "/k", publicKey: "" } }, ['auth.publicKey: expected a non-empty string (the public key text), got ""']],
+    [
+      "empty public key",
+      { ...base, auth: { type: "privateKey", path: "/k", publicKey: "" } },
+      ['auth.publicKey: expected a non-empty string (the public key text), got ""'],
+    ],
     ["empty agent socket", { ...base, auth: { type: "agent", socket: "" } }, ['auth.socket: expected a non-empty string (the agent socket path), got ""']],
     [
       "keyboard-interactive with neither",
@@ -281,8 +313,16 @@ describe("validateConfig: problems", () => {
       { ...base, auth: { type: "keyboardInteractive", password: "p", responses: ["r"] } },
       ['auth: expected exactly one of auth.password or auth.responses for auth type "keyboardInteractive", got both'],
     ],
-    ["responses empty", { ...base, auth: { type: "keyboardInteractive", responses: [] } }, ["auth.responses: expected a non-empty array of strings (one answer per prompt), got an empty array"]],
-    ["responses as string", { ...base, auth: { type: "keyboardInteractive", responses: "r" } }, ["auth.responses: expected a non-empty array of strings (one answer per prompt), got a string"]],
+    [
+      "responses empty",
+      { ...base, auth: { type: "keyboardInteractive", responses: [] } },
+      ["auth.responses: expected a non-empty array of strings (one answer per prompt), got an empty array"],
+    ],
+    [
+      "responses as string",
+      { ...base, auth: { type: "keyboardInteractive", responses: "r" } },
+      ["auth.responses: expected a non-empty array of strings (one answer per prompt), got a string"],
+    ],
     ["response not a string", { ...base, auth: { type: "keyboardInteractive", responses: ["a", 2] } }, ["auth.responses[1]: expected a string, got a number"]],
     // hostKey
     ["hostKey missing, hint uses host and port", { ...base, port: 2222, hostKey: undefined }, [hostKeyRequired("hostKey", "sftp.example.com", 2222)]],
@@ -312,7 +352,9 @@ describe("validateConfig: problems", () => {
     [
       "fingerprint with padding missing a character",
       { ...base, hostKey: { fingerprints: [FP.slice(0, -1)] } },
-      [`hostKey.fingerprints[0]: expected "SHA256:" followed by 43 base64 characters (as printed by "ssh-keyscan -p 22 sftp.example.com | ssh-keygen -lf -"), got "${FP.slice(0, -1)}"`],
+      [
+        `hostKey.fingerprints[0]: expected "SHA256:" followed by 43 base64 characters (as printed by "ssh-keyscan -p 22 sftp.example.com | ssh-keygen -lf -"), got "${FP.slice(0, -1)}"`,
+      ],
     ],
     [
       "fingerprints as a string",
@@ -327,21 +369,45 @@ describe("validateConfig: problems", () => {
     [
       "known_hosts line without host",
       { ...base, hostKey: { knownHosts: `# c\nssh-ed25519 ${KEY}` } },
-      [`hostKey.knownHosts: line 2: expected "<host> <key type> <base64 key>" as printed by "ssh-keyscan -p 22 sftp.example.com", got "ssh-ed25519 ${KEY.slice(0, 47)}…"`],
+      [
+        `hostKey.knownHosts: line 2: expected "<host> <key type> <base64 key>" as printed by "ssh-keyscan -p 22 sftp.example.com", got "ssh-ed25519 ${KEY.slice(0, 47)}…"`,
+      ],
     ],
     [
       "known_hosts with comments only",
       { ...base, hostKey: { knownHosts: "# nothing\n" } },
-      ['hostKey.knownHosts: expected at least one known_hosts line ("<host> <key type> <base64 key>") as printed by "ssh-keyscan -p 22 sftp.example.com", got only blank or comment lines'],
+      [
+        'hostKey.knownHosts: expected at least one known_hosts line ("<host> <key type> <base64 key>") as printed by "ssh-keyscan -p 22 sftp.example.com", got only blank or comment lines',
+      ],
     ],
-    ["empty knownHostsFile", { ...base, hostKey: { knownHostsFile: "" } }, ['hostKey.knownHostsFile: expected a non-empty string (a known_hosts file path), got ""']],
+    [
+      "empty knownHostsFile",
+      { ...base, hostKey: { knownHostsFile: "" } },
+      ['hostKey.knownHostsFile: expected a non-empty string (a known_hosts file path), got ""'],
+    ],
     // remoteDirectory
     ["remoteDirectory as number", { ...base, remoteDirectory: 5 }, ["remoteDirectory: expected a string, got 5"]],
     // proxy
-    ["proxy as string", { ...base, proxy: "http://u:p@proxy:3128" }, ['proxy: expected a proxy object with type one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got a string']],
-    ["proxy type missing", { ...base, proxy: { host: "p", port: 1 } }, ['proxy.type: required; expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump"']],
-    ["proxy type upper case", { ...base, proxy: { type: "HTTP", host: "p", port: 1 } }, ['proxy.type: expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got "HTTP"; did you mean "http"?']],
-    ["proxy type ambiguous", { ...base, proxy: { type: "socks", host: "p", port: 1 } }, ['proxy.type: expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got "socks"']],
+    [
+      "proxy as string",
+      { ...base, proxy: "http://u:p@proxy:3128" },
+      ['proxy: expected a proxy object with type one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got a string'],
+    ],
+    [
+      "proxy type missing",
+      { ...base, proxy: { host: "p", port: 1 } },
+      ['proxy.type: required; expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump"'],
+    ],
+    [
+      "proxy type upper case",
+      { ...base, proxy: { type: "HTTP", host: "p", port: 1 } },
+      ['proxy.type: expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got "HTTP"; did you mean "http"?'],
+    ],
+    [
+      "proxy type ambiguous",
+      { ...base, proxy: { type: "socks", host: "p", port: 1 } },
+      ['proxy.type: expected one of "http", "socks4", "socks4a", "socks5", "environment", "jump", got "socks"'],
+    ],
     [
       "http proxy without host and port",
       { ...base, proxy: { type: "http" } },
@@ -351,11 +417,27 @@ describe("validateConfig: problems", () => {
       ],
     ],
     ["proxy port 0", { ...base, proxy: { type: "socks5", host: "p", port: 0 } }, ["proxy.port: expected an integer from 1 to 65535, got 0"]],
-    ["socks4 password", { ...base, proxy: { type: "socks4", host: "p", port: 1080, username: "u", password: "x" } }, ["proxy.password: not supported by socks4 proxies; use socks5 for a password"]],
-    ["socks4a password", { ...base, proxy: { type: "socks4a", host: "p", port: 1080, password: "x" } }, ["proxy.password: not supported by socks4a proxies; use socks5 for a password"]],
+    [
+      "socks4 password",
+      { ...base, proxy: { type: "socks4", host: "p", port: 1080, username: "u", password: "x" } },
+      ["proxy.password: not supported by socks4 proxies; use socks5 for a password"],
+    ],
+    [
+      "socks4a password",
+      { ...base, proxy: { type: "socks4a", host: "p", port: 1080, password: "x" } },
+      ["proxy.password: not supported by socks4a proxies; use socks5 for a password"],
+    ],
     ["proxy password without username", { ...base, proxy: { type: "http", host: "p", port: 3128, password: "x" } }, ["proxy.password: needs proxy.username"]],
-    ["proxy password as number", { ...base, proxy: { type: "http", host: "p", port: 3128, username: "u", password: 5 } }, ["proxy.password: expected a string, got a number"]],
-    ["empty proxy username", { ...base, proxy: { type: "http", host: "p", port: 3128, username: "" } }, ['proxy.username: expected a non-empty string, got ""']],
+    [
+      "proxy password as number",
+      { ...base, proxy: { type: "http", host: "p", port: 3128, username: "u", password: 5 } },
+      ["proxy.password: expected a string, got a number"],
+    ],
+    [
+      "empty proxy username",
+      { ...base, proxy: { type: "http", host: "p", port: 3128, username: "" } },
+      ['proxy.username: expected a non-empty string, got ""'],
+    ],
     ["proxy field typo", { ...base, proxy: { type: "http", host: "p", port: 3128, usernme: "u" } }, ["proxy.usernme: unknown field; did you mean username?"]],
     ["environment proxy with a host", { ...base, proxy: { type: "environment", host: "p" } }, ["proxy.host: unknown field"]],
     // jump
@@ -400,24 +482,46 @@ describe("validateConfig: problems", () => {
       ],
     ],
     ["timeouts field typo", { ...base, timeouts: { connect: 1 } }, ["timeouts.connect: unknown field; did you mean connectMs?"]],
-    ["negative keepalive", { ...base, keepaliveIntervalMs: -1 }, ["keepaliveIntervalMs: expected an integer from 0 to 2147483647 (milliseconds; 0 = off), got -1"]],
+    [
+      "negative keepalive",
+      { ...base, keepaliveIntervalMs: -1 },
+      ["keepaliveIntervalMs: expected an integer from 0 to 2147483647 (milliseconds; 0 = off), got -1"],
+    ],
     ["legacyKex as string", { ...base, legacyKex: "yes" }, ['legacyKex: expected true or false, got "yes"']],
-    ["algorithms as array", { ...base, algorithms: [] }, ['algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got an empty array']],
+    [
+      "algorithms as array",
+      { ...base, algorithms: [] },
+      [
+        'algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got an empty array',
+      ],
+    ],
     [
       "algorithms profile typo",
       { ...base, algorithms: "legacyy" },
-      ['algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got "legacyy"; did you mean "legacy"?'],
+      [
+        'algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got "legacyy"; did you mean "legacy"?',
+      ],
     ],
     [
       "algorithms profile in another case",
       { ...base, algorithms: "Legacy" },
-      ['algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got "Legacy"; did you mean "legacy"?'],
+      [
+        'algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got "Legacy"; did you mean "legacy"?',
+      ],
     ],
     ["algorithms.profile unknown", { ...base, algorithms: { profile: "old" } }, ['algorithms.profile: expected one of "default", "legacy", got "old"']],
     ["algorithms.profile as boolean", { ...base, algorithms: { profile: true } }, ['algorithms.profile: expected one of "default", "legacy", got true']],
-    ["algorithms as boolean", { ...base, algorithms: true }, ['algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got true']],
+    [
+      "algorithms as boolean",
+      { ...base, algorithms: true },
+      ['algorithms: expected one of "default", "legacy" or an object like { profile: "legacy", kex: ["curve25519-sha256"], cipher: [...] }, got true'],
+    ],
     ["empty algorithm list", { ...base, algorithms: { kex: [] } }, ["algorithms.kex: expected a non-empty array of algorithm names, got an empty array"]],
-    ["bad algorithm name", { ...base, algorithms: { hmac: ["hmac-sha2-256", "a b"] } }, ['algorithms.hmac[1]: expected an algorithm name (a non-empty string without spaces), got "a b"']],
+    [
+      "bad algorithm name",
+      { ...base, algorithms: { hmac: ["hmac-sha2-256", "a b"] } },
+      ['algorithms.hmac[1]: expected an algorithm name (a non-empty string without spaces), got "a b"'],
+    ],
     ["algorithms field typo", { ...base, algorithms: { ciphers: ["x"] } }, ["algorithms.ciphers: unknown field; did you mean cipher?"]],
     ["algorithms.profile typo", { ...base, algorithms: { profil: "legacy" } }, ["algorithms.profil: unknown field; did you mean profile?"]],
     // pool, retry
@@ -432,10 +536,17 @@ describe("validateConfig: problems", () => {
     [
       "bad retry values",
       { ...base, retry: { attempts: -1, backoffMs: -5 } },
-      ["retry.attempts: expected an integer from 0 to 100 (retries after the first try), got -1", "retry.backoffMs: expected an integer from 0 to 2147483647 (milliseconds), got -5"],
+      [
+        "retry.attempts: expected an integer from 0 to 100 (retries after the first try), got -1",
+        "retry.backoffMs: expected an integer from 0 to 2147483647 (milliseconds), got -5",
+      ],
     ],
     // values that must never be echoed from non-secret fields
-    ["private key pasted into host", { ...base, host: "-----BEGIN OPENSSH PRIVATE KEY----- abc" }, ["host: expected a host name or IP address (a non-empty string without spaces), got a private key (not shown)"]],
+    [
+      "private key pasted into host",
+      { ...base, host: "-----BEGIN OPENSSH PRIVATE KEY----- abc" },
+      ["host: expected a host name or IP address (a non-empty string without spaces), got a private key (not shown)"],
+    ],
   ];
 
   it.each(cases)("%s", (_name, input, expected) => {
@@ -505,7 +616,16 @@ describe("validateConfig: secrets never leak", () => {
     ["object", (m) => ({ nested: m })],
     ["array", (m) => [m]],
     ["number-like string", (m) => `9${[...m].map((c) => c.charCodeAt(0) % 10).join("")}`],
-    ["number", (m) => Number(`9${[...m].slice(0, 12).map((c) => c.charCodeAt(0) % 10).join("")}`)],
+    [
+      "number",
+      (m) =>
+        Number(
+          `9${[...m]
+            .slice(0, 12)
+            .map((c) => c.charCodeAt(0) % 10)
+            .join("")}`,
+        ),
+    ],
   ];
 
   for (const [name, marker, build] of secretCases) {
@@ -536,7 +656,14 @@ describe("validateConfig: secrets never leak", () => {
         ],
         proxy: { type: "http", host: "p", port: 3128, username: "u", password: "SECRET-MARKER-proxypassword" },
       },
-      ["SECRET-MARKER-password", "SECRET-MARKER-content", "SECRET-MARKER-passphrase", "SECRET-MARKER-response", "SECRET-MARKER-kbdpassword", "SECRET-MARKER-proxypassword"],
+      [
+        "SECRET-MARKER-password",
+        "SECRET-MARKER-content",
+        "SECRET-MARKER-passphrase",
+        "SECRET-MARKER-response",
+        "SECRET-MARKER-kbdpassword",
+        "SECRET-MARKER-proxypassword",
+      ],
       (c) => {
         const [password, key, responses, kbd] = c.auth;
         return [

@@ -47,15 +47,19 @@ describe.each(ACTIONS_IF_FILE_EXISTS.map((action) => [action] as [ActionIfFileEx
     const reason = new Error("stop");
     try {
       const error = await failure(
-        createFile(pool, { content: chunkedSource(randomBytes(SIZE)), fileName, remoteDirectory: dir }, {
-          actionIfFileExists: action,
-          signal: controller.signal,
-          retry: { attempts: 3, backoffMs: 10 },
-          logger,
-          onProgress: (bytes) => {
-            if (bytes >= SIZE * share && !controller.signal.aborted) controller.abort(reason);
+        createFile(
+          pool,
+          { content: chunkedSource(randomBytes(SIZE)), fileName, remoteDirectory: dir },
+          {
+            actionIfFileExists: action,
+            signal: controller.signal,
+            retry: { attempts: 3, backoffMs: 10 },
+            logger,
+            onProgress: (bytes) => {
+              if (bytes >= SIZE * share && !controller.signal.aborted) controller.abort(reason);
+            },
           },
-        }),
+        ),
       );
       expect(error.reason).toBe("ABORTED");
       expect(error.retryable).toBe(false);
@@ -82,7 +86,9 @@ describe("createFile with an already aborted signal", () => {
     controller.abort();
     try {
       for (const action of ACTIONS_IF_FILE_EXISTS) {
-        const error = await failure(createFile(pool, { content: "x", fileName: "a.txt", remoteDirectory: dir }, { actionIfFileExists: action, signal: controller.signal }));
+        const error = await failure(
+          createFile(pool, { content: "x", fileName: "a.txt", remoteDirectory: dir }, { actionIfFileExists: action, signal: controller.signal }),
+        );
         expect(error.reason).toBe("ABORTED");
       }
       expect(pool.peak).toBe(0);

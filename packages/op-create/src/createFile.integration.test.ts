@@ -45,7 +45,10 @@ async function sh(command: string): Promise<string> {
 
 /** Every entry of a directory, hidden ones too, sorted. */
 async function ls(path: string): Promise<string[]> {
-  return (await sh(`ls -A '${path}'`)).split("\n").filter((l) => l !== "").sort();
+  return (await sh(`ls -A '${path}'`))
+    .split("\n")
+    .filter((l) => l !== "")
+    .sort();
 }
 
 async function cat(path: string): Promise<string> {
@@ -229,7 +232,8 @@ describe("createFile: actionIfFileExists", () => {
   it("FORCE_UNIQUE_NAMES numbers as Boomi does: a.txt → a1.txt → a2.txt; a7.txt alone → a8.txt", async () => {
     const options: CreateFileOptions = { actionIfFileExists: "FORCE_UNIQUE_NAMES" };
     const names: string[] = [];
-    for (let i = 0; i < 3; i += 1) names.push((await createFile(session, { content: `v${i}`, fileName: "a.txt", remoteDirectory: dir }, options)).response.fileName);
+    for (let i = 0; i < 3; i += 1)
+      names.push((await createFile(session, { content: `v${i}`, fileName: "a.txt", remoteDirectory: dir }, options)).response.fileName);
     expect(names).toEqual(["a.txt", "a1.txt", "a2.txt"]);
     expect(await cat(`${dir}/a2.txt`)).toBe("v2");
     await sh(`mkdir '${dir}/seven' && printf 7 > '${dir}/seven/a7.txt'`);
@@ -302,7 +306,11 @@ describe("createFile: temporary files", () => {
     const staging = `${dir}/staging`;
     await sh(`mkdir '${staging}'`);
     const source = gatedSource(Buffer.from("staged "), Buffer.from("content"));
-    const pending = createFile(session, { content: source.stream, fileName: "s.txt", remoteDirectory: dir }, { stagingDirectory: staging.slice(home.length + 1) });
+    const pending = createFile(
+      session,
+      { content: source.stream, fileName: "s.txt", remoteDirectory: dir },
+      { stagingDirectory: staging.slice(home.length + 1) },
+    );
     await waitFor(async () => (await ls(staging)).length === 1, "the temporary file in staging");
     expect(isTemporaryFileName((await ls(staging))[0]!)).toBe(true);
     expect(await ls(dir)).toEqual(["staging"]);
@@ -384,7 +392,9 @@ describe("createFile: directories, permissions, full disks and failing sources",
   it("permission denied names the path and leaves nothing behind", async () => {
     await sh(`mkdir '${dir}/ro' && printf keep > '${dir}/ro/a.txt' && chmod 555 '${dir}/ro'`);
     for (const action of ["ERROR", "OVERWRITE", "FORCE_UNIQUE_NAMES"] as const) {
-      const error = await failure(createFile(session, { content: "x", fileName: action === "ERROR" ? "b.txt" : "a.txt", remoteDirectory: `${dir}/ro` }, { actionIfFileExists: action }));
+      const error = await failure(
+        createFile(session, { content: "x", fileName: action === "ERROR" ? "b.txt" : "a.txt", remoteDirectory: `${dir}/ro` }, { actionIfFileExists: action }),
+      );
       expect(error.reason).toBe("PERMISSION_DENIED");
       expect(error.message).toContain(`${dir}/ro/`);
     }
@@ -399,7 +409,11 @@ describe("createFile: directories, permissions, full disks and failing sources",
     const small = `${home}/small`;
     await sh(`rm -rf '${small}'/* '${small}'/.[!.]* 2>/dev/null; printf 'old content' > '${small}/keep.txt'`);
     const big = randomBytes(4 * 1024 * 1024);
-    for (const [name, action] of [["new.bin", "ERROR"], ["keep.txt", "OVERWRITE"], ["u.bin", "FORCE_UNIQUE_NAMES"]] as const) {
+    for (const [name, action] of [
+      ["new.bin", "ERROR"],
+      ["keep.txt", "OVERWRITE"],
+      ["u.bin", "FORCE_UNIQUE_NAMES"],
+    ] as const) {
       const error = await failure(createFile(session, { content: big, fileName: name, remoteDirectory: small }, { actionIfFileExists: action }));
       expect(error.reason).toBe("FAILURE");
       expect(error.message).toContain(`${small}/${name}`);
@@ -426,7 +440,11 @@ describe("createFile: directories, permissions, full disks and failing sources",
         },
       });
     };
-    for (const [name, action] of [["new.bin", "ERROR"], ["kept.txt", "OVERWRITE"], ["kept.txt", "APPEND"]] as const) {
+    for (const [name, action] of [
+      ["new.bin", "ERROR"],
+      ["kept.txt", "OVERWRITE"],
+      ["kept.txt", "APPEND"],
+    ] as const) {
       const error = await failure(createFile(session, { content: failing(), fileName: name, remoteDirectory: dir }, { actionIfFileExists: action }));
       expect(error.reason).toBe("FAILURE");
       expect(error.message).toContain("content");
@@ -465,7 +483,11 @@ describe("createFile: directories, permissions, full disks and failing sources",
       await createFile(pool, { content: head, fileName: "log.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND" });
       const data = randomBytes(12 * 1024 * 1024);
       const source = gatedSource(data.subarray(0, 4 * 1024 * 1024), data.subarray(4 * 1024 * 1024));
-      const pending = createFile(pool, { content: source.stream, fileName: "log.bin", remoteDirectory: dir }, { actionIfFileExists: "APPEND", retry: { attempts: 3, backoffMs: 50 } });
+      const pending = createFile(
+        pool,
+        { content: source.stream, fileName: "log.bin", remoteDirectory: dir },
+        { actionIfFileExists: "APPEND", retry: { attempts: 3, backoffMs: 50 } },
+      );
       await waitFor(async () => (await sizeOf(`${dir}/log.bin`)) >= head.length + 4 * 1024 * 1024, "4 MiB appended");
       await testbed.dropSessions();
       source.open();

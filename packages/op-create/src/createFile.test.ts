@@ -70,7 +70,9 @@ describe("createFile: strict options, one spelling with UPSERT, Boomi's ids", ()
     expect(unknown.message).toBe('unknown option "actionIfExists"; did you mean "actionIfFileExists"?');
     const field = await failure(createFile(untouchable, { content: "x", fileName: "a.txt", tempExtention: ".part" } as never));
     expect(field.message).toBe('unknown input field "tempExtention"; did you mean "tempExtension"?');
-    expect((await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, [] as never))).message).toBe("options: expected an object, got an array");
+    expect((await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, [] as never))).message).toBe(
+      "options: expected an object, got an array",
+    );
   });
 
   it("takes UPSERT's createDir and includeAll (Boomi's ids) for createDirectories and includeAllMetadata", () => {
@@ -105,6 +107,8 @@ describe("createFile: strict options, one spelling with UPSERT, Boomi's ids", ()
 
   it("refuses an alias and our name with different values, naming both", async () => {
     const error = await failure(createFile(untouchable, { content: "x", fileName: "a.txt" }, { includeAll: false, includeAllMetadata: true }));
-    expect(error.message).toBe('"includeAll" and "includeAllMetadata" name the same option, "includeAllMetadata", with different values (false and true); give one');
+    expect(error.message).toBe(
+      '"includeAll" and "includeAllMetadata" name the same option, "includeAllMetadata", with different values (false and true); give one',
+    );
   });
 });

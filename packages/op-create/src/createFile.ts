@@ -2,11 +2,29 @@
 import { posix } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, checkOptions, describeValue, throwIfAborted, isSafeRemoteName, quotePath, resolveRemoteDirectory, type DocumentContentInput, type OptionsSpec } from "@sftp-connector/core";
+import {
+  SftpConnectorError,
+  checkOptions,
+  describeValue,
+  throwIfAborted,
+  isSafeRemoteName,
+  quotePath,
+  resolveRemoteDirectory,
+  type DocumentContentInput,
+  type OptionsSpec,
+} from "@sftp-connector/core";
 import { MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_ALIASES, UPLOAD_OPTION_NAMES, buildUploadResult, checkUploadOptions } from "@sftp-connector/core";
 import type { UploadFileOptions, UploadFileResult, UploadResponse } from "@sftp-connector/core";
 import { withSessionTarget, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
-import { fileAlreadyExistsMessage, lstatIfExists, openContent, resolveUploadTarget, temporaryFileName, uploadViaTemp, type UploadMode } from "@sftp-connector/transport/upload";
+import {
+  fileAlreadyExistsMessage,
+  lstatIfExists,
+  openContent,
+  resolveUploadTarget,
+  temporaryFileName,
+  uploadViaTemp,
+  type UploadMode,
+} from "@sftp-connector/transport/upload";
 import { expandFileNameTemplate } from "./expandFileNameTemplate.js";
 import { nextUniqueName } from "./nextUniqueName.js";
 
@@ -70,10 +88,13 @@ const OPERATION = "create";
 
 /** The keys of CREATE's input: its content and Boomi's document properties. */
 export const CREATE_INPUT_SPEC: OptionsSpec = {
-  known: Object.keys({ content: true, fileName: true, remoteDirectory: true, stagingDirectory: true, tempExtension: true } satisfies Record<
-    keyof CreateFileInput,
-    true
-  >),
+  known: Object.keys({
+    content: true,
+    fileName: true,
+    remoteDirectory: true,
+    stagingDirectory: true,
+    tempExtension: true,
+  } satisfies Record<keyof CreateFileInput, true>),
   operation: OPERATION,
   what: "input field",
   field: "input",
@@ -181,7 +202,8 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   let tempName: string | undefined;
   if (!append && tempExtension !== undefined) tempName = `${enteredName}${randomUUID()}${tempExtension}`;
   else if (!append && unique && tempTemplate !== undefined) tempName = expandName(tempTemplate, enteredName, "tempFileName");
-  if (tempName !== undefined && !isSafeRemoteName(tempName)) throw invalid(`tempExtension: ${describeValue(tempExtension)} makes the temporary name ${quotePath(tempName)} invalid`);
+  if (tempName !== undefined && !isSafeRemoteName(tempName))
+    throw invalid(`tempExtension: ${describeValue(tempExtension)} makes the temporary name ${quotePath(tempName)} invalid`);
 
   throwIfAborted(signal, OPERATION, input.fileName.trim());
   const source: Readable = await openContent(input.content, { field: "content", operation: OPERATION });
@@ -195,11 +217,10 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
           tempDirectory = resolveRemoteDirectory({ perCall: staging, home: session.info.homeDirectory });
           const stats = await session.statIfExists(tempDirectory);
           if (!stats?.isDirectory) {
-            throw new SftpConnectorError(
-              "NO_SUCH_FILE",
-              `Staging directory does not exist: ${quotePath(tempDirectory)}${stats ? " is not a directory" : ""}`,
-              { operation: OPERATION, path: tempDirectory },
-            );
+            throw new SftpConnectorError("NO_SUCH_FILE", `Staging directory does not exist: ${quotePath(tempDirectory)}${stats ? " is not a directory" : ""}`, {
+              operation: OPERATION,
+              path: tempDirectory,
+            });
           }
         }
         let name = wantedName ?? file.name;
@@ -242,7 +263,9 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
       logger,
       operation: OPERATION,
     });
-    const modifiedAt = includeAllMetadata ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt : undefined;
+    const modifiedAt = includeAllMetadata
+      ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt
+      : undefined;
     return buildUploadResult(uploaded, { modifiedAt });
   } catch (error) {
     source.destroy();

@@ -1,6 +1,6 @@
 // The input and options of DELETE, and their validation (INVALID_INPUT naming each bad field, before any server call).
 import {
-  SftpConnectorError,
+  type SftpConnectorError,
   checkOptions,
   checkRetryOption,
   describeValue,
@@ -82,7 +82,13 @@ export const DELETE_INPUT_SPEC: OptionsSpec = {
 
 /** The keys of DELETE's options (Boomi's DELETE has no operation field, so there is no alias). */
 export const DELETE_OPTIONS_SPEC: OptionsSpec = {
-  known: Object.keys({ failIfNotFound: true, allowAbsolutePaths: true, retry: true, logger: true, signal: true } satisfies Record<keyof DeleteFilesOptions, true>),
+  known: Object.keys({
+    failIfNotFound: true,
+    allowAbsolutePaths: true,
+    retry: true,
+    logger: true,
+    signal: true,
+  } satisfies Record<keyof DeleteFilesOptions, true>),
   operation: "delete",
 };
 
@@ -119,7 +125,11 @@ export function normalizeDeleteInput(
     problems.push("ids, fileName: give one or the other, not both");
   } else if (input.ids !== undefined) {
     if (!Array.isArray(input.ids)) problems.push(`ids: expected an array of file names, got ${describeValue(input.ids)}`);
-    else input.ids.forEach((id, index) => check(id, `ids[${index}]`));
+    else {
+      input.ids.forEach((id, index) => {
+        check(id, `ids[${index}]`);
+      });
+    }
   } else if ("fileName" in input) {
     check(input.fileName, "fileName");
   } else {
@@ -134,7 +144,8 @@ export function normalizeDeleteInput(
   }
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) problems.push(`signal: expected an AbortSignal, got ${describeValue(options.signal)}`);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    problems.push(`signal: expected an AbortSignal, got ${describeValue(options.signal)}`);
   if (resolveDirectory && (input.remoteDirectory === undefined || typeof input.remoteDirectory === "string")) {
     let directory: string | undefined;
     try {

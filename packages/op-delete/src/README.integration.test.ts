@@ -16,7 +16,9 @@ describe("README example", () => {
     expect(lines[5]).toMatch(/^ {2}- An error occurred while removing the file at path '~\/out\/locked\/c\.csv' Cause: .*permission denied/);
     expect(lines[6]).toBe("  - ids[1]: '~/out/archive' is a directory; DELETE removes files only");
     expect(lines[7]).toBe("NO_SUCH_FILE File Not Found: '~/out/gone.csv'");
-    expect(lines[8]).toMatch(/^INVALID_INPUT ids\[1\]: the 'File Name' input document property is required, .* \| ids\[2\]: '\.\.\/\.\.\/etc\/passwd' escapes the remote directory '~\/out'; /);
+    expect(lines[8]).toMatch(
+      /^INVALID_INPUT ids\[1\]: the 'File Name' input document property is required, .* \| ids\[2\]: '\.\.\/\.\.\/etc\/passwd' escapes the remote directory '~\/out'; /,
+    );
     expect(lines.slice(9)).toEqual(["deleted '~/out/e.csv'", "ABORTED delete of '~/out/f.csv' aborted (1 of 2 IDs were processed before it) true false"]);
     expect(lines).toHaveLength(11);
   }, 180_000);

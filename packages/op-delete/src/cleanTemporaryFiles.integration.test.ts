@@ -15,7 +15,13 @@ const FRESH = temporaryFileName("fresh.csv");
 const DEEP = temporaryFileName("deep.csv");
 const UUID = OLD.slice(".old.csv.".length, -".sftp-tmp".length);
 /** User files (old too) that look like ours but are not: never touched. */
-const LOOK_ALIKES = [".old.csv.sftp-tmp", `old.csv.${UUID}.sftp-tmp`, `.old.csv.${UUID.toUpperCase()}.sftp-tmp`, `.old.csv.${UUID}.sftp-tmp.bak`, `.old.csv.${UUID.slice(0, 14)}1${UUID.slice(15)}.sftp-tmp`];
+const LOOK_ALIKES = [
+  ".old.csv.sftp-tmp",
+  `old.csv.${UUID}.sftp-tmp`,
+  `.old.csv.${UUID.toUpperCase()}.sftp-tmp`,
+  `.old.csv.${UUID}.sftp-tmp.bak`,
+  `.old.csv.${UUID.slice(0, 14)}1${UUID.slice(15)}.sftp-tmp`,
+];
 
 const ls = async (dir: string): Promise<string[]> => (await testbed.exec(`cd ${home}/${dir} && find . -mindepth 1 | sort`, as)).stdout.trim().split("\n");
 
@@ -75,7 +81,9 @@ describe("cleanTemporaryFiles", () => {
   it("recursive cleans every sub-directory; without it they are left alone", async () => {
     expect((await cleanTemporaryFiles(session, { remoteDirectory: "clean", olderThan: "1h" })).some((f) => f.path.includes("/sub/"))).toBe(false);
     expect(await ls("clean/sub")).toEqual([`./${DEEP}`]);
-    expect((await cleanTemporaryFiles(session, { remoteDirectory: "clean", olderThan: "1h", recursive: true })).map((f) => f.path)).toEqual([`${home}/clean/sub/${DEEP}`]);
+    expect((await cleanTemporaryFiles(session, { remoteDirectory: "clean", olderThan: "1h", recursive: true })).map((f) => f.path)).toEqual([
+      `${home}/clean/sub/${DEEP}`,
+    ]);
     expect(await ls("clean/sub")).toEqual([""]);
   });
 

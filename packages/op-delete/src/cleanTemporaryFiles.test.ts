@@ -73,7 +73,18 @@ describe("cleanTemporaryFiles: options are checked before any request", () => {
 describe("cleanTemporaryFiles: a lost connection", () => {
   const OLD = new Date(Date.now() - 86_400_000);
   const names = [".a.csv.0b9f6c1e-6a8f-4c57-9d36-2f5b0c3f8a11.sftp-tmp", ".b.csv.1b9f6c1e-6a8f-4c57-9d36-2f5b0c3f8a11.sftp-tmp"];
-  const stats = (isDirectory: boolean) => ({ size: 3, modifiedAt: OLD, accessedAt: OLD, mode: 0, permissions: 0o644, uid: 1, gid: 1, isFile: !isDirectory, isDirectory, isSymbolicLink: false });
+  const stats = (isDirectory: boolean) => ({
+    size: 3,
+    modifiedAt: OLD,
+    accessedAt: OLD,
+    mode: 0,
+    permissions: 0o644,
+    uid: 1,
+    gid: 1,
+    isFile: !isDirectory,
+    isDirectory,
+    isSymbolicLink: false,
+  });
   const lost = () => new SftpConnectorError("CONNECTION_LOST", "connection lost", { retryable: true });
 
   /** A session over one shared set of files in /home/u/in; `dropOnUnlink` loses the connection on its first unlink, after (or before) removing the file. */
@@ -108,7 +119,10 @@ describe("cleanTemporaryFiles: a lost connection", () => {
 
   it.each(["after", "before"] as const)("goes on with a fresh session; a removal cut %s it happened is reported once, as it turned out", async (when) => {
     const files = new Set(names);
-    const cleaned = await cleanTemporaryFiles(provider([fakeSession(files, when), fakeSession(files)]), { olderThan: "1h", retry: { attempts: 1, backoffMs: 0 } });
+    const cleaned = await cleanTemporaryFiles(provider([fakeSession(files, when), fakeSession(files)]), {
+      olderThan: "1h",
+      retry: { attempts: 1, backoffMs: 0 },
+    });
     expect(cleaned.map((f) => [f.path, f.removed])).toEqual(names.map((name) => [`/home/u/in/${name}`, true]));
     expect(files.size).toBe(0);
   });

@@ -1,6 +1,6 @@
 // Removes the temporary files our uploads leave behind when their process is killed (`.<name>.<uuid>.sftp-tmp`), once they are old enough.
 import {
-  SftpConnectorError,
+  type SftpConnectorError,
   checkLoggerOption,
   checkOptions,
   checkRetryOption,

@@ -25,7 +25,10 @@ describe("deleteFiles with a signal", () => {
     const controller = new AbortController();
     controller.abort();
     try {
-      const error = await rejectionOf(deleteFiles(pool, { ids: ["a", "b", "c"], remoteDirectory: folder }, { signal: controller.signal }), isSftpConnectorError);
+      const error = await rejectionOf(
+        deleteFiles(pool, { ids: ["a", "b", "c"], remoteDirectory: folder }, { signal: controller.signal }),
+        isSftpConnectorError,
+      );
       expect(error.reason).toBe("ABORTED");
       expect(pool.peak).toBe(0);
       expect(await names()).toEqual(["a", "b", "c"]);
@@ -40,7 +43,10 @@ describe("deleteFiles with a signal", () => {
     const quiet = () => {};
     const logger = { info: quiet, warn: quiet, error: quiet, debug: () => controller.abort() };
     try {
-      const error = await rejectionOf(deleteFiles(pool, { ids: ["a", "b", "c"], remoteDirectory: folder }, { signal: controller.signal, logger }), isSftpConnectorError);
+      const error = await rejectionOf(
+        deleteFiles(pool, { ids: ["a", "b", "c"], remoteDirectory: folder }, { signal: controller.signal, logger }),
+        isSftpConnectorError,
+      );
       expect(error.reason).toBe("ABORTED");
       expect(await names()).toEqual(["b", "c"]);
     } finally {

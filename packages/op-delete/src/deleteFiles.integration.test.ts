@@ -87,7 +87,11 @@ describe("deleteFiles", () => {
       { fileName: "sub/b.txt", path: `${home}/no-such-remote-dir/sub/b.txt`, deleted: false, reason: "NO_SUCH_FILE" },
     ]);
     const error = await rejection(deleteFile(session, "a.txt", { remoteDirectory: "no-such-remote-dir", failIfNotFound: true }));
-    expect([error.reason, error.message, error.path]).toEqual(["NO_SUCH_FILE", `File Not Found: '${home}/no-such-remote-dir/a.txt'`, `${home}/no-such-remote-dir/a.txt`]);
+    expect([error.reason, error.message, error.path]).toEqual([
+      "NO_SUCH_FILE",
+      `File Not Found: '${home}/no-such-remote-dir/a.txt'`,
+      `${home}/no-such-remote-dir/a.txt`,
+    ]);
     // A remote directory that is a file: its "children" are not there either.
     await touch(`${home}/plain-file`);
     expect(await deleteFile(session, "x.txt", { remoteDirectory: "plain-file" })).toEqual({

@@ -190,7 +190,10 @@ describe("deleteFiles (fake session)", () => {
     expect(escaping.problems[1]).toMatch(/^ids\[2\]: .*is absolute/);
     expect((await rejection(deleteFile(fake.session, " "))).message).toBe(`fileName: ${BLANK_FILE_NAME_MESSAGE}`);
     const both = await rejection(deleteFiles(fake.session, { ids: ["", "../x"] }));
-    expect(both.problems).toEqual([`ids[0]: ${BLANK_FILE_NAME_MESSAGE}`, expect.stringMatching(/^ids\[1\]: '\.\.\/x' escapes the remote directory '\/home\/u';/)]);
+    expect(both.problems).toEqual([
+      `ids[0]: ${BLANK_FILE_NAME_MESSAGE}`,
+      expect.stringMatching(/^ids\[1\]: '\.\.\/x' escapes the remote directory '\/home\/u';/),
+    ]);
     expect(fake.log).toEqual([]);
     expect(fake.files.has("/home/u/a")).toBe(true);
   });

@@ -206,7 +206,11 @@ async function deleteOne(
       });
       if (stats?.isDirectory) {
         return fail(
-          new SftpConnectorError("INVALID_INPUT", `${target.field}: ${quotePath(path)} is a directory; DELETE removes files only`, { operation: OPERATION, path, cause: error }),
+          new SftpConnectorError("INVALID_INPUT", `${target.field}: ${quotePath(path)} is a directory; DELETE removes files only`, {
+            operation: OPERATION,
+            path,
+            cause: error,
+          }),
         );
       }
     }

@@ -62,9 +62,7 @@ describe("normalizeGetFileOptions", () => {
   });
 
   it("refuses moveAfter together with deleteAfter, and a NUL in a name", () => {
-    expect(problemsOf({ fileName: "a" }, { moveAfter: "done", deleteAfter: true })).toEqual([
-      "moveAfter: cannot be combined with deleteAfter; choose one",
-    ]);
+    expect(problemsOf({ fileName: "a" }, { moveAfter: "done", deleteAfter: true })).toEqual(["moveAfter: cannot be combined with deleteAfter; choose one"]);
     expect(problemsOf({ fileName: "a\0b" })).toEqual(["fileName: must not contain a NUL character"]);
   });
 

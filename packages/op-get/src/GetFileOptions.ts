@@ -1,5 +1,13 @@
 // The input and options of GET, and their validation (INVALID_INPUT naming each bad field, before any server call).
-import { checkOptions, checkRetryOption, describeValue, invalidInputError, type NormalizedRetryOptions, type OptionsSpec, type RetryOptions } from "@sftp-connector/core";
+import {
+  checkOptions,
+  checkRetryOption,
+  describeValue,
+  invalidInputError,
+  type NormalizedRetryOptions,
+  type OptionsSpec,
+  type RetryOptions,
+} from "@sftp-connector/core";
 import { checkLoggerOption, type Logger } from "@sftp-connector/core";
 
 /** Boomi's message for a blank ID (`ERROR_MISSING_INPUT_FILENAME_ID`). */

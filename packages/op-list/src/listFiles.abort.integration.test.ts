@@ -12,7 +12,9 @@ beforeAll(async () => {
   testbed = await startTestbed();
   home = testbed.users.password.home;
   // la/ d1/ d2/ d3/, each with 50 files
-  await testbed.exec(`mkdir -p '${home}/la' && cd '${home}/la' && for d in d1 d2 d3; do mkdir $d; for i in $(seq 1 50); do : > $d/f$i; done; done`, { user: "tester" });
+  await testbed.exec(`mkdir -p '${home}/la' && cd '${home}/la' && for d in d1 d2 d3; do mkdir $d; for i in $(seq 1 50); do : > $d/f$i; done; done`, {
+    user: "tester",
+  });
 });
 afterAll(async () => {
   await testbed?.stop();
@@ -32,7 +34,11 @@ describe("listFiles aborted mid-way", () => {
     try {
       const error = await failure(
         (async () => {
-          for await (const entry of listFiles(sessions, { remoteDirectory: "la" }, { recursive: true, signal: controller.signal, retry: { attempts: 3, backoffMs: 10 }, logger })) {
+          for await (const entry of listFiles(
+            sessions,
+            { remoteDirectory: "la" },
+            { recursive: true, signal: controller.signal, retry: { attempts: 3, backoffMs: 10 }, logger },
+          )) {
             seen.push(entry);
             if (entry.directory !== `${home}/la`) {
               controller.abort(reason);

@@ -88,7 +88,17 @@ describe("listing one directory", () => {
   });
 
   it("keeps Unicode and space-containing names exactly", async () => {
-    const entries = await list({ remoteDirectory: "list" }, { filter: { or: [{ field: "fileName", operator: "EQUALS", argument: UNICODE }, { field: "fileName", operator: "WILDCARD", argument: "* *" }] } });
+    const entries = await list(
+      { remoteDirectory: "list" },
+      {
+        filter: {
+          or: [
+            { field: "fileName", operator: "EQUALS", argument: UNICODE },
+            { field: "fileName", operator: "WILDCARD", argument: "* *" },
+          ],
+        },
+      },
+    );
     expect(entries.map((e) => e.fileName).sort()).toEqual([UNICODE, "with space.txt"].sort());
     expect(entries.find((e) => e.fileName === UNICODE)).toMatchObject({ fileSize: 1, modifiedDate: "2024-02-29T23:59:59Z" });
   });
@@ -126,9 +136,7 @@ describe("listing one directory", () => {
 describe("recursion", () => {
   it("recursive goes one level deeper (Boomi); depth 2 two levels; Infinity the whole tree", async () => {
     const one = paths(await list({ remoteDirectory: "list" }, { recursive: true }));
-    expect(one).toEqual(
-      [".hidden", "a.txt", "b.csv", "big.bin", "other", "other/f.txt", "sub", "sub/c.txt", "sub/deeper", UNICODE, "with space.txt"].sort(),
-    );
+    expect(one).toEqual([".hidden", "a.txt", "b.csv", "big.bin", "other", "other/f.txt", "sub", "sub/c.txt", "sub/deeper", UNICODE, "with space.txt"].sort());
     const two = paths(await list({ remoteDirectory: "list" }, { depth: 2 }));
     expect(two).toEqual([...one, "sub/deeper/d.txt", "sub/deeper/deepest"].sort());
     const all = paths(await list({ remoteDirectory: "list" }, { depth: Infinity }));
@@ -163,7 +171,10 @@ describe("recursion", () => {
     expect(at("c.txt")).toBeGreaterThan(at("sub"));
     expect(at("d.txt")).toBeGreaterThan(at("deeper"));
     // depth first: the five entries from "sub" on are sub's whole subtree (down to depth 2)
-    const subtree = entries.slice(at("sub"), at("sub") + 5).map((e) => e.fileName).sort();
+    const subtree = entries
+      .slice(at("sub"), at("sub") + 5)
+      .map((e) => e.fileName)
+      .sort();
     expect(subtree).toEqual(["c.txt", "d.txt", "deeper", "deepest", "sub"]);
   });
 
@@ -184,7 +195,10 @@ describe("recursion", () => {
   });
 
   it("skips a sub-directory it cannot read (Boomi), reports it, or fails with onError: fail", async () => {
-    await testbed.exec(`mkdir -p ${home}/locked/closed ${home}/locked/open && touch ${home}/locked/open/x ${home}/locked/closed/y && chmod 000 ${home}/locked/closed`, as);
+    await testbed.exec(
+      `mkdir -p ${home}/locked/closed ${home}/locked/open && touch ${home}/locked/open/x ${home}/locked/closed/y && chmod 000 ${home}/locked/closed`,
+      as,
+    );
     const errors: SftpConnectorError[] = [];
     const logger = recordingLogger();
     expect(paths(await list({ remoteDirectory: "locked" }, { recursive: true, onError: (e) => errors.push(e) }), `${home}/locked`)).toEqual([
@@ -234,7 +248,12 @@ describe("filters", () => {
   it("AND and OR groups, nested, as trees and as strings", async () => {
     const tree = {
       or: [
-        { and: [{ field: "fileName", operator: "WILDCARD", argument: "*.bin" }, { field: "fileSize", operator: "GREATER_THAN", argument: "10" }] },
+        {
+          and: [
+            { field: "fileName", operator: "WILDCARD", argument: "*.bin" },
+            { field: "fileSize", operator: "GREATER_THAN", argument: "10" },
+          ],
+        },
         { field: "fileName", operator: "EQUALS", argument: "a.txt" },
       ],
     } as const;
@@ -267,22 +286,28 @@ describe("symbolic links", () => {
   it("with followSymlinks are listed as their targets, linked directories descended, broken links reported", async () => {
     const errors: SftpConnectorError[] = [];
     const entries = await list({ remoteDirectory: "list" }, { followSymlinks: true, recursive: true, onError: (e) => errors.push(e) });
-    expect(entries.find((e) => e.fileName === "link-a")).toMatchObject({ isSymbolicLink: true, isDirectory: false, fileSize: 5, modifiedDate: "2020-01-01T00:00:00Z" });
+    expect(entries.find((e) => e.fileName === "link-a")).toMatchObject({
+      isSymbolicLink: true,
+      isDirectory: false,
+      fileSize: 5,
+      modifiedDate: "2020-01-01T00:00:00Z",
+    });
     expect(entries.find((e) => e.fileName === "link-sub")).toMatchObject({ isSymbolicLink: true, isDirectory: true });
     expect(entries.find((e) => e.fileName === "c.txt" && e.directory === `${home}/list/link-sub`)).toMatchObject({ isSymbolicLink: false, fileSize: 1 });
     expect(entries.find((e) => e.fileName === "a.txt")?.isSymbolicLink).toBe(false);
     expect(entries.some((e) => e.fileName === "broken")).toBe(false);
     expect(errors.map((e) => e.path)).toEqual([`${home}/list/broken`]);
     expect(errors[0]!.message).toContain("cannot follow symbolic link");
-    expect(await list({ remoteDirectory: "list" }, { followSymlinks: true, filter: "isDirectory = true" }).then((e) => e.map((x) => x.fileName).sort())).toEqual([
-      "link-sub",
-      "other",
-      "sub",
-    ]);
+    expect(
+      await list({ remoteDirectory: "list" }, { followSymlinks: true, filter: "isDirectory = true" }).then((e) => e.map((x) => x.fileName).sort()),
+    ).toEqual(["link-sub", "other", "sub"]);
   });
 
   it("never goes round a link loop, even with depth Infinity", async () => {
-    await testbed.exec(`mkdir -p ${home}/loop/inner && touch ${home}/loop/inner/file && ln -s .. ${home}/loop/inner/up && ln -s ${home}/loop ${home}/loop/self`, as);
+    await testbed.exec(
+      `mkdir -p ${home}/loop/inner && touch ${home}/loop/inner/file && ln -s .. ${home}/loop/inner/up && ln -s ${home}/loop ${home}/loop/self`,
+      as,
+    );
     const errors: SftpConnectorError[] = [];
     const entries = await list({ remoteDirectory: "loop" }, { followSymlinks: true, depth: Infinity, onError: (e) => errors.push(e) });
     expect(paths(entries, `${home}/loop`)).toEqual(["inner", "inner/file", "inner/up", "self"]);
@@ -309,7 +334,10 @@ describe("bad input", () => {
     [{ count: 1.5 }, "count: expected a whole number, got 1.5"],
     [{ depth: -1 }, "depth: expected a whole number of at least 0 or Infinity, got -1"],
     [{ recurseInto: "some" }, 'recurseInto: expected "matching" or "all", got "some"'],
-    [{ filter: { field: "fileSize", operator: "REGEX", argument: "1" } }, "Pattern type operators (regex and wildcard) are currently only supported for filenames"],
+    [
+      { filter: { field: "fileSize", operator: "REGEX", argument: "1" } },
+      "Pattern type operators (regex and wildcard) are currently only supported for filenames",
+    ],
     [{ filter: { field: "owner", operator: "EQUALS", argument: "x" } }, "Unknown property: owner"],
     [{ filter: 'fileName ~ "[abc"' }, "Invalid wildcard"],
     [{ filter: "fileSize >" }, "expected a value"],
@@ -361,7 +389,10 @@ describe("sessions from a provider", () => {
 
 describe("memory over 100 000 entries", () => {
   beforeAll(async () => {
-    await testbed.exec(`mkdir -p ${home}/many ${home}/some && cd ${home}/many && seq 1 100000 | xargs touch && cd ${home}/some && seq 1 10000 | xargs touch`, as);
+    await testbed.exec(
+      `mkdir -p ${home}/many ${home}/some && cd ${home}/many && seq 1 100000 | xargs touch && cd ${home}/some && seq 1 10000 | xargs touch`,
+      as,
+    );
   });
 
   /** Lists `directory` and returns the number of entries and the peak RSS growth (bytes), sampled during the iteration. */

@@ -23,8 +23,15 @@ const stats = (kind: "file" | "dir" | "link", size = 0, mtime = Date.UTC(2023, 2
 /** /home/u/in: a.txt (10 B), logs/ (x.log, deep/ (y.log)), l -> a.txt; calls are recorded; `failures` makes the next readdir calls fail. */
 function fakeSession(failures: SftpConnectorError[] = []): SftpSession & { calls: string[] } {
   const dirs: Record<string, [string, FileStats][]> = {
-    "/home/u/in": [["a.txt", stats("file", 10)], ["logs", stats("dir", 4096)], ["l", stats("link", 5)]],
-    "/home/u/in/logs": [["x.log", stats("file", 3)], ["deep", stats("dir", 4096)]],
+    "/home/u/in": [
+      ["a.txt", stats("file", 10)],
+      ["logs", stats("dir", 4096)],
+      ["l", stats("link", 5)],
+    ],
+    "/home/u/in/logs": [
+      ["x.log", stats("file", 3)],
+      ["deep", stats("dir", 4096)],
+    ],
     "/home/u/in/logs/deep": [["y.log", stats("file", 4)]],
   };
   const calls: string[] = [];
@@ -67,14 +74,35 @@ describe("listFiles", () => {
   it("lists the connection's directory as Boomi's JSON (dates in whole seconds, UTC), links skipped", async () => {
     const entries = await list(fakeSession());
     expect(entries).toEqual([
-      { fileName: "a.txt", directory: "/home/u/in", modifiedDate: "2023-03-23T12:08:56Z", fileSize: 10, isDirectory: false, permissions: "rw-r-----", isSymbolicLink: false },
-      { fileName: "logs", directory: "/home/u/in", modifiedDate: "2023-03-23T12:08:56Z", fileSize: 4096, isDirectory: true, permissions: "rw-r-----", isSymbolicLink: false },
+      {
+        fileName: "a.txt",
+        directory: "/home/u/in",
+        modifiedDate: "2023-03-23T12:08:56Z",
+        fileSize: 10,
+        isDirectory: false,
+        permissions: "rw-r-----",
+        isSymbolicLink: false,
+      },
+      {
+        fileName: "logs",
+        directory: "/home/u/in",
+        modifiedDate: "2023-03-23T12:08:56Z",
+        fileSize: 4096,
+        isDirectory: true,
+        permissions: "rw-r-----",
+        isSymbolicLink: false,
+      },
     ]);
   });
 
   it("recursive is one level; depth more; count stops the walk", async () => {
     const names = (e: ListEntry[]) => e.map((x) => `${x.directory}/${x.fileName}`);
-    expect(names(await list(fakeSession(), { recursive: true }))).toEqual(["/home/u/in/a.txt", "/home/u/in/logs", "/home/u/in/logs/x.log", "/home/u/in/logs/deep"]);
+    expect(names(await list(fakeSession(), { recursive: true }))).toEqual([
+      "/home/u/in/a.txt",
+      "/home/u/in/logs",
+      "/home/u/in/logs/x.log",
+      "/home/u/in/logs/deep",
+    ]);
     expect(names(await list(fakeSession(), { depth: 2 }))).toContain("/home/u/in/logs/deep/y.log");
     const session = fakeSession();
     expect(names(await list(session, { depth: 2, count: 2 }))).toEqual(["/home/u/in/a.txt", "/home/u/in/logs"]);
@@ -95,7 +123,10 @@ describe("listFiles", () => {
     [{ depth: Number.NaN }, "depth: expected a whole number of at least 0 or Infinity, got NaN"],
     [{ onError: "ignore" }, 'onError: expected "skip", "fail" or a function, got "ignore"'],
     [{ retry: { attempts: -1 } }, "retry.attempts: expected a whole number of at least 0, got -1"],
-    [{ filter: { and: [{ field: "isDirectory", operator: "GREATER_THAN", argument: "true" }] } }, "filter.and[0].operator: isDirectory supports only EQUALS and NOT_EQUALS"],
+    [
+      { filter: { and: [{ field: "isDirectory", operator: "GREATER_THAN", argument: "true" }] } },
+      "filter.and[0].operator: isDirectory supports only EQUALS and NOT_EQUALS",
+    ],
     [{ filter: { field: "fileName", operator: "EQUALS", arguments: ["a", "b"] } }, "There should be exactly one argument. '2' given."],
   ])("refuses %j at once, before any request", (options, message) => {
     const session = fakeSession();

@@ -1,5 +1,13 @@
 // The LIST operation: the entries of a remote directory (and, on request, of its sub-directories) as Boomi's metadata JSON, streamed.
-import { LIST_FILTER_FIELDS, checkSignalOption, formatIsoSeconds, throwIfAborted, type Filter, type RetryOptions, type SftpConnectorError } from "@sftp-connector/core";
+import {
+  LIST_FILTER_FIELDS,
+  checkSignalOption,
+  formatIsoSeconds,
+  throwIfAborted,
+  type Filter,
+  type RetryOptions,
+  type SftpConnectorError,
+} from "@sftp-connector/core";
 import { planDirectoryScan, type DirectoryScanPlan } from "@sftp-connector/core";
 import { isSessionProvider, type Logger, type SessionProvider, type SessionTarget, type SftpSession } from "@sftp-connector/transport";
 import { isTemporaryFileName } from "@sftp-connector/transport/upload";
@@ -137,7 +145,12 @@ export function listFiles(target: SessionTarget, input: ListInput = {}, options:
 }
 
 function listWithProvider(provider: SessionProvider, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
-  return iterateWithRetry(provider, (session) => ({ items: listOn(session, plan) }), { ...plan, operation: OPERATION, item: "entry", path: plan.remoteDirectory });
+  return iterateWithRetry(provider, (session) => ({ items: listOn(session, plan) }), {
+    ...plan,
+    operation: OPERATION,
+    item: "entry",
+    path: plan.remoteDirectory,
+  });
 }
 
 async function* listOn(session: SftpSession, plan: Plan): AsyncGenerator<ListEntry, void, undefined> {
@@ -188,7 +201,12 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
       if (recurseInto !== "matching" && recurseInto !== "all") report("recurseInto", '"matching" or "all"', recurseInto);
       const onError = opts.onError ?? "skip";
       if (onError !== "skip" && onError !== "fail" && typeof onError !== "function") report("onError", '"skip", "fail" or a function', onError);
-      return { recurseInto, onErrorOption: onError, includeTemporaryFiles: opts.includeTemporaryFiles ?? false, signal: checkSignalOption(opts.signal, OPERATION) };
+      return {
+        recurseInto,
+        onErrorOption: onError,
+        includeTemporaryFiles: opts.includeTemporaryFiles ?? false,
+        signal: checkSignalOption(opts.signal, OPERATION),
+      };
     },
   });
   const { onErrorOption, ...rest } = plan;
@@ -202,4 +220,3 @@ function planList(input: ListInput | undefined, options: ListOptions | undefined
         : (error: SftpConnectorError) => plan.logger.warn(error.message, { reason: error.reason, path: error.path });
   return { ...rest, onError };
 }
-

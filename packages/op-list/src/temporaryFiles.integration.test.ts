@@ -24,9 +24,12 @@ beforeAll(async () => {
   testbed = await startTestbed();
   home = testbed.users.password.home;
   const quoted = [TEMP, ...LOOK_ALIKES].map((name) => `'${name}'`).join(" ");
-  await testbed.exec(`set -e; mkdir -p ${home}/tmpnames/sub && cd ${home}/tmpnames && printf a > report.csv && touch ${quoted} && touch 'sub/${DEEP_TEMP}' sub/deep.csv`, {
-    user: "tester",
-  });
+  await testbed.exec(
+    `set -e; mkdir -p ${home}/tmpnames/sub && cd ${home}/tmpnames && printf a > report.csv && touch ${quoted} && touch 'sub/${DEEP_TEMP}' sub/deep.csv`,
+    {
+      user: "tester",
+    },
+  );
   session = await openSession(testbed.connectionConfig({ hostKey: "fingerprint" }));
 });
 
@@ -37,7 +40,8 @@ afterAll(async () => {
 
 async function names(options: ListOptions = {}): Promise<string[]> {
   const out: string[] = [];
-  for await (const entry of listFiles(session, { remoteDirectory: "tmpnames" }, options)) out.push(entry.directory.endsWith("/sub") ? `sub/${entry.fileName}` : entry.fileName);
+  for await (const entry of listFiles(session, { remoteDirectory: "tmpnames" }, options))
+    out.push(entry.directory.endsWith("/sub") ? `sub/${entry.fileName}` : entry.fileName);
   return out.sort();
 }
 
@@ -47,11 +51,15 @@ describe("listFiles and upload temporary files", () => {
   });
 
   it("lists them with includeTemporaryFiles: true", async () => {
-    expect(await names({ recursive: true, includeTemporaryFiles: true })).toEqual([...LOOK_ALIKES, TEMP, "report.csv", "sub", `sub/${DEEP_TEMP}`, "sub/deep.csv"].sort());
+    expect(await names({ recursive: true, includeTemporaryFiles: true })).toEqual(
+      [...LOOK_ALIKES, TEMP, "report.csv", "sub", `sub/${DEEP_TEMP}`, "sub/deep.csv"].sort(),
+    );
   });
 
   it("a filter cannot bring a skipped temporary file back; the option can", async () => {
     expect(await names({ filter: 'fileName =~ ".*[.]sftp-tmp$"' })).toEqual(LOOK_ALIKES.filter((n) => n.endsWith(".sftp-tmp")).sort());
-    expect(await names({ filter: 'fileName =~ ".*[.]sftp-tmp$"', includeTemporaryFiles: true })).toEqual([...LOOK_ALIKES.filter((n) => n.endsWith(".sftp-tmp")), TEMP].sort());
+    expect(await names({ filter: 'fileName =~ ".*[.]sftp-tmp$"', includeTemporaryFiles: true })).toEqual(
+      [...LOOK_ALIKES.filter((n) => n.endsWith(".sftp-tmp")), TEMP].sort(),
+    );
   });
 });

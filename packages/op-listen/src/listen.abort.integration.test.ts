@@ -26,14 +26,18 @@ describe("listen with a signal", () => {
     const seen: string[] = [];
     try {
       await testbed.exec(`echo one > '${watched}/one.txt'`, { user: "tester" });
-      const listener = await listen(pool, { remoteDirectory: watched, pollingIntervalMs: 100, emitInitial: true, stableAfter: { polls: 0 }, signal: controller.signal }, (document) => {
-        seen.push(document.properties.fileName);
-        // The content is not wanted here: read it, so no open stays pending on the pool closed below.
-        controller.abort();
-        const content = document.content;
-        if (content === undefined || Buffer.isBuffer(content)) return undefined;
-        return new Promise<void>((resolve) => content.on("end", resolve).on("close", resolve).resume());
-      });
+      const listener = await listen(
+        pool,
+        { remoteDirectory: watched, pollingIntervalMs: 100, emitInitial: true, stableAfter: { polls: 0 }, signal: controller.signal },
+        (document) => {
+          seen.push(document.properties.fileName);
+          // The content is not wanted here: read it, so no open stays pending on the pool closed below.
+          controller.abort();
+          const content = document.content;
+          if (content === undefined || Buffer.isBuffer(content)) return undefined;
+          return new Promise<void>((resolve) => content.on("end", resolve).on("close", resolve).resume());
+        },
+      );
       await expect(listener.done).resolves.toBeUndefined();
       expect(seen).toEqual(["one.txt"]);
     } finally {
@@ -46,7 +50,10 @@ describe("listen with a signal", () => {
     const controller = new AbortController();
     controller.abort();
     try {
-      const error = await rejectionOf(listen(pool, { remoteDirectory: watched, signal: controller.signal }, () => {}), isSftpConnectorError);
+      const error = await rejectionOf(
+        listen(pool, { remoteDirectory: watched, signal: controller.signal }, () => {}),
+        isSftpConnectorError,
+      );
       expect(error.reason).toBe("ABORTED");
       expect(pool.peak).toBe(0);
     } finally {

@@ -51,7 +51,13 @@ describe("listen with coordination, mode failover", () => {
     const start = async (instance: string) => {
       const listener = await listen(
         pool(),
-        { remoteDirectory: dir, pollingIntervalMs: 100, stableAfter: { polls: 0 }, key: "group-failover", coordination: createMemoryCoordination({ engine, owner: instance, ttlMs: 60_000 }) },
+        {
+          remoteDirectory: dir,
+          pollingIntervalMs: 100,
+          stableAfter: { polls: 0 },
+          key: "group-failover",
+          coordination: createMemoryCoordination({ engine, owner: instance, ttlMs: 60_000 }),
+        },
         async (document) => {
           seen.push({ instance, event: document.event, name: document.properties.fileName, token: document.fencingToken, content: await drain(document) });
         },
@@ -124,13 +130,22 @@ describe("listen coordination options", () => {
   it("refuses a local lock or store beside a coordination, and shared mode without one, naming the options", async () => {
     const coordination = createMemoryCoordination();
     const p = pool();
-    const error = await rejectionOf(listen(p, { remoteDirectory: dir, coordination, stateFile: "/tmp/x.json", isSingleton: true }, () => {}), isSftpConnectorError);
+    const error = await rejectionOf(
+      listen(p, { remoteDirectory: dir, coordination, stateFile: "/tmp/x.json", isSingleton: true }, () => {}),
+      isSftpConnectorError,
+    );
     expect(error.reason).toBe("INVALID_INPUT");
     expect(error.message).toContain("stateFile: not with coordination");
     expect(error.message).toContain("isSingleton: not with coordination");
-    const shared = await rejectionOf(listen(p, { remoteDirectory: dir, mode: "shared" }, () => {}), isSftpConnectorError);
+    const shared = await rejectionOf(
+      listen(p, { remoteDirectory: dir, mode: "shared" }, () => {}),
+      isSftpConnectorError,
+    );
     expect(shared.message).toContain('mode: "shared" needs coordination');
-    const mode = await rejectionOf(listen(p, { remoteDirectory: dir, coordination, mode: "sharded" as never }, () => {}), isSftpConnectorError);
+    const mode = await rejectionOf(
+      listen(p, { remoteDirectory: dir, coordination, mode: "sharded" as never }, () => {}),
+      isSftpConnectorError,
+    );
     expect(mode.message).toContain('mode: expected "failover" or "shared", got "sharded"');
     expect(p.peak).toBe(0);
   });

@@ -314,7 +314,10 @@ describe("listen", () => {
 
 describe("listen: bad input, refused at start", () => {
   const attempt = async (run: () => Promise<unknown>) => {
-    const error = await run().then(() => undefined, (e: unknown) => e);
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isSftpConnectorError(error)).toBe(true);
     return error as Error & { reason: string };
   };

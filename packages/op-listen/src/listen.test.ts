@@ -34,7 +34,11 @@ const records = () => {
 describe("listen: what stops it", () => {
   it("a host key mismatch stops polling at once: done rejects with HOST_KEY_MISMATCH, nothing is delivered, the error is logged", async () => {
     const { provider, acquired } = failingAfterStart(
-      () => new SftpConnectorError("HOST_KEY_MISMATCH", "host key verification failed for 127.0.0.1:22: the server presented ssh-ed25519 SHA256:x", { operation: "connect", retryable: false }),
+      () =>
+        new SftpConnectorError("HOST_KEY_MISMATCH", "host key verification failed for 127.0.0.1:22: the server presented ssh-ed25519 SHA256:x", {
+          operation: "connect",
+          retryable: false,
+        }),
     );
     const { lines, logger } = records();
     const delivered: string[] = [];
@@ -59,7 +63,10 @@ describe("listen: what stops it", () => {
     const { lines, logger } = records();
     const listener = await listen(provider, { remoteDirectory: "in", pollingIntervalMs: 100, logger }, () => {});
     let settled = false;
-    void listener.done.then(() => (settled = true), () => (settled = true));
+    void listener.done.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await waitFor(() => acquired() >= 3, "two failed polls", 10_000);
     expect(settled).toBe(false);
     expect(listener.poller.state).toBe("running");

@@ -204,12 +204,18 @@ function checkOptionValues(options: ListenOptions): void {
     problems.push(`concurrency: expected an integer of at least 1, got ${String(options.concurrency)}`);
   }
   const after = options?.afterProcessing;
-  if (after !== undefined && after !== "none" && after !== "delete" && !(typeof after === "object" && typeof after.moveTo === "string" && after.moveTo.trim() !== "")) {
+  if (
+    after !== undefined &&
+    after !== "none" &&
+    after !== "delete" &&
+    !(typeof after === "object" && typeof after.moveTo === "string" && after.moveTo.trim() !== "")
+  ) {
     problems.push('afterProcessing: expected "none", "delete" or { moveTo: "<directory>" }');
   }
   if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) problems.push("signal: expected an AbortSignal");
   checkCoordination(options, problems);
-  for (const [i, glob] of (options?.ignore ?? []).entries()) if (typeof glob !== "string" || glob === "") problems.push(`ignore[${i}]: expected a non-empty glob`);
+  for (const [i, glob] of (options?.ignore ?? []).entries())
+    if (typeof glob !== "string" || glob === "") problems.push(`ignore[${i}]: expected a non-empty glob`);
   if (problems.length > 0) throw invalid(problems);
 }
 
@@ -222,7 +228,8 @@ function checkCoordination(options: ListenOptions, problems: string[]): void {
     problems.push(`visibilityMs: expected a number of milliseconds of at least 1000, got ${String(visibilityMs)}`);
   }
   if (coordination === undefined) {
-    if (mode === "shared") problems.push('mode: "shared" needs coordination (createPostgresCoordination or createRedisCoordination): the queue lives in its engine');
+    if (mode === "shared")
+      problems.push('mode: "shared" needs coordination (createPostgresCoordination or createRedisCoordination): the queue lives in its engine');
     if (visibilityMs !== undefined && mode !== "shared") problems.push('visibilityMs: only used with mode: "shared"');
     return;
   }
@@ -262,7 +269,9 @@ function compileSelection(options: ListenOptions): (name: string, relativePath: 
 function resolveMoveTo(directory: string, moveTo: string, allowAbsolutePaths: boolean): string {
   const resolved = posix.resolve(directory, moveTo.trim());
   if (!allowAbsolutePaths && (posix.isAbsolute(moveTo.trim()) || !resolved.startsWith(`${directory}/`))) {
-    throw invalid([`afterProcessing.moveTo: ${quotePath(moveTo)} is absolute or leaves ${quotePath(directory)}; set allowAbsolutePaths: true to allow it, or give a sub-directory`]);
+    throw invalid([
+      `afterProcessing.moveTo: ${quotePath(moveTo)} is absolute or leaves ${quotePath(directory)}; set allowAbsolutePaths: true to allow it, or give a sub-directory`,
+    ]);
   }
   return resolved;
 }
@@ -319,7 +328,9 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
   const lock =
     coordination?.lock ??
     options.lock ??
-    (options.isSingleton ? createFileLock(posix.join(tmpdir(), `sftp-connector-listen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`)) : undefined);
+    (options.isSingleton
+      ? createFileLock(posix.join(tmpdir(), `sftp-connector-listen-${createHash("sha256").update(key).digest("hex").slice(0, 16)}.lock`))
+      : undefined);
 
   // GET's and QUERY's convention: `fileName` keeps the sub-path, `remoteDirectory` is the listened directory, so joining them names the file.
   const properties = (name: string, event: ListenDocument["event"], size: number, mtime: number) => ({
@@ -429,7 +440,10 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     });
     logger.error(fatal.message, { reason: fatal.reason });
     const stopped = fatal;
-    void Promise.all([poller.stop(), worker?.stop()]).then(() => settle.reject(stopped), () => settle.reject(stopped));
+    void Promise.all([poller.stop(), worker?.stop()]).then(
+      () => settle.reject(stopped),
+      () => settle.reject(stopped),
+    );
   });
   const worker =
     queue && coordination
@@ -452,7 +466,8 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
   };
   const signal = options.signal;
   if (signal) {
-    const onAbort = () => void stop().catch((error: unknown) => logger.warn(`listen ${quotePath(directory)}: stopping on abort failed: ${(error as Error).message}`));
+    const onAbort = () =>
+      void stop().catch((error: unknown) => logger.warn(`listen ${quotePath(directory)}: stopping on abort failed: ${(error as Error).message}`));
     if (signal.aborted) onAbort();
     else {
       signal.addEventListener("abort", onAbort, { once: true });

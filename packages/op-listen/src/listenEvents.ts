@@ -37,7 +37,8 @@ export function listenEvents(target: SessionTarget, options: ListenOptions): Lis
     stopped = true;
     wake?.();
     // Documents not processed by the loop are not marked processed: they come again after the next start.
-    for (const waiting of [...(current ? [current] : []), ...queue.splice(0)]) waiting.cancel(new Error("the listener stopped before the loop processed this document"));
+    for (const waiting of [...(current ? [current] : []), ...queue.splice(0)])
+      waiting.cancel(new Error("the listener stopped before the loop processed this document"));
     current = undefined;
     await listener?.stop();
   };

@@ -18,7 +18,9 @@ const serverState = async () => (await testbed.exec(`cd '${home}/qa' && ls -A &&
 beforeAll(async () => {
   testbed = await startTestbed();
   home = testbed.users.password.home;
-  await testbed.exec(`mkdir -p '${home}/qa' && cd '${home}/qa' && for i in $(seq -w 1 ${FILES}); do head -c ${SIZE} /dev/urandom > f$i.bin; done`, { user: "tester" });
+  await testbed.exec(`mkdir -p '${home}/qa' && cd '${home}/qa' && for i in $(seq -w 1 ${FILES}); do head -c ${SIZE} /dev/urandom > f$i.bin; done`, {
+    user: "tester",
+  });
   checksums = await serverState();
 });
 afterAll(async () => {

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { recordCalls, rejectionOf, sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
-import { formatIsoSeconds, formatTimestamp, fromBoomiOperationProperties, isSftpConnectorError, type ConnectionConfig, type SftpConnectorError } from "@sftp-connector/core";
+import {
+  formatIsoSeconds,
+  formatTimestamp,
+  fromBoomiOperationProperties,
+  isSftpConnectorError,
+  type ConnectionConfig,
+  type SftpConnectorError,
+} from "@sftp-connector/core";
 import { openSession, SessionPool, type Logger, type SftpSession } from "@sftp-connector/transport";
 import { isQueryError, queryFiles, type QueryError, type QueryInput, type QueryItem, type QueryOptions } from "./index.js";
 import type { FileDocument } from "@sftp-connector/core";
@@ -13,7 +20,7 @@ let session: SftpSession;
 let home: string;
 const as = { user: "tester" };
 const UNICODE = "ünïcødé ✓ 日本.txt";
-const TEXT = "héllo ✓ \"quoted\" \\ tab\t\r\nline2\n";
+const TEXT = 'héllo ✓ "quoted" \\ tab\t\r\nline2\n';
 
 const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => testbed.connectionConfig({ hostKey: "fingerprint", extra });
 
@@ -171,7 +178,10 @@ describe("documents", () => {
   it("includeAllMetadata gives Boomi's JSON {fileContent, modifiedDate}, streamed or buffered, text kept exactly", async () => {
     const { mtime } = await remoteStats(`${home}/q/${UNICODE}`);
     for (const mode of ["stream", "buffer"] as const) {
-      const result = await collect({ remoteDirectory: "q" }, { includeAllMetadata: true, as: mode, filter: { field: "fileName", operator: "EQUALS", argument: UNICODE } });
+      const result = await collect(
+        { remoteDirectory: "q" },
+        { includeAllMetadata: true, as: mode, filter: { field: "fileName", operator: "EQUALS", argument: UNICODE } },
+      );
       expect(result.documents).toHaveLength(1);
       const json = result.documents[0]!.content.toString("utf8");
       expect(JSON.parse(json)).toEqual({ fileContent: TEXT, modifiedDate: "2024-02-29T23:59:59Z" });
@@ -198,7 +208,14 @@ describe("filters, count, recursion, symlinks", () => {
     expect(await q('modifiedDate < "2021-01-01T00:00:00Z"')).toEqual(["a.txt"]);
     expect(await q('modifiedDate > "2024-01-01T00:00:00Z"')).toEqual([UNICODE]);
     expect(await q('(fileName ~ "*.txt" and fileSize < 6) or fileName = "b.csv"')).toEqual(["a.txt", "b.csv", "empty.txt", "with space.txt"]);
-    expect(await q({ and: [{ field: "fileName", operator: "WILDCARD", argument: "*.txt" }, { field: "fileSize", operator: "GREATER_THAN", argument: "5" }] })).toEqual([UNICODE]);
+    expect(
+      await q({
+        and: [
+          { field: "fileName", operator: "WILDCARD", argument: "*.txt" },
+          { field: "fileSize", operator: "GREATER_THAN", argument: "5" },
+        ],
+      }),
+    ).toEqual([UNICODE]);
     expect(() => queryFiles(session, { remoteDirectory: "q" }, { filter: "isDirectory = false" })).toThrow(/Unknown property: isDirectory/);
   });
 
@@ -228,7 +245,9 @@ describe("filters, count, recursion, symlinks", () => {
     expect(names(boomi)).toContain("sub/d.txt");
     expect(names(boomi)).toEqual(names(await collect({ remoteDirectory: "q" }, { recursive: true, onError: "skip" })));
     const migrated = fromBoomiOperationProperties("QUERY", { count: "-1", includeAllMetadata: "false", recursiveList: "true" });
-    expect(names(await collect({ remoteDirectory: "q" }, { ...migrated, onError: "skip" }))).toEqual(["a.txt", "b.csv", "empty.txt", UNICODE, "with space.txt"].sort());
+    expect(names(await collect({ remoteDirectory: "q" }, { ...migrated, onError: "skip" }))).toEqual(
+      ["a.txt", "b.csv", "empty.txt", UNICODE, "with space.txt"].sort(),
+    );
     expect(() => queryFiles(session, { remoteDirectory: "q" }, { includeAll: true } as QueryOptions)).toThrow(
       'unknown option "includeAll"; did you mean "includeAllMetadata"?',
     );
@@ -295,7 +314,15 @@ describe("concurrency", () => {
 
   async function expectedShas(dir: string): Promise<Map<string, string>> {
     const { stdout } = await testbed.exec(`cd ${home}/${dir} && sha256sum *`);
-    return new Map(stdout.trim().split("\n").map((line) => { const [hash, name] = line.split(/\s+/); return [name!, hash!]; }));
+    return new Map(
+      stdout
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [hash, name] = line.split(/\s+/);
+          return [name!, hash!];
+        }),
+    );
   }
 
   it("downloads 200 files byte-identical (SHA-256) with a sequential reader and with a concurrent one", async () => {

@@ -116,9 +116,7 @@ function fakeSession(files: Record<string, FakeFile | "dir" | "fifo">, options: 
       opened.push(path);
       live += 1;
       let destroyed = false;
-      const gate = ungated
-        ? Promise.resolve()
-        : new Promise<void>((release) => gates.push({ path, release }));
+      const gate = ungated ? Promise.resolve() : new Promise<void>((release) => gates.push({ path, release }));
       const failAfter = readOptions.start ? undefined : file.failAfter;
       return new FakeReadStream(file, readOptions.start ?? 0, gate, failAfter, () => {
         if (!destroyed) live -= 1;
@@ -177,7 +175,12 @@ describe("queryFiles", () => {
     const fake = fakeSession({ "a.txt": text("hello") }, { gated: false });
     for await (const item of queryFiles(fake.session)) {
       expect(isQueryError(item)).toBe(false);
-      expect(item.properties).toEqual({ fileName: "a.txt", remoteDirectory: "/d", timestamp: expect.stringMatching(/^2023-03-2\d \d\d:\d\d:56\.000$/), size: 5 });
+      expect(item.properties).toEqual({
+        fileName: "a.txt",
+        remoteDirectory: "/d",
+        timestamp: expect.stringMatching(/^2023-03-2\d \d\d:\d\d:56\.000$/),
+        size: 5,
+      });
       if (!isQueryError(item)) item.content.destroy();
     }
   });
@@ -193,7 +196,11 @@ describe("queryFiles", () => {
         if (!isQueryError(item)) await readAll(item.content);
       }
     })();
-    await expect(failing).rejects.toMatchObject({ reason: "PERMISSION_DENIED", path: "/d/b", message: expect.stringContaining("Error fetching file from '/d/b'") });
+    await expect(failing).rejects.toMatchObject({
+      reason: "PERMISSION_DENIED",
+      path: "/d/b",
+      message: expect.stringContaining("Error fetching file from '/d/b'"),
+    });
     expect(seen).toEqual(["a"]);
   });
 
@@ -294,7 +301,10 @@ describe("queryFiles", () => {
 
     it("starts the query again when the listing fails before the first document", async () => {
       const lost = new SftpConnectorError("CONNECTION_LOST", "gone");
-      const pool = provider([fakeSession({ a: text("A") }, { gated: false, listingFailure: lost }).session, fakeSession({ a: text("A") }, { gated: false }).session]);
+      const pool = provider([
+        fakeSession({ a: text("A") }, { gated: false, listingFailure: lost }).session,
+        fakeSession({ a: text("A") }, { gated: false }).session,
+      ]);
       expect(await run(pool, { retry: { attempts: 1, backoffMs: 0 } })).toEqual(["a=A"]);
       await tick();
       expect(pool.released).toEqual([{ broken: true }, { broken: false }]);

@@ -187,11 +187,7 @@ export function queryFiles(
   input?: QueryInput,
   options?: QueryOptions & { as?: "stream" },
 ): AsyncGenerator<QueryItem<Readable>, void, undefined>;
-export function queryFiles(
-  target: SessionTarget,
-  input?: QueryInput,
-  options?: QueryOptions,
-): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined>;
+export function queryFiles(target: SessionTarget, input?: QueryInput, options?: QueryOptions): AsyncGenerator<QueryItem<Readable | Buffer>, void, undefined>;
 export function queryFiles(
   target: SessionTarget,
   input: QueryInput = {},
@@ -297,7 +293,10 @@ class Query {
         } else if (plan.onError === "fail") {
           throw outcome.error;
         } else {
-          plan.logger.warn(`skipped ${quotePath(head.properties.fileName)}: ${outcome.error.message}`, { reason: outcome.error.reason, path: outcome.error.path });
+          plan.logger.warn(`skipped ${quotePath(head.properties.fileName)}: ${outcome.error.message}`, {
+            reason: outcome.error.reason,
+            path: outcome.error.path,
+          });
         }
       }
     } finally {
@@ -397,27 +396,29 @@ class Query {
       cancelled = true;
       opened?.destroy();
     };
-    const outcome: Promise<Outcome> = opening.then(
-      async (content): Promise<Outcome> => {
-        opened = content;
-        if (cancelled) content.destroy();
-        this.destroyOnAbort(content, entry.path);
-        if (plan.as === "buffer") {
-          try {
-            return { document: { content: await readAll(content), properties } };
-          } finally {
-            release();
+    const outcome: Promise<Outcome> = opening
+      .then(
+        async (content): Promise<Outcome> => {
+          opened = content;
+          if (cancelled) content.destroy();
+          this.destroyOnAbort(content, entry.path);
+          if (plan.as === "buffer") {
+            try {
+              return { document: { content: await readAll(content), properties } };
+            } finally {
+              release();
+            }
           }
-        }
-        if (content.closed) release();
-        else content.once("close", release);
-        return { document: { content, properties } };
-      },
-      (error: unknown): Outcome => {
-        release();
-        return { error: fetchError(error, entry.path) };
-      },
-    ).catch((error: unknown): Outcome => ({ error: fetchError(error, entry.path) }));
+          if (content.closed) release();
+          else content.once("close", release);
+          return { document: { content, properties } };
+        },
+        (error: unknown): Outcome => {
+          release();
+          return { error: fetchError(error, entry.path) };
+        },
+      )
+      .catch((error: unknown): Outcome => ({ error: fetchError(error, entry.path) }));
     this.queue.push({ properties, outcome, cancel });
     this.signal.notify();
   }
@@ -431,7 +432,10 @@ class Query {
       content.on("error", () => {});
       content.destroy(abortedError(OPERATION, path, abortSignal));
     };
-    if (abortSignal.aborted) return onAbort();
+    if (abortSignal.aborted) {
+      onAbort();
+      return;
+    }
     abortSignal.addEventListener("abort", onAbort, { once: true });
     content.once("close", () => abortSignal.removeEventListener("abort", onAbort));
   }
@@ -460,7 +464,8 @@ function planQuery(input: QueryInput | undefined, options: QueryOptions | undefi
     aliases: QUERY_OPTION_ALIASES,
     checkOwn: (opts, report) => {
       const concurrency = opts.concurrency ?? 4;
-      if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1) report("concurrency", "a whole number of at least 1", concurrency);
+      if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1)
+        report("concurrency", "a whole number of at least 1", concurrency);
       const onError = opts.onError ?? "report";
       if (onError !== "report" && onError !== "skip" && onError !== "fail") report("onError", '"report", "skip" or "fail"', onError);
       const as = opts.as ?? "stream";

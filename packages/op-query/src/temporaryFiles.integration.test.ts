@@ -16,7 +16,9 @@ beforeAll(async () => {
   testbed = await startTestbed();
   home = testbed.users.password.home;
   const quoted = LOOK_ALIKES.map((name) => `'${name}'`).join(" ");
-  await testbed.exec(`set -e; mkdir -p ${home}/tmpq && cd ${home}/tmpq && printf a > report.csv && printf partial > '${TEMP}' && touch ${quoted}`, { user: "tester" });
+  await testbed.exec(`set -e; mkdir -p ${home}/tmpq && cd ${home}/tmpq && printf a > report.csv && printf partial > '${TEMP}' && touch ${quoted}`, {
+    user: "tester",
+  });
   session = await openSession(testbed.connectionConfig({ hostKey: "fingerprint" }));
 });
 

@@ -42,15 +42,19 @@ describe.each([["replace", false] as const, ["append", true] as const])("upsertF
       const controller = new AbortController();
       try {
         const error = await failure(
-          upsertFile(pool, { content: chunkedSource(randomBytes(SIZE)), fileName: "data.bin", remoteDirectory: dir }, {
-            append,
-            signal: controller.signal,
-            retry: { attempts: 3, backoffMs: 10 },
-            logger,
-            onProgress: (bytes) => {
-              if (bytes >= SIZE * share && !controller.signal.aborted) controller.abort();
+          upsertFile(
+            pool,
+            { content: chunkedSource(randomBytes(SIZE)), fileName: "data.bin", remoteDirectory: dir },
+            {
+              append,
+              signal: controller.signal,
+              retry: { attempts: 3, backoffMs: 10 },
+              logger,
+              onProgress: (bytes) => {
+                if (bytes >= SIZE * share && !controller.signal.aborted) controller.abort();
+              },
             },
-          }),
+          ),
         );
         expect(error.reason).toBe("ABORTED");
         expect(error.message).toBe(`upsert of '${dir}/data.bin' aborted`);

@@ -43,7 +43,10 @@ async function sh(command: string): Promise<string> {
 }
 
 async function ls(path: string): Promise<string[]> {
-  return (await sh(`ls -A '${path}'`)).split("\n").filter((l) => l !== "").sort();
+  return (await sh(`ls -A '${path}'`))
+    .split("\n")
+    .filter((l) => l !== "")
+    .sort();
 }
 
 async function cat(path: string): Promise<string> {
@@ -200,7 +203,11 @@ describe("upsertFile: failures leave the server as it was", () => {
     const small = `${home}/small`;
     await sh(`rm -rf '${small}'/* '${small}'/.[!.]* 2>/dev/null; printf 'old content' > '${small}/keep.txt'`);
     const big = randomBytes(4 * 1024 * 1024);
-    for (const [name, append] of [["new.bin", false], ["keep.txt", false], ["keep.txt", true]] as const) {
+    for (const [name, append] of [
+      ["new.bin", false],
+      ["keep.txt", false],
+      ["keep.txt", true],
+    ] as const) {
       const error = await failure(upsertFile(session, { content: big, fileName: name, remoteDirectory: small }, { append }));
       expect(error.reason).toBe("FAILURE");
       expect(error.message).toContain(`${small}/${name}`);
@@ -238,7 +245,12 @@ describe("upsertFile: failures leave the server as it was", () => {
         },
       });
     };
-    for (const [name, append] of [["new.bin", false], ["kept.txt", false], ["kept.txt", true], ["new.bin", true]] as const) {
+    for (const [name, append] of [
+      ["new.bin", false],
+      ["kept.txt", false],
+      ["kept.txt", true],
+      ["new.bin", true],
+    ] as const) {
       const error = await failure(upsertFile(session, { content: failing(), fileName: name, remoteDirectory: dir }, { append }));
       expect(error.reason).toBe("FAILURE");
       expect(error.message).toContain("upstream hung up");

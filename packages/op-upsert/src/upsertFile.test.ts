@@ -53,7 +53,11 @@ describe("upsertFile: strict options, CREATE's names and Boomi's ids", () => {
   });
 
   it("takes createDir and includeAll (Boomi's ids) for createDirectories and includeAllMetadata", () => {
-    expect(checkOptions({ createDir: true, includeAll: false, append: true }, UPSERT_OPTIONS_SPEC)).toEqual({ createDirectories: true, includeAllMetadata: false, append: true });
+    expect(checkOptions({ createDir: true, includeAll: false, append: true }, UPSERT_OPTIONS_SPEC)).toEqual({
+      createDirectories: true,
+      includeAllMetadata: false,
+      append: true,
+    });
     const ours = { createDirectories: true, includeAllMetadata: true };
     expect(checkOptions(ours, UPSERT_OPTIONS_SPEC)).toBe(ours);
   });
@@ -61,7 +65,9 @@ describe("upsertFile: strict options, CREATE's names and Boomi's ids", () => {
   it("refuses an alias and our name with different values, naming both", async () => {
     const error = await failure(upsertFile(untouchable, { content: "x", fileName: "a.txt" }, { createDir: true, createDirectories: false }));
     expect(error.reason).toBe("INVALID_INPUT");
-    expect(error.message).toBe('"createDir" and "createDirectories" name the same option, "createDirectories", with different values (true and false); give one');
+    expect(error.message).toBe(
+      '"createDir" and "createDirectories" name the same option, "createDirectories", with different values (true and false); give one',
+    );
   });
 
   it("checks a bad value given under an alias like one given under our name", async () => {

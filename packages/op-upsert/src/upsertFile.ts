@@ -60,10 +60,11 @@ export const UPSERT_INPUT_SPEC: OptionsSpec = {
 export const UPSERT_OPTIONS_SPEC: OptionsSpec = {
   known: [
     ...UPLOAD_OPTION_NAMES,
-    ...Object.keys({ append: true, createDirectories: true, includeAllMetadata: true } satisfies Record<
-      Exclude<keyof UpsertFileOptions, keyof UploadFileOptions | "createDir" | "includeAll">,
-      true
-    >),
+    ...Object.keys({
+      append: true,
+      createDirectories: true,
+      includeAllMetadata: true,
+    } satisfies Record<Exclude<keyof UpsertFileOptions, keyof UploadFileOptions | "createDir" | "includeAll">, true>),
   ],
   aliases: UPLOAD_OPTION_ALIASES,
   operation: OPERATION,
@@ -133,14 +134,18 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
     const uploaded = await uploadViaTemp(target, {
       content: source,
       finalPath: plan.path,
-      ...(append ? { overwrite: "append" as const } : { overwrite: "replace" as const, tempPath: posix.join(posix.dirname(plan.path), temporaryFileName(plan.path)) }),
+      ...(append
+        ? { overwrite: "append" as const }
+        : { overwrite: "replace" as const, tempPath: posix.join(posix.dirname(plan.path), temporaryFileName(plan.path)) }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
       retry,
       logger,
       operation: OPERATION,
     });
-    const modifiedAt = includeAllMetadata ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt : undefined;
+    const modifiedAt = includeAllMetadata
+      ? (await withSessionTarget(target, (session) => session.lstat(uploaded.path), { ...retry, operation: OPERATION })).modifiedAt
+      : undefined;
     const result = buildUploadResult(uploaded, { modifiedAt });
     return { ...result, existed: plan.existed };
   } catch (error) {

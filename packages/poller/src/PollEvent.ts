@@ -16,10 +16,7 @@ export interface ListedEntry {
 }
 
 /** What `list()` may return: an array or any iterable, an async iterable (an async generator), or a promise of one. */
-export type ListResult =
-  | Iterable<ListedEntry>
-  | AsyncIterable<ListedEntry>
-  | PromiseLike<Iterable<ListedEntry> | AsyncIterable<ListedEntry>>;
+export type ListResult = Iterable<ListedEntry> | AsyncIterable<ListedEntry> | PromiseLike<Iterable<ListedEntry> | AsyncIterable<ListedEntry>>;
 
 /** An entry as the poller keeps it in its snapshot and hands it in events: `mtime` is always epoch milliseconds. */
 export interface PolledEntry {

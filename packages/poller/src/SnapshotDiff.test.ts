@@ -24,7 +24,12 @@ describe("SnapshotDiff", () => {
     expect(show(events)).toEqual(["removed a", "added c", "modified b"]);
     expect(deferred).toBe(0);
     for (const event of events) diff.advance(event);
-    expect(diff.entries().map((e) => `${e.name}:${e.size}`).sort()).toEqual(["b:3", "c:1"]);
+    expect(
+      diff
+        .entries()
+        .map((e) => `${e.name}:${e.size}`)
+        .sort(),
+    ).toEqual(["b:3", "c:1"]);
     await diff.collect([file("b", 3), file("c", 1)], 3);
     expect(diff.compare(3, 0).events).toEqual([]);
   });

@@ -112,14 +112,18 @@ export class SnapshotDiff {
     let entries = 0;
     const take = (raw: unknown): void => {
       const index = listed++;
-      if (typeof raw !== "object" || raw === null) throw badEntry(index, undefined, `expected an object { name, size, mtime, isDirectory }, got ${raw === null ? "null" : typeof raw}`);
+      if (typeof raw !== "object" || raw === null)
+        throw badEntry(index, undefined, `expected an object { name, size, mtime, isDirectory }, got ${raw === null ? "null" : typeof raw}`);
       const { name, size, mtime, isDirectory } = raw as Record<string, unknown>;
-      if (typeof name !== "string" || name.length === 0) throw badEntry(index, undefined, `name: expected a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
+      if (typeof name !== "string" || name.length === 0)
+        throw badEntry(index, undefined, `name: expected a non-empty string, got ${typeof name === "string" ? '""' : typeof name}`);
       if (name === "." || name === "..") return;
-      if (typeof size !== "number" || !Number.isFinite(size) || size < 0) throw badEntry(index, name, `size: expected a number of bytes ≥ 0, got ${String(size)}`);
+      if (typeof size !== "number" || !Number.isFinite(size) || size < 0)
+        throw badEntry(index, name, `size: expected a number of bytes ≥ 0, got ${String(size)}`);
       const ms = typeof mtime === "number" ? mtime : mtime instanceof Date ? mtime.getTime() : Number.NaN;
       if (!Number.isFinite(ms)) throw badEntry(index, name, `mtime: expected epoch milliseconds or a valid Date, got ${String(mtime)}`);
-      if (isDirectory !== undefined && typeof isDirectory !== "boolean") throw badEntry(index, name, `isDirectory: expected true or false, got ${String(isDirectory)}`);
+      if (isDirectory !== undefined && typeof isDirectory !== "boolean")
+        throw badEntry(index, name, `isDirectory: expected true or false, got ${String(isDirectory)}`);
       const directory = isDirectory === true;
       if (directory && !includeDirectories) return;
 
@@ -148,9 +152,13 @@ export class SnapshotDiff {
     } else if (typeof result === "object" && result !== null && Symbol.iterator in result) {
       for (const raw of result as Iterable<unknown>) take(raw);
     } else {
-      throw new SftpConnectorError("INVALID_INPUT", `list() must return an array, an iterable or an async iterable of entries, got ${result === null ? "null" : typeof result}`, {
-        operation: "poll.list",
-      });
+      throw new SftpConnectorError(
+        "INVALID_INPUT",
+        `list() must return an array, an iterable or an async iterable of entries, got ${result === null ? "null" : typeof result}`,
+        {
+          operation: "poll.list",
+        },
+      );
     }
     return { listed, entries };
   }
@@ -238,20 +246,33 @@ export class SnapshotDiff {
 
 function badEntry(index: number, name: string | undefined, problem: string): SftpConnectorError {
   const which = name === undefined ? `entry #${index}` : `entry #${index} (${JSON.stringify(name)})`;
-  return new SftpConnectorError("INVALID_INPUT", `list() returned an invalid ${which}: ${problem}`, { operation: "poll.list", path: name, problems: [problem] });
+  return new SftpConnectorError("INVALID_INPUT", `list() returned an invalid ${which}: ${problem}`, {
+    operation: "poll.list",
+    path: name,
+    problems: [problem],
+  });
 }
 
 /** Builds the snapshot map from a store's snapshot, refusing a malformed one. */
 function snapshotToMap(snapshot: Snapshot, key: string): Map<string, PolledEntry> {
   const map = new Map<string, PolledEntry>();
   const invalid = (problem: string): SftpConnectorError =>
-    new SftpConnectorError("INVALID_CONFIG", `The store returned an invalid snapshot for "${key}": ${problem}`, { operation: "poll.store", problems: [problem] });
+    new SftpConnectorError("INVALID_CONFIG", `The store returned an invalid snapshot for "${key}": ${problem}`, {
+      operation: "poll.store",
+      problems: [problem],
+    });
   if (typeof snapshot !== "object" || snapshot === null || !Array.isArray(snapshot.entries)) throw invalid("expected { entries: [...] }");
   snapshot.entries.forEach((entry: unknown, i) => {
     const e = entry as Partial<PolledEntry> | null;
     if (
-      typeof e !== "object" || e === null || typeof e.name !== "string" || e.name.length === 0 ||
-      typeof e.size !== "number" || !Number.isFinite(e.size) || typeof e.mtime !== "number" || !Number.isFinite(e.mtime)
+      typeof e !== "object" ||
+      e === null ||
+      typeof e.name !== "string" ||
+      e.name.length === 0 ||
+      typeof e.size !== "number" ||
+      !Number.isFinite(e.size) ||
+      typeof e.mtime !== "number" ||
+      !Number.isFinite(e.mtime)
     ) {
       throw invalid(`entries[${i}]: expected { name, size, mtime, isDirectory }`);
     }

@@ -13,7 +13,10 @@ const T0 = 1_700_000_000_000;
 const pollers: DirectoryPoller[] = [];
 
 beforeEach(() => {
-  vi.useFakeTimers({ now: T0, toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "Date", "performance"] });
+  vi.useFakeTimers({
+    now: T0,
+    toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "Date", "performance"],
+  });
 });
 
 afterEach(async () => {

@@ -58,7 +58,11 @@ function harness(options: HarnessOptions = {}) {
       await vi.advanceTimersByTimeAsync(ms);
       await until(() => stats.length > before, "a cycle");
     },
-    names: () => poller.snapshot().map((entry) => entry.name).sort(),
+    names: () =>
+      poller
+        .snapshot()
+        .map((entry) => entry.name)
+        .sort(),
   };
 }
 
@@ -117,7 +121,13 @@ describe("events", () => {
     const t = harness({ dir });
     await t.start();
     // changes made in a mixed order
-    dir.set("mod2", 2, T0).set("new1", 1).remove("gone2").set("mod1", 1, T0 + 5000).set("new2", 1).remove("gone1");
+    dir
+      .set("mod2", 2, T0)
+      .set("new1", 1)
+      .remove("gone2")
+      .set("mod1", 1, T0 + 5000)
+      .set("new2", 1)
+      .remove("gone1");
     await t.cycle();
     expect(t.log).toEqual(["removed gone1", "removed gone2", "added new1", "added new2", "modified mod1", "modified mod2"]);
     expect(t.stats[1]!.events).toEqual({ added: 2, modified: 2, removed: 2 });

@@ -176,7 +176,10 @@ class Poller implements DirectoryPoller {
 
   on<K extends keyof PollerListeners>(type: K, listener: PollerListeners[K]): () => void {
     const set = this.listeners[type] as Set<PollerListeners[K]> | undefined;
-    if (set === undefined) throw new SftpConnectorError("INVALID_INPUT", `on: unknown event "${String(type)}" (known: ${Object.keys(this.listeners).join(", ")})`, { operation: "poll.on" });
+    if (set === undefined)
+      throw new SftpConnectorError("INVALID_INPUT", `on: unknown event "${String(type)}" (known: ${Object.keys(this.listeners).join(", ")})`, {
+        operation: "poll.on",
+      });
     if (typeof listener !== "function") throw new SftpConnectorError("INVALID_INPUT", `on("${type}"): expected a listener function`, { operation: "poll.on" });
     set.add(listener);
     return () => this.off(type, listener);
@@ -575,7 +578,16 @@ class Poller implements DirectoryPoller {
 
   // ── listeners ──────────────────────────────────────────────────────────────────────────────
 
-  private emitCycle(cycle: number, baseline: boolean, listed: number, entries: number, counts: Counts, deferred: number, listMs: number, started: number): void {
+  private emitCycle(
+    cycle: number,
+    baseline: boolean,
+    listed: number,
+    entries: number,
+    counts: Counts,
+    deferred: number,
+    listMs: number,
+    started: number,
+  ): void {
     const { added, modified, removed, failed, skipped } = counts;
     const stats: CycleStats = {
       cycle,

@@ -40,7 +40,16 @@ function lock(options?: { ttlMs?: number }) {
 const readLock = (): LockFileContent => JSON.parse(readFileSync(lockPath, "utf8"));
 
 function writeLock(content: Partial<LockFileContent>): void {
-  const full: LockFileContent = { pid: process.pid, hostname: hostname(), token: randomUUID(), key: "k", acquiredAt: Date.now(), refreshedAt: Date.now(), ttlMs: 30_000, ...content };
+  const full: LockFileContent = {
+    pid: process.pid,
+    hostname: hostname(),
+    token: randomUUID(),
+    key: "k",
+    acquiredAt: Date.now(),
+    refreshedAt: Date.now(),
+    ttlMs: 30_000,
+    ...content,
+  };
   writeFileSync(lockPath, JSON.stringify(full));
 }
 
@@ -197,7 +206,7 @@ describe("pollers sharing a lock file", () => {
     files.set("b.csv", 1);
     for (let i = 1; i <= 3; i++) {
       await vi.advanceTimersByTimeAsync(1000);
-      await until(() => first.cycles === 1 + i && second.attempts === 2 + i, `round ${i}`); 
+      await until(() => first.cycles === 1 + i && second.attempts === 2 + i, `round ${i}`);
     }
     expect(first.log).toEqual(["first: added b.csv"]);
     expect(second.listed).toBe(0); // it stood by: never listed

@@ -43,7 +43,8 @@ export interface LockFileContent {
 }
 
 /** Tokens of the lock objects holding a lock in this process, shared by every copy of this package. */
-const liveTokens: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for("@sftp-connector/poller/liveLockTokens")] ??= new Set<string>()) as Set<string>;
+const liveTokens: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for("@sftp-connector/poller/liveLockTokens")] ??=
+  new Set<string>()) as Set<string>;
 
 interface Holder {
   /** The file's text. */
@@ -71,7 +72,8 @@ export function createFileLock(path: string, options: FileLockOptions = {}): Fil
   const problems: string[] = [];
   if (typeof path !== "string" || path.length === 0) problems.push("path: expected the lock file's path (a non-empty string)");
   const ttlMs = options.ttlMs ?? 30_000;
-  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs < 30) problems.push(`ttlMs: expected a number of milliseconds of at least 30, got ${String(ttlMs)}`);
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs < 30)
+    problems.push(`ttlMs: expected a number of milliseconds of at least 30, got ${String(ttlMs)}`);
   if (problems.length > 0) {
     throw new SftpConnectorError("INVALID_CONFIG", `Invalid file lock options: ${problems.join("; ")}`, { problems, operation: "createFileLock" });
   }

@@ -162,7 +162,10 @@ describe("a poller with a file store", () => {
     expect(await run(path, files, 2)).toEqual(["added during.csv"]);
 
     // while down:
-    files.set("change.csv", 2, T0 + 60_000).remove("delete.csv").set("new.csv", 3);
+    files
+      .set("change.csv", 2, T0 + 60_000)
+      .remove("delete.csv")
+      .set("new.csv", 3);
     expect(await run(path, files, 3)).toEqual(["removed delete.csv", "added new.csv", "modified change.csv"]);
 
     // and again, without changes: nothing is delivered again
@@ -190,9 +193,11 @@ describe("a poller with a file store", () => {
     await expect(poller.start()).rejects.toMatchObject({ reason: "INVALID_CONFIG", message: expect.stringContaining(`'${path}' is corrupt`) });
     expect(poller.state).toBe("stopped");
     expect(files.calls).toEqual([]);
-    await expect((async () => {
-      for await (const _event of poller) void _event;
-    })()).rejects.toMatchObject({ reason: "INVALID_CONFIG" });
+    await expect(
+      (async () => {
+        for await (const _event of poller) void _event;
+      })(),
+    ).rejects.toMatchObject({ reason: "INVALID_CONFIG" });
     expect(readFileSync(path, "utf8")).toBe("garbage");
   });
 

@@ -175,7 +175,8 @@ function parseDocument(text: string, path: string, operation: string): SnapshotD
     throw corrupt(`expected an object with "format": "${SNAPSHOT_FILE_FORMAT}"`);
   }
   const version = value["version"];
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) throw corrupt(`"version" must be a whole number, got ${JSON.stringify(version)}`);
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1)
+    throw corrupt(`"version" must be a whole number, got ${JSON.stringify(version)}`);
   if (version > SNAPSHOT_FILE_VERSION) {
     throw new SftpConnectorError(
       "INVALID_CONFIG",
@@ -188,7 +189,8 @@ function parseDocument(text: string, path: string, operation: string): SnapshotD
   for (const [key, snapshot] of Object.entries(snapshots)) {
     if (!isRecord(snapshot) || !Array.isArray(snapshot["entries"])) throw corrupt(`snapshots[${JSON.stringify(key)}] must be an object with "entries"`);
     const savedAt = snapshot["savedAt"];
-    if (savedAt !== undefined && (typeof savedAt !== "number" || !Number.isFinite(savedAt))) throw corrupt(`snapshots[${JSON.stringify(key)}].savedAt must be a number`);
+    if (savedAt !== undefined && (typeof savedAt !== "number" || !Number.isFinite(savedAt)))
+      throw corrupt(`snapshots[${JSON.stringify(key)}].savedAt must be a number`);
     const entries = snapshot["entries"] as unknown[];
     for (let i = 0; i < entries.length; i++) {
       if (!isEncodedEntry(entries[i])) {

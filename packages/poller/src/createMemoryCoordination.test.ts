@@ -3,7 +3,13 @@ import { createMemoryCoordination, createMemoryEngine } from "./createMemoryCoor
 import type { PollEvent } from "./PollEvent.js";
 
 const snapshot = (...names: string[]) => ({ entries: names.map((name) => ({ name, size: 1, mtime: 1, isDirectory: false })) });
-const added = (name: string): PollEvent => ({ type: "added", entry: { name, size: 1, mtime: 1, isDirectory: false }, previous: undefined, attempt: 1, cycle: 1 });
+const added = (name: string): PollEvent => ({
+  type: "added",
+  entry: { name, size: 1, mtime: 1, isDirectory: false },
+  previous: undefined,
+  attempt: 1,
+  cycle: 1,
+});
 
 describe("createMemoryCoordination", () => {
   it("one holder at a time; the token rises by one on each change of holder and stays on renewal", async () => {

@@ -61,7 +61,10 @@ export function createMemoryEngine(now: () => number = Date.now): MemoryEngine {
 }
 
 const lockLost = (key: string, token: string | undefined, operation: string) =>
-  new SftpConnectorError("LOCK_LOST", `the lease of ${JSON.stringify(key)} is no longer held under fencing token ${token ?? "(none)"}`, { operation, retryable: false });
+  new SftpConnectorError("LOCK_LOST", `the lease of ${JSON.stringify(key)} is no longer held under fencing token ${token ?? "(none)"}`, {
+    operation,
+    retryable: false,
+  });
 
 /**
  * A {@link Coordination} in memory: a lease lock whose fencing token rises on every change of holder,
@@ -105,9 +108,13 @@ export function createMemoryCoordination(options: MemoryCoordinationOptions = {}
       const saved = state.checkpoints.get(key);
       if (saved !== undefined) return structuredClone(saved.snapshot);
       if (state.markers.has(key)) {
-        throw new SftpConnectorError("FAILURE", `the checkpoint of ${JSON.stringify(key)} is gone although one was saved: restore it, or reset the state on purpose`, {
-          operation: "poll.store",
-        });
+        throw new SftpConnectorError(
+          "FAILURE",
+          `the checkpoint of ${JSON.stringify(key)} is gone although one was saved: restore it, or reset the state on purpose`,
+          {
+            operation: "poll.store",
+          },
+        );
       }
       return undefined;
     },

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { createMemoryQueue } from "./createMemoryQueue.js";
 import type { PollEvent } from "./PollEvent.js";
 
-const added = (name: string, size = 1, mtime = 1000): PollEvent => ({ type: "added", entry: { name, size, mtime, isDirectory: false }, previous: undefined, attempt: 1, cycle: 1 });
+const added = (name: string, size = 1, mtime = 1000): PollEvent => ({
+  type: "added",
+  entry: { name, size, mtime, isDirectory: false },
+  previous: undefined,
+  attempt: 1,
+  cycle: 1,
+});
 
 describe("createMemoryQueue", () => {
   it("enqueue is idempotent per change (type, name, size, mtime)", async () => {
@@ -11,7 +17,11 @@ describe("createMemoryQueue", () => {
     await queue.enqueue("k", [added("a")]);
     expect(await queue.size("k")).toBe(2);
     await queue.enqueue("k", [added("a", 2)]);
-    expect(queue.peek("k").map((c) => [c.event.entry.name, c.event.entry.size])).toEqual([["a", 1], ["b", 1], ["a", 2]]);
+    expect(queue.peek("k").map((c) => [c.event.entry.name, c.event.entry.size])).toEqual([
+      ["a", 1],
+      ["b", 1],
+      ["a", 2],
+    ]);
     expect(await queue.size("other")).toBe(0);
   });
 

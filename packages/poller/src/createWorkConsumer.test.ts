@@ -5,7 +5,13 @@ import { silentLogger } from "./PollerLogger.js";
 import type { PollEvent } from "./PollEvent.js";
 import type { ClaimedChange } from "./WorkQueue.js";
 
-const added = (name: string, size = 1): PollEvent => ({ type: "added", entry: { name, size, mtime: 1000, isDirectory: false }, previous: undefined, attempt: 1, cycle: 1 });
+const added = (name: string, size = 1): PollEvent => ({
+  type: "added",
+  entry: { name, size, mtime: 1000, isDirectory: false },
+  previous: undefined,
+  attempt: 1,
+  cycle: 1,
+});
 
 /** Resolves once `test()` holds, checking after each turn of the event loop (bounded by a count of turns, not by time). */
 async function until(test: () => boolean | Promise<boolean>, turns = 500_000): Promise<void> {

@@ -101,17 +101,20 @@ export function createWorkConsumer(options: WorkConsumerOptions): WorkConsumer {
 
   const handle = async (change: ClaimedChange): Promise<void> => {
     const lost = new AbortController();
-    const heartbeat = setInterval(() => {
-      queue.extend(key, change, visibilityMs).then(
-        (kept) => {
-          if (kept || lost.signal.aborted) return;
-          stats.lost++;
-          logger.warn(`the claim on change ${change.id} of ${key} lapsed; another worker may handle it`, { key, id: change.id });
-          lost.abort(new SftpConnectorError("LOCK_LOST", `the claim on change ${change.id} lapsed`, { operation: "poll.queue", retryable: false }));
-        },
-        (error: unknown) => logger.warn(`extending the claim on change ${change.id} failed: ${messageOf(error)}`, { key, id: change.id }),
-      );
-    }, Math.max(100, Math.floor(visibilityMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        queue.extend(key, change, visibilityMs).then(
+          (kept) => {
+            if (kept || lost.signal.aborted) return;
+            stats.lost++;
+            logger.warn(`the claim on change ${change.id} of ${key} lapsed; another worker may handle it`, { key, id: change.id });
+            lost.abort(new SftpConnectorError("LOCK_LOST", `the claim on change ${change.id} lapsed`, { operation: "poll.queue", retryable: false }));
+          },
+          (error: unknown) => logger.warn(`extending the claim on change ${change.id} failed: ${messageOf(error)}`, { key, id: change.id }),
+        );
+      },
+      Math.max(100, Math.floor(visibilityMs / 3)),
+    );
     try {
       await handler(change, lost.signal);
       if (lost.signal.aborted) return;
@@ -123,10 +126,13 @@ export function createWorkConsumer(options: WorkConsumerOptions): WorkConsumer {
     } catch (error) {
       if (lost.signal.aborted) return;
       stats.failed++;
-      logger.warn(`handling change ${change.id} of ${key} (${change.event.type} ${change.event.entry.name}, delivery ${change.deliveries}) failed: ${messageOf(error)}; it is retried in ${retryBackoffMs} ms or later`, {
-        key,
-        id: change.id,
-      });
+      logger.warn(
+        `handling change ${change.id} of ${key} (${change.event.type} ${change.event.entry.name}, delivery ${change.deliveries}) failed: ${messageOf(error)}; it is retried in ${retryBackoffMs} ms or later`,
+        {
+          key,
+          id: change.id,
+        },
+      );
       await queue.release(key, change, retryBackoffMs).catch((releaseError: unknown) => {
         stats.queueErrors++;
         logger.warn(`giving change ${change.id} back failed (it returns after its visibility deadline): ${messageOf(releaseError)}`, { key });

@@ -92,7 +92,11 @@ describe("normalizePollerOptions defaults", () => {
 
 describe("normalizePollerOptions validation", () => {
   it("options that are not an object", async () => {
-    for (const [value, shown] of [[undefined, "undefined undefined"], [null, "null"], ["x", 'string "x"']] as const) {
+    for (const [value, shown] of [
+      [undefined, "undefined undefined"],
+      [null, "null"],
+      ["x", 'string "x"'],
+    ] as const) {
       expect(await problemsOf(value)).toEqual([`options: expected an object with at least "list", got ${shown}`]);
     }
   });
@@ -145,8 +149,12 @@ describe("normalizePollerOptions validation", () => {
   });
 
   it("intervalMs: negative, infinite and non-numbers", async () => {
-    expect(await problemsOf({ list, intervalMs: -5 })).toEqual(["intervalMs: expected a number of milliseconds of at least 10, got -5 (it must not be negative)"]);
-    expect(await problemsOf({ list, intervalMs: Number.POSITIVE_INFINITY })).toEqual(["intervalMs: expected a number of milliseconds of at least 10, got Infinity"]);
+    expect(await problemsOf({ list, intervalMs: -5 })).toEqual([
+      "intervalMs: expected a number of milliseconds of at least 10, got -5 (it must not be negative)",
+    ]);
+    expect(await problemsOf({ list, intervalMs: Number.POSITIVE_INFINITY })).toEqual([
+      "intervalMs: expected a number of milliseconds of at least 10, got Infinity",
+    ]);
     expect(await problemsOf({ list, intervalMs: "100" })).toEqual(['intervalMs: expected a number of milliseconds of at least 10, got "100"']);
   });
 
@@ -175,7 +183,9 @@ describe("normalizePollerOptions validation", () => {
       "backoff.factor: expected a number ≥ 1, got 0.5",
       "backoff.maxMs: expected a number of milliseconds ≥ 0, got -2",
     ]);
-    expect(await problemsOf({ list, backoff: { initialMs: 5000, maxMs: 1000 } })).toEqual(["backoff.maxMs: expected at least backoff.initialMs (5000), got 1000"]);
+    expect(await problemsOf({ list, backoff: { initialMs: 5000, maxMs: 1000 } })).toEqual([
+      "backoff.maxMs: expected at least backoff.initialMs (5000), got 1000",
+    ]);
     expect(await problemsOf({ list, backoff: null })).toEqual(["backoff: expected { initialMs, factor, maxMs }, got null"]);
   });
 

@@ -97,8 +97,22 @@ export interface NormalizedPollerOptions {
 /** Every key of {@link DirectoryPollerOptions}, for `checkOptions` (the `satisfies` keeps it complete). */
 const OPTIONS_SPEC: OptionsSpec = {
   known: Object.keys({
-    list: true, intervalMs: true, filter: true, compare: true, stableAfter: true, store: true, key: true, emitInitial: true, handler: true,
-    concurrency: true, includeDirectories: true, lock: true, leaseMargin: true, backoff: true, retryBackoffMs: true, logger: true,
+    list: true,
+    intervalMs: true,
+    filter: true,
+    compare: true,
+    stableAfter: true,
+    store: true,
+    key: true,
+    emitInitial: true,
+    handler: true,
+    concurrency: true,
+    includeDirectories: true,
+    lock: true,
+    leaseMargin: true,
+    backoff: true,
+    retryBackoffMs: true,
+    logger: true,
   } satisfies Record<keyof DirectoryPollerOptions, true>),
   operation: "createDirectoryPoller",
 };
@@ -122,7 +136,8 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   const problems: string[] = [];
   const input = checkOptions(options, OPTIONS_SPEC, problems);
 
-  if (typeof input.list !== "function") problems.push(`list: expected a function returning the directory's entries, got ${describeValue(input.list, { as: "typeAndValue" })}`);
+  if (typeof input.list !== "function")
+    problems.push(`list: expected a function returning the directory's entries, got ${describeValue(input.list, { as: "typeAndValue" })}`);
 
   const intervalMs = input.intervalMs ?? 1000;
   if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < MIN_INTERVAL_MS) {
@@ -135,7 +150,8 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   const stableAfter = checkStableAfter(input.stableAfter, problems);
 
   const store = input.store ?? createMemoryStore();
-  if (!hasMethods(store, "load", "save")) problems.push(`store: expected an object with load(key) and save(key, snapshot), got ${describeValue(store, { as: "typeAndValue" })}`);
+  if (!hasMethods(store, "load", "save"))
+    problems.push(`store: expected an object with load(key) and save(key, snapshot), got ${describeValue(store, { as: "typeAndValue" })}`);
   const lock = input.lock;
   if (lock !== undefined && !hasMethods(lock, "acquire", "release")) {
     problems.push(`lock: expected an object with acquire(key) and release(key), got ${describeValue(lock, { as: "typeAndValue" })}`);
@@ -145,7 +161,8 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
     problems.push(`leaseMargin: expected a number between 0 and 1 (both excluded), got ${show(leaseMargin)}`);
   }
   const logger = input.logger ?? consoleWarningsLogger;
-  if (!hasMethods(logger, "debug", "info", "warn", "error")) problems.push(`logger: expected an object with debug, info, warn and error, got ${describeValue(logger, { as: "typeAndValue" })}`);
+  if (!hasMethods(logger, "debug", "info", "warn", "error"))
+    problems.push(`logger: expected an object with debug, info, warn and error, got ${describeValue(logger, { as: "typeAndValue" })}`);
 
   const key = input.key ?? "default";
   if (typeof key !== "string" || key.length === 0) problems.push(`key: expected a non-empty string, got ${show(key)}`);
@@ -154,7 +171,8 @@ export function normalizePollerOptions(options: DirectoryPollerOptions): Normali
   const includeDirectories = input.includeDirectories ?? false;
   if (typeof includeDirectories !== "boolean") problems.push(`includeDirectories: expected true or false, got ${show(includeDirectories)}`);
   const handler = input.handler;
-  if (handler !== undefined && typeof handler !== "function") problems.push(`handler: expected a function, got ${describeValue(handler, { as: "typeAndValue" })}`);
+  if (handler !== undefined && typeof handler !== "function")
+    problems.push(`handler: expected a function, got ${describeValue(handler, { as: "typeAndValue" })}`);
   const concurrency = input.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) problems.push(`concurrency: expected a whole number of at least 1, got ${show(concurrency)}`);
 
@@ -276,7 +294,6 @@ function invalid(problems: string[]): SftpConnectorError {
     operation: "createDirectoryPoller",
   });
 }
-
 
 /** A wrong value as JSON (objects too, e.g. `{"ms":-1}`), for options whose shape the message spells out. */
 function show(value: unknown): string {

@@ -20,7 +20,14 @@ let conn: string[];
 beforeAll(async () => {
   testbed = await startTestbed();
   dir = `${testbed.users.password.home}/cleaning`;
-  const flags = { host: testbed.host, port: testbed.port, user: testbed.users.password.username, "password-env": "SFTP_PW", fingerprint: testbed.hostKey.fingerprint, "remote-dir": "cleaning" };
+  const flags = {
+    host: testbed.host,
+    port: testbed.port,
+    user: testbed.users.password.username,
+    "password-env": "SFTP_PW",
+    fingerprint: testbed.hostKey.fingerprint,
+    "remote-dir": "cleaning",
+  };
   conn = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
 });
 afterAll(async () => {
@@ -46,7 +53,12 @@ function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 const clean = (argv: string[]) => run(["clean", ...argv]);
 /** The sorted `fileName`s of JSON lines. */
-const names = (text: string) => text.trim().split("\n").map((line) => (JSON.parse(line) as { fileName: string }).fileName).sort();
+const names = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { fileName: string }).fileName)
+    .sort();
 
 describe("sftp.cleanTemporaryFiles (the facade)", () => {
   it("cleans the connection's remote directory; olderThan is required", async () => {
@@ -81,9 +93,12 @@ describe("sftp-connector clean (child process)", () => {
 
     const done = await clean([...conn, "--older-than", "1h", "--json"]);
     expect(done.code).toBe(0);
-    expect(done.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
-      { path: `${dir}/${OLD}`, size: 5, modifiedDate: expect.stringMatching(/Z$/u), removed: true },
-    ]);
+    expect(
+      done.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([{ path: `${dir}/${OLD}`, size: 5, modifiedDate: expect.stringMatching(/Z$/u), removed: true }]);
     expect(await remaining()).toEqual([FRESH, LOOK_ALIKE, "big.bin"].sort());
 
     const again = await clean([...conn, "--older-than", "1h"]);
@@ -95,7 +110,12 @@ describe("sftp-connector clean (child process)", () => {
     try {
       const result = await clean([...conn, "--older-than", "1h", "--recursive", "--json"]);
       expect(result.code).toBe(1);
-      expect(result.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect(
+        result.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as unknown),
+      ).toEqual([
         expect.objectContaining({ path: `${dir}/${OLD}`, removed: true }),
         expect.objectContaining({ path: `${dir}/locked/${OLD}`, removed: false, reason: "PERMISSION_DENIED" }),
       ]);

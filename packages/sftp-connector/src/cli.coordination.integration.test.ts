@@ -19,7 +19,18 @@ beforeAll(async () => {
   [testbed, postgres, redis] = await Promise.all([startTestbed(), startPostgres({ password: "pg-secret-1" }), startRedis({ password: "redis-secret-1" })]);
   await testbed.exec(`mkdir -p ${REMOTE}/failover ${REMOTE}/shared`, { user: "tester" });
   env = { PATH: process.env.PATH, SFTP_PW: testbed.users.password.password, PG_PW: "pg-secret-1", REDIS_PW: "redis-secret-1" };
-  conn = ["--host", testbed.host, "--port", String(testbed.port), "--user", testbed.users.password.username, "--password-env", "SFTP_PW", "--fingerprint", testbed.hostKey.fingerprint];
+  conn = [
+    "--host",
+    testbed.host,
+    "--port",
+    String(testbed.port),
+    "--user",
+    testbed.users.password.username,
+    "--password-env",
+    "SFTP_PW",
+    "--fingerprint",
+    testbed.hostKey.fingerprint,
+  ];
   local = mkdtempSync(join(tmpdir(), "cli-cluster-"));
 }, 900_000);
 afterAll(async () => {
@@ -78,7 +89,18 @@ describe("listen --coordination", () => {
 
   it("redis, shared: two members handle six files, each exactly once", async () => {
     const url = `redis://127.0.0.1:${redis.port}`;
-    const group = ["--remote-dir", `${REMOTE}/shared`, "--coordination", url, "--coordination-password-env", "REDIS_PW", "--coordination-key", "cli-shared", "--mode", "shared"];
+    const group = [
+      "--remote-dir",
+      `${REMOTE}/shared`,
+      "--coordination",
+      url,
+      "--coordination-password-env",
+      "REDIS_PW",
+      "--coordination-key",
+      "cli-shared",
+      "--mode",
+      "shared",
+    ];
     const members = [await member(group), await member(group)];
     const names = ["a", "b", "c", "d", "e", "f"].map((n) => `${n}.txt`);
     await testbed.exec(names.map((n) => `printf x > ${REMOTE}/shared/${n}`).join(" && "), { user: "tester" });
@@ -86,7 +108,11 @@ describe("listen --coordination", () => {
     await until(() => all().length >= names.length, "six files handled");
     for (const m of members) m.captured.stop();
     for (const m of members) expect(await m.running).toBe(0);
-    expect(all().map((e) => e.fileName).sort()).toEqual(names);
+    expect(
+      all()
+        .map((e) => e.fileName)
+        .sort(),
+    ).toEqual(names);
     expect(all().every((e) => e.event === "added" && typeof e.fencingToken === "string")).toBe(true);
     for (const m of members) expect(m.captured.stdout() + m.captured.stderr()).not.toContain("redis-secret-1");
   });

@@ -19,12 +19,18 @@ beforeAll(async () => {
   await testbed.exec(`mkdir -p ${REMOTE}`, { user: "tester" });
   env = { PATH: process.env.PATH, SFTP_PW: testbed.users.password.password };
   conn = [
-    "--host", testbed.host,
-    "--port", String(testbed.port),
-    "--user", testbed.users.password.username,
-    "--password-env", "SFTP_PW",
-    "--fingerprint", testbed.hostKey.fingerprint,
-    "--remote-dir", "cli",
+    "--host",
+    testbed.host,
+    "--port",
+    String(testbed.port),
+    "--user",
+    testbed.users.password.username,
+    "--password-env",
+    "SFTP_PW",
+    "--fingerprint",
+    testbed.hostKey.fingerprint,
+    "--remote-dir",
+    "cli",
   ];
   local = mkdtempSync(join(tmpdir(), "cli-it-"));
 });
@@ -40,7 +46,12 @@ async function cli(argv: string[], options: CaptureIoOptions = {}) {
 }
 
 const remote = async (command: string) => (await testbed.exec(`cd ${REMOTE} && ${command}`, { user: "tester" })).stdout;
-const jsonLines = (text: string) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -60,7 +71,13 @@ describe("sftp-connector CLI", () => {
     const json = await cli(["test", ...conn, "--json"]);
     expect(json.code).toBe(0);
     const [report] = jsonLines(json.stdout);
-    expect(report).toMatchObject({ ok: true, host: "127.0.0.1", port: testbed.port, homeDirectory: "/home/tester", hostKey: { fingerprint: testbed.hostKey.fingerprint } });
+    expect(report).toMatchObject({
+      ok: true,
+      host: "127.0.0.1",
+      port: testbed.port,
+      homeDirectory: "/home/tester",
+      hostKey: { fingerprint: testbed.hostKey.fingerprint },
+    });
     for (const out of [table, json]) expect(out.stdout + out.stderr).not.toContain(testbed.users.password.password);
   });
 
@@ -128,7 +145,11 @@ describe("sftp-connector CLI", () => {
     const json = await cli(["list", ...conn, "--remote-dir", "cli/listing", "--recursive", "--json"]);
     expect(json.code).toBe(0);
     const entries = jsonLines(json.stdout);
-    expect(entries.map((e) => `${e.directory}/${e.fileName}`).sort()).toEqual([`${REMOTE}/listing/five.txt`, `${REMOTE}/listing/sub`, `${REMOTE}/listing/sub/one.txt`]);
+    expect(entries.map((e) => `${e.directory}/${e.fileName}`).sort()).toEqual([
+      `${REMOTE}/listing/five.txt`,
+      `${REMOTE}/listing/sub`,
+      `${REMOTE}/listing/sub/one.txt`,
+    ]);
     expect(entries.find((e) => e.fileName === "five.txt")).toEqual({
       fileName: "five.txt",
       directory: `${REMOTE}/listing`,
@@ -144,8 +165,22 @@ describe("sftp-connector CLI", () => {
   });
 
   it("query -o DIR: saves the matching files inside DIR, sub-directories included; '..x' is just a name", async () => {
-    await testbed.exec(`mkdir -p ${REMOTE}/q/deep && cd ${REMOTE}/q && printf a > a.csv && printf dots > ..x && printf b > deep/b.csv && printf no > skip.log`, { user: "tester" });
-    const result = await cli(["query", ...conn, "--remote-dir", "cli/q", "--recursive", "--filter", 'fileName ~ "**.csv" or fileName = "..x"', "-o", "inbox", "--json"]);
+    await testbed.exec(
+      `mkdir -p ${REMOTE}/q/deep && cd ${REMOTE}/q && printf a > a.csv && printf dots > ..x && printf b > deep/b.csv && printf no > skip.log`,
+      { user: "tester" },
+    );
+    const result = await cli([
+      "query",
+      ...conn,
+      "--remote-dir",
+      "cli/q",
+      "--recursive",
+      "--filter",
+      'fileName ~ "**.csv" or fileName = "..x"',
+      "-o",
+      "inbox",
+      "--json",
+    ]);
     expect(result.code).toBe(0);
     const records = jsonLines(result.stdout);
     expect(records.map((r) => r.fileName).sort()).toEqual(["..x", "a.csv", "deep/b.csv"]);
@@ -197,7 +232,10 @@ describe("sftp-connector CLI", () => {
       'echo "$SFTP_EVENT $SFTP_FILE_NAME $SFTP_SIZE $SFTP_ATTEMPT $SFTP_REMOTE_DIRECTORY ${SFTP_PW-unset}" >> "$OUT/events.log"',
     ].join("\n");
     const captured = captureIo({ env: { ...env, OUT: out }, cwd: local });
-    const running = main(["listen", ...conn, "--remote-dir", "cli/inbox", "--interval", "200", "--stable-after", "0", "--retry-backoff", "100ms", "--exec", script], captured.io);
+    const running = main(
+      ["listen", ...conn, "--remote-dir", "cli/inbox", "--interval", "200", "--stable-after", "0", "--retry-backoff", "100ms", "--exec", script],
+      captured.io,
+    );
     await until(() => captured.stderr().includes("listening to"), "the listener to start");
     await remote("printf 111 > inbox/one.txt && printf 222 > inbox/two.txt");
     const log = () => (existsSync(join(out, "events.log")) ? readFileSync(join(out, "events.log"), "utf8").trim().split("\n") : []);
@@ -240,7 +278,11 @@ describe("sftp-connector CLI", () => {
     writeFileSync(join(local, "boomi.yaml"), yaml);
     const result = await cli(["list", "--config", "boomi.yaml", "--remote-dir", "cli/listing", "--json"]);
     expect(result.code).toBe(0);
-    expect(jsonLines(result.stdout).map((e) => e.fileName).sort()).toEqual(["five.txt", "sub"]);
+    expect(
+      jsonLines(result.stdout)
+        .map((e) => e.fileName)
+        .sort(),
+    ).toEqual(["five.txt", "sub"]);
     expect(result.stdout + result.stderr).not.toContain(testbed.users.password.password);
   });
 

@@ -27,7 +27,14 @@ beforeAll(async () => {
   testbed = await startTestbed();
   await testbed.exec(`mkdir -p ${REMOTE}/inbox`, { user: "tester" });
   env = { PATH: process.env.PATH ?? "", SFTP_PW: testbed.users.password.password };
-  const flags = { host: testbed.host, port: testbed.port, user: testbed.users.password.username, "password-env": "SFTP_PW", fingerprint: testbed.hostKey.fingerprint, "remote-dir": "cli-process" };
+  const flags = {
+    host: testbed.host,
+    port: testbed.port,
+    user: testbed.users.password.username,
+    "password-env": "SFTP_PW",
+    fingerprint: testbed.hostKey.fingerprint,
+    "remote-dir": "cli-process",
+  };
   conn = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)]);
   local = mkdtempSync(join(tmpdir(), "cli-process-"));
   writeFileSync(join(local, "huge.bin"), "");
@@ -41,16 +48,26 @@ afterAll(async () => {
 /** Runs the CLI as a child process; resolves to its exit code and output. */
 function cli(argv: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ["--import", TSX, CLI, ...argv], { cwd: local, env: options.env ?? env, encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : undefined;
-      if (code === undefined) reject(error ?? new Error("no exit code"));
-      else resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      ["--import", TSX, CLI, ...argv],
+      { cwd: local, env: options.env ?? env, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : undefined;
+        if (code === undefined) reject(error ?? new Error("no exit code"));
+        else resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(options.stdin ?? "");
   });
 }
 
-const jsonLines = (text: string) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe("sftp-connector CLI as a child process", () => {
   it("create, upsert, get and query --json share GET's convention: fileName with its sub-path, remoteDirectory the directory it is relative to; uploads show bytes", async () => {
@@ -111,7 +128,9 @@ describe("sftp-connector CLI as a child process", () => {
       ].join("\n"),
     );
     const password = testbed.users.password.password;
-    const listed = await cli(["list", "--config", "sftp.yaml", "--remote-dir", "cli-process/inbox", "--json", "--verbose"], { env: { PATH: env.PATH!, MY_SFTP_PASSWORD: password } });
+    const listed = await cli(["list", "--config", "sftp.yaml", "--remote-dir", "cli-process/inbox", "--json", "--verbose"], {
+      env: { PATH: env.PATH!, MY_SFTP_PASSWORD: password },
+    });
     expect(listed.code).toBe(0);
     expect(jsonLines(listed.stdout).map((entry) => entry.fileName)).toContain("hello.txt");
     expect(listed.stdout + listed.stderr).not.toContain(password);

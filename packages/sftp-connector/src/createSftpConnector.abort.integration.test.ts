@@ -50,10 +50,13 @@ describe("createSftpConnector with a signal", () => {
     const size = 8 * 1024 * 1024;
     try {
       const error = await rejectionOf(
-        sftp.create({ content: chunkedSource(randomBytes(size)), fileName: "facade-abort.bin" }, {
-          signal: controller.signal,
-          onProgress: (bytes) => void (bytes >= size / 2 && controller.abort()),
-        }),
+        sftp.create(
+          { content: chunkedSource(randomBytes(size)), fileName: "facade-abort.bin" },
+          {
+            signal: controller.signal,
+            onProgress: (bytes) => void (bytes >= size / 2 && controller.abort()),
+          },
+        ),
         isSftpConnectorError,
       );
       expect(error.reason).toBe("ABORTED");
@@ -66,7 +69,9 @@ describe("createSftpConnector with a signal", () => {
 
   it("list and query aborted mid-way reject with ABORTED, and the connector closes", async () => {
     const home = testbed.users.password.home;
-    await testbed.exec(`mkdir -p '${home}/facade-q' && for i in $(seq 1 6); do head -c 1048576 /dev/urandom > '${home}/facade-q/f'$i; done`, { user: "tester" });
+    await testbed.exec(`mkdir -p '${home}/facade-q' && for i in $(seq 1 6); do head -c 1048576 /dev/urandom > '${home}/facade-q/f'$i; done`, {
+      user: "tester",
+    });
     const sftp = createSftpConnector(testbed.connectionConfig({ hostKey: "fingerprint" }));
     try {
       const listing = new AbortController();

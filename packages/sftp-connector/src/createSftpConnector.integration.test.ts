@@ -125,7 +125,12 @@ describe("createSftpConnector", () => {
     const { remoteDirectory: _unused, ...withoutDirectory } = config as Record<string, unknown>;
     const bare = createSftpConnector(withoutDirectory as ConnectorConfig);
     try {
-      const error = await bare.listen({ pollingIntervalMs: 150 }, () => {}).then(() => undefined, (e: unknown) => e);
+      const error = await bare
+        .listen({ pollingIntervalMs: 150 }, () => {})
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(isSftpConnectorError(error) && [error.reason, error.message]).toEqual([
         "INVALID_INPUT",
         expect.stringContaining(`remoteDirectory: ${MISSING_DIRECTORY_MESSAGE}`),
@@ -138,14 +143,21 @@ describe("createSftpConnector", () => {
   it("every operation refuses absolute and '..' names by default, naming the option that allows them", async () => {
     const sftp = createSftpConnector(config);
     try {
-      const refusals = await Promise.all([
-        sftp.get({ fileName: "/etc/passwd" }),
-        sftp.get({ fileName: "a.txt" }, { moveAfter: "../elsewhere" }),
-        sftp.create({ fileName: "../up.txt", content: "x" }),
-        sftp.upsert({ fileName: "/tmp/abs.txt", content: "x" }),
-        sftp.delete({ ids: ["../../etc/passwd"] }),
-        sftp.listen({ afterProcessing: { moveTo: "/tmp/done" }, pollingIntervalMs: 150 }, () => {}),
-      ].map((promise) => (promise as Promise<unknown>).then(() => undefined, (e: unknown) => e)));
+      const refusals = await Promise.all(
+        [
+          sftp.get({ fileName: "/etc/passwd" }),
+          sftp.get({ fileName: "a.txt" }, { moveAfter: "../elsewhere" }),
+          sftp.create({ fileName: "../up.txt", content: "x" }),
+          sftp.upsert({ fileName: "/tmp/abs.txt", content: "x" }),
+          sftp.delete({ ids: ["../../etc/passwd"] }),
+          sftp.listen({ afterProcessing: { moveTo: "/tmp/done" }, pollingIntervalMs: 150 }, () => {}),
+        ].map((promise) =>
+          (promise as Promise<unknown>).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      );
       for (const error of refusals) {
         expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_INPUT");
         expect((error as Error).message).toMatch(/(is absolute|escapes the remote directory|leaves).*; set allowAbsolutePaths: true to allow it/);
@@ -172,7 +184,10 @@ describe("createSftpConnector", () => {
   it("refuses a changed host key through the facade", async () => {
     const sftp = createSftpConnector({ ...config, hostKey: { fingerprints: ["SHA256:" + "B".repeat(43)] } } as ConnectorConfig);
     try {
-      const error = await sftp.create({ fileName: "x.txt", content: "x" }).then(() => undefined, (e: unknown) => e);
+      const error = await sftp.create({ fileName: "x.txt", content: "x" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isSftpConnectorError(error) && error.reason).toBe("HOST_KEY_MISMATCH");
     } finally {
       await sftp.close();

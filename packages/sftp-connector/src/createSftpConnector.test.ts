@@ -44,12 +44,22 @@ describe("createSftpConnector: strict options", () => {
   it("each method refuses an unknown option before connecting (the retry and logger it adds are known to every operation)", async () => {
     const sftp = createSftpConnector(config, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
     try {
-      expect((await rejected(sftp.get({ fileName: "a" }, { deleteAftr: true } as never))).message).toBe('unknown option "deleteAftr"; did you mean "deleteAfter"?');
+      expect((await rejected(sftp.get({ fileName: "a" }, { deleteAftr: true } as never))).message).toBe(
+        'unknown option "deleteAftr"; did you mean "deleteAfter"?',
+      );
       expect((await rejected(sftp.create({ fileName: "a", content: "x" }, { overwrite: true } as never))).message).toBe('unknown option "overwrite"');
-      expect((await rejected(sftp.upsert({ fileName: "a", content: "x" }, { appendd: true } as never))).message).toBe('unknown option "appendd"; did you mean "append"?');
-      expect((await rejected(sftp.delete({ ids: ["a"] }, { failIfNotFond: true } as never))).message).toBe('unknown option "failIfNotFond"; did you mean "failIfNotFound"?');
-      expect(thrown(() => sftp.list({}, { recursiv: true } as never)).message).toBe('Invalid list request: unknown option "recursiv"; did you mean "recursive"?');
-      expect(thrown(() => sftp.query({}, { recursiveLists: true } as never)).message).toBe('Invalid query request: unknown option "recursiveLists"; did you mean "recursiveList"?');
+      expect((await rejected(sftp.upsert({ fileName: "a", content: "x" }, { appendd: true } as never))).message).toBe(
+        'unknown option "appendd"; did you mean "append"?',
+      );
+      expect((await rejected(sftp.delete({ ids: ["a"] }, { failIfNotFond: true } as never))).message).toBe(
+        'unknown option "failIfNotFond"; did you mean "failIfNotFound"?',
+      );
+      expect(thrown(() => sftp.list({}, { recursiv: true } as never)).message).toBe(
+        'Invalid list request: unknown option "recursiv"; did you mean "recursive"?',
+      );
+      expect(thrown(() => sftp.query({}, { recursiveLists: true } as never)).message).toBe(
+        'Invalid query request: unknown option "recursiveLists"; did you mean "recursiveList"?',
+      );
       expect((await rejected(sftp.listen({ remoteDirectory: "in", pollInterval: 100 } as never, () => {}))).problems).toEqual([
         'unknown option "pollInterval"; did you mean "pollingInterval"?',
       ]);

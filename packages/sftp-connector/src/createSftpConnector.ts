@@ -28,10 +28,7 @@ import { queryFiles, type QueryInput, type QueryItem, type QueryOptions } from "
 import { listen, type ListenHandler, type ListenOptions, type Listener } from "@sftp-connector/listen";
 
 /** A config: ours (see `@sftp-connector/core`), or a Boomi SFTP V2 connection's properties as they are. */
-export type ConnectorConfig =
-  | ConnectionConfig
-  | NormalizedConnectionConfig
-  | { boomi: Record<string, unknown>; options?: FromBoomiPropertiesOptions };
+export type ConnectorConfig = ConnectionConfig | NormalizedConnectionConfig | { boomi: Record<string, unknown>; options?: FromBoomiPropertiesOptions };
 
 /** Options of {@link createSftpConnector}. */
 export interface ConnectorOptions extends Pick<OpenSessionOptions, "socketFactory"> {
@@ -87,7 +84,13 @@ const CONNECTOR_OPTIONS_SPEC: OptionsSpec = {
 };
 
 /** The keys of the `{ boomi, options }` form of {@link ConnectorConfig}, and of its `options`. */
-const BOOMI_CONFIG_SPEC: OptionsSpec = { known: ["boomi", "options"], operation: "fromBoomiProperties", what: "field", field: "config", reason: "INVALID_CONFIG" };
+const BOOMI_CONFIG_SPEC: OptionsSpec = {
+  known: ["boomi", "options"],
+  operation: "fromBoomiProperties",
+  what: "field",
+  field: "config",
+  reason: "INVALID_CONFIG",
+};
 const BOOMI_OPTIONS_SPEC: OptionsSpec = {
   known: Object.keys({ insecureAcceptAnyHostKey: true, algorithms: true } satisfies Record<keyof FromBoomiPropertiesOptions, true>),
   operation: "fromBoomiProperties",
@@ -125,12 +128,17 @@ export function toConnectionConfig(config: ConnectorConfig): NormalizedConnectio
 export function createSftpConnector(config: ConnectorConfig, givenOptions: ConnectorOptions = {}): SftpConnector {
   const options = checkOptions(givenOptions, CONNECTOR_OPTIONS_SPEC);
   const normalized = toConnectionConfig(config);
-  const pool = new SessionPool(normalized, { ...(options.logger ? { logger: options.logger } : {}), ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}) });
+  const pool = new SessionPool(normalized, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
+  });
   const retry = normalized.retry;
   const listeners = new Set<Listener>();
   // Options that are not an object go to the operation as they are, for it to refuse by name.
   const withRetry = <T extends object>(opts: T | undefined) =>
-    (opts === undefined || (typeof opts === "object" && opts !== null && !Array.isArray(opts)) ? { retry, ...(options.logger ? { logger: options.logger } : {}), ...opts } : opts) as T;
+    (opts === undefined || (typeof opts === "object" && opts !== null && !Array.isArray(opts))
+      ? { retry, ...(options.logger ? { logger: options.logger } : {}), ...opts }
+      : opts) as T;
   return {
     config: normalized,
     pool,

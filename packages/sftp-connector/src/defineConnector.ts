@@ -17,6 +17,12 @@ import { toConnectionConfig, type ConnectorConfig } from "./createSftpConnector.
  * await sftp.close();
  * ```
  */
-export function defineConnector<Ops extends Record<string, Operation>>({ config, operations }: { config: ConnectorConfig; operations: Ops }): CustomConnector<Ops> {
+export function defineConnector<Ops extends Record<string, Operation>>({
+  config,
+  operations,
+}: {
+  config: ConnectorConfig;
+  operations: Ops;
+}): CustomConnector<Ops> {
   return defineTransportConnector({ config: toConnectionConfig(config), operations });
 }

@@ -8,9 +8,12 @@ let config: ConnectorConfig;
 
 beforeAll(async () => {
   testbed = await startTestbed();
-  await testbed.exec("mkdir -p /home/tester/status && printf x > /home/tester/status/exists.txt && mkdir -p /home/tester/status/ro && printf r > /home/tester/status/ro/locked.txt", {
-    user: "tester",
-  });
+  await testbed.exec(
+    "mkdir -p /home/tester/status && printf x > /home/tester/status/exists.txt && mkdir -p /home/tester/status/ro && printf r > /home/tester/status/ro/locked.txt",
+    {
+      user: "tester",
+    },
+  );
   await testbed.exec("chmod 555 /home/tester/status/ro", { user: "tester" });
   config = testbed.connectionConfig({ hostKey: "fingerprint", extra: { remoteDirectory: "status", retry: { attempts: 0 } } });
 });
@@ -19,7 +22,11 @@ afterAll(async () => {
 });
 
 /** The Boomi status of what `run` does with a connector for `cfg`: its result, or its error. */
-async function statusOf(cfg: ConnectorConfig, run: (sftp: ReturnType<typeof createSftpConnector>) => Promise<unknown>, operation?: string): Promise<BoomiStatusResult> {
+async function statusOf(
+  cfg: ConnectorConfig,
+  run: (sftp: ReturnType<typeof createSftpConnector>) => Promise<unknown>,
+  operation?: string,
+): Promise<BoomiStatusResult> {
   let sftp: ReturnType<typeof createSftpConnector>;
   try {
     sftp = createSftpConnector(cfg);
@@ -59,8 +66,13 @@ describe("toBoomiStatus on real connect-time errors", () => {
 
   it("key content that is not a key: Invalid Private Key", async () => {
     const key = testbed.connectionConfig({ key: "ed25519", hostKey: "fingerprint" });
-    const garbage = { ...key, auth: { type: "privateKey", content: "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----" } } as ConnectorConfig;
-    expect(await statusOf(garbage, (sftp) => sftp.get({ fileName: "x" }))).toEqual(failure("An error occurred while creating a session. Cause: Invalid Private Key."));
+    const garbage = {
+      ...key,
+      auth: { type: "privateKey", content: "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----" },
+    } as ConnectorConfig;
+    expect(await statusOf(garbage, (sftp) => sftp.get({ fileName: "x" }))).toEqual(
+      failure("An error occurred while creating a session. Cause: Invalid Private Key."),
+    );
   });
 
   it("a closed port on 127.0.0.1: Connection Refused", async () => {
@@ -78,8 +90,11 @@ describe("toBoomiStatus on real connect-time errors", () => {
   });
 
   it("blank fields of a Boomi connection: The field 'Host' is blank. / 'User Name' / 'Password'", async () => {
-    const boomi = (props: Record<string, unknown>): ConnectorConfig => ({ boomi: { port: testbed.port, ...props }, options: { insecureAcceptAnyHostKey: true } }) as ConnectorConfig;
-    expect(await statusOf(boomi({ host: "", username: "tester", password: "x" }), (sftp) => sftp.testConnection())).toEqual(failure("The field 'Host' is blank."));
+    const boomi = (props: Record<string, unknown>): ConnectorConfig =>
+      ({ boomi: { port: testbed.port, ...props }, options: { insecureAcceptAnyHostKey: true } }) as ConnectorConfig;
+    expect(await statusOf(boomi({ host: "", username: "tester", password: "x" }), (sftp) => sftp.testConnection())).toEqual(
+      failure("The field 'Host' is blank."),
+    );
     expect(await statusOf(boomi({ host: "127.0.0.1", username: "", password: "x" }), (sftp) => sftp.testConnection())).toEqual(
       failure("The field 'User Name' is blank."),
     );
@@ -91,9 +106,9 @@ describe("toBoomiStatus on real connect-time errors", () => {
         sftp.testConnection(),
       ),
     ).toEqual(failure("The field 'Private Key Content' is blank."));
-    expect(await statusOf(boomi({ host: "127.0.0.1", username: "keyuser", authType: "Using public Key", keyPath: "" }), (sftp) => sftp.testConnection())).toEqual(
-      failure("The field 'Client SSH Key File Path' is blank."),
-    );
+    expect(
+      await statusOf(boomi({ host: "127.0.0.1", username: "keyuser", authType: "Using public Key", keyPath: "" }), (sftp) => sftp.testConnection()),
+    ).toEqual(failure("The field 'Client SSH Key File Path' is blank."));
   });
 });
 
@@ -104,7 +119,11 @@ describe("toBoomiStatus on real operation outcomes", () => {
       statusCode: "0",
       message: "Created the file successfully",
     });
-    expect(await statusOf(config, (sftp) => sftp.get({ fileName: "exists.txt" }, { as: "buffer" }))).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
+    expect(await statusOf(config, (sftp) => sftp.get({ fileName: "exists.txt" }, { as: "buffer" }))).toEqual({
+      status: "SUCCESS",
+      statusCode: "0",
+      message: "Success",
+    });
     expect(await statusOf(config, (sftp) => sftp.get({ fileName: "missing.txt" }))).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
     expect(await statusOf(config, (sftp) => sftp.delete({ ids: ["missing.txt"] }))).toEqual({ status: "SUCCESS", statusCode: "0", message: "Success" });
   });
@@ -120,7 +139,9 @@ describe("toBoomiStatus on real operation outcomes", () => {
       statusCode: "400",
       message: "Remote directory does not exist: '/home/tester/no-such-dir'",
     });
-    expect(await statusOf(config, (sftp) => sftp.upsert({ fileName: "a.txt", content: "a", remoteDirectory: "no-such-dir" }) as Promise<unknown>, "upsert")).toEqual({
+    expect(
+      await statusOf(config, (sftp) => sftp.upsert({ fileName: "a.txt", content: "a", remoteDirectory: "no-such-dir" }) as Promise<unknown>, "upsert"),
+    ).toEqual({
       status: "APPLICATION_ERROR",
       statusCode: "-1",
       message: "Remote directory does not exist: '/home/tester/no-such-dir'",

@@ -36,14 +36,7 @@ export function recipeTag(repository: string, packages: readonly string[], build
 }
 
 /** Debian bookworm packages in the testbed image. Changing the list changes the image tag, so the image is rebuilt. */
-export const TESTBED_PACKAGES: readonly string[] = [
-  "openssh-server",
-  "openssh-sftp-server",
-  "openssh-client",
-  "dante-server",
-  "tinyproxy",
-  "procps",
-];
+export const TESTBED_PACKAGES: readonly string[] = ["openssh-server", "openssh-sftp-server", "openssh-client", "dante-server", "tinyproxy", "procps"];
 
 /** The repository part of the testbed image's name. */
 export const TESTBED_IMAGE_REPOSITORY = "sftp-connector-testbed";

@@ -1,16 +1,7 @@
 // Renders the shell script a testbed container runs at start: users, keys, sshd config, dante and tinyproxy, then sshd.
 
 /** Names of the client keys the testbed makes for its key user. */
-export const CLIENT_KEY_NAMES = [
-  "ed25519",
-  "ecdsa",
-  "ecdsaPem",
-  "rsa",
-  "rsaPem",
-  "ed25519Encrypted",
-  "rsaPemEncrypted",
-  "unauthorized",
-] as const;
+export const CLIENT_KEY_NAMES = ["ed25519", "ecdsa", "ecdsaPem", "rsa", "rsaPem", "ed25519Encrypted", "rsaPemEncrypted", "unauthorized"] as const;
 
 /** One of {@link CLIENT_KEY_NAMES}. */
 export type ClientKeyName = (typeof CLIENT_KEY_NAMES)[number];
@@ -22,8 +13,8 @@ const KEYGEN: Record<ClientKeyName, string> = {
   ecdsaPem: "-t ecdsa -b 384 -m PEM",
   rsa: "-t rsa -b 2048",
   rsaPem: "-t rsa -b 2048 -m PEM",
-  ed25519Encrypted: "-t ed25519 -N \"$PASSPHRASE\"",
-  rsaPemEncrypted: "-t rsa -b 2048 -m PEM -N \"$PASSPHRASE\"",
+  ed25519Encrypted: '-t ed25519 -N "$PASSPHRASE"',
+  rsaPemEncrypted: '-t rsa -b 2048 -m PEM -N "$PASSPHRASE"',
   unauthorized: "-t ed25519",
 };
 
@@ -145,7 +136,11 @@ export function renderStartScript(p: StartScriptParams): string {
     const { socks, socksAuth, http, httpAuth } = p.proxyPorts;
     const proxies: Array<[string, string, string]> = [
       [`danted-${socks}.conf`, danteConfig(socks, "none"), "danted -f /etc/testbed/danted-" + socks + ".conf -p /run/danted-" + socks + ".pid"],
-      [`danted-${socksAuth}.conf`, danteConfig(socksAuth, "username"), "danted -f /etc/testbed/danted-" + socksAuth + ".conf -p /run/danted-" + socksAuth + ".pid"],
+      [
+        `danted-${socksAuth}.conf`,
+        danteConfig(socksAuth, "username"),
+        "danted -f /etc/testbed/danted-" + socksAuth + ".conf -p /run/danted-" + socksAuth + ".pid",
+      ],
       [`tinyproxy-${http}.conf`, tinyproxyConfig(http, p.sshPort), `tinyproxy -d -c /etc/testbed/tinyproxy-${http}.conf`],
       [`tinyproxy-${httpAuth}.conf`, tinyproxyConfig(httpAuth, p.sshPort, p.proxyUser), `tinyproxy -d -c /etc/testbed/tinyproxy-${httpAuth}.conf`],
     ];

@@ -85,7 +85,9 @@ export async function startEngineContainer(spec: EngineContainerSpec): Promise<E
       if (last.exitCode === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`${spec.caller}: the engine did not answer within ${spec.startupTimeoutMs} ms (${(last?.stderr || last?.stdout || "").trim()}); see docker logs ${container.getId()}`);
+    throw new Error(
+      `${spec.caller}: the engine did not answer within ${spec.startupTimeoutMs} ms (${(last?.stderr || last?.stdout || "").trim()}); see docker logs ${container.getId()}`,
+    );
   };
   const docker = async () => (await getContainerRuntimeClient()).container.getById(container.getId());
 

@@ -15,11 +15,7 @@ afterAll(async () => {
 });
 
 /** Connects with ssh2, verifying the host key against the testbed's fingerprint unless told otherwise. */
-function login(
-  config: Partial<ConnectConfig>,
-  expectedFingerprint = testbed.hostKey.fingerprint,
-  client = new Client(),
-): Promise<Client> {
+function login(config: Partial<ConnectConfig>, expectedFingerprint = testbed.hostKey.fingerprint, client = new Client()): Promise<Client> {
   return new Promise((resolve, reject) => {
     client
       .on("ready", () => resolve(client))
@@ -31,8 +27,7 @@ function login(
         host: testbed.host,
         port: testbed.port,
         readyTimeout: 20_000,
-        hostVerifier: (key: Buffer) =>
-          fingerprintOf(`x ${key.toString("base64")}`) === expectedFingerprint,
+        hostVerifier: (key: Buffer) => fingerprintOf(`x ${key.toString("base64")}`) === expectedFingerprint,
         ...config,
       });
   });
@@ -64,9 +59,7 @@ function httpConnect(proxy: TestbedProxy, auth?: { username: string; password: s
     socket.once("error", reject);
     socket.once("connect", () => {
       const target = `${testbed.host}:${testbed.port}`;
-      const authHeader = auth
-        ? `Proxy-Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}\r\n`
-        : "";
+      const authHeader = auth ? `Proxy-Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}\r\n` : "";
       socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authHeader}\r\n`);
     });
     let head = "";
@@ -154,16 +147,12 @@ describe("testbed: logins", () => {
   });
 
   it("refuses a wrong password", async () => {
-    await expect(login({ username: testbed.users.password.username, password: "wrong" })).rejects.toThrow(
-      /authentication methods failed/,
-    );
+    await expect(login({ username: testbed.users.password.username, password: "wrong" })).rejects.toThrow(/authentication methods failed/);
   });
 
   it("refuses a key that is not authorized", async () => {
     const { username, keys } = testbed.users.key;
-    await expect(login({ username, privateKey: keys.unauthorized.privateKey })).rejects.toThrow(
-      /authentication methods failed/,
-    );
+    await expect(login({ username, privateKey: keys.unauthorized.privateKey })).rejects.toThrow(/authentication methods failed/);
   });
 
   it("refuses a wrong passphrase for an encrypted key", async () => {
@@ -252,7 +241,9 @@ describe("testbed: helpers", () => {
     expect(testbed.connectionConfig({ user: "key" }).auth).toEqual({ type: "privateKey", content: keys.ed25519.privateKey });
     expect(testbed.connectionConfig({ key: "rsaPem" }).auth).toEqual({ type: "privateKey", content: keys.rsaPem.privateKey });
     const proxy = { type: "socks5", host: "127.0.0.1", port: 1080 };
-    expect(testbed.connectionConfig({ key: "rsaPemEncrypted", hostKey: "fingerprint", timeoutMs: 5_000, extra: { proxy, timeouts: { connectMs: 1, readMs: 2 } } })).toEqual({
+    expect(
+      testbed.connectionConfig({ key: "rsaPemEncrypted", hostKey: "fingerprint", timeoutMs: 5_000, extra: { proxy, timeouts: { connectMs: 1, readMs: 2 } } }),
+    ).toEqual({
       host: "127.0.0.1",
       port: testbed.port,
       username,

@@ -183,12 +183,14 @@ export interface Testbed {
 /** Picks `count` distinct free TCP ports on 127.0.0.1. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
@@ -249,7 +251,10 @@ function sshBannerWait(port: number): WaitStrategy {
     waitUntilReady: (container) =>
       waitForPort(port, timeoutMs, true, async () => {
         const { State: state } = await container.inspect();
-        if (!state.Running) throw new Error(`The testbed container exited (code ${state.ExitCode}) before sshd answered on 127.0.0.1:${port}; see its log: docker logs ${container.id}`);
+        if (!state.Running)
+          throw new Error(
+            `The testbed container exited (code ${state.ExitCode}) before sshd answered on 127.0.0.1:${port}; see its log: docker logs ${container.id}`,
+          );
       }),
   };
   return strategy;
@@ -325,7 +330,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
   try {
     const hostPub = (await exec(`cat /etc/ssh/ssh_host_${hostKeyType}_key.pub`)).stdout.trim();
     const [type, blob] = hostPub.split(/\s+/);
-    const bundle = (await exec("cd /etc/testbed/keys && for f in *; do printf '=== %s\\n' \"$f\"; cat \"$f\"; done")).stdout;
+    const bundle = (await exec('cd /etc/testbed/keys && for f in *; do printf \'=== %s\\n\' "$f"; cat "$f"; done')).stdout;
     const files = new Map<string, string>();
     for (const part of bundle.split(/^=== /m).slice(1)) {
       const newline = part.indexOf("\n");
@@ -355,7 +360,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
         port: sshPort!,
         username: user === "password" ? passwordUser.username : keyUser.username,
         auth,
-        hostKey: configOptions.hostKey === "fingerprint" ? { fingerprints: [fingerprintOf(hostPub)] } : { knownHosts: `[127.0.0.1]:${sshPort} ${type} ${blob}` },
+        hostKey:
+          configOptions.hostKey === "fingerprint" ? { fingerprints: [fingerprintOf(hostPub)] } : { knownHosts: `[127.0.0.1]:${sshPort} ${type} ${blob}` },
         timeouts: { connectMs: timeoutMs, readMs: timeoutMs },
       };
       return { ...config, ...configOptions.extra } as TestbedConnectionConfig & Extra;

@@ -124,7 +124,7 @@ describe("README examples", () => {
       'console.log("unpromised");',
       "```",
       "```ts",
-      'import { twice } from \'my-lib\';',
+      "import { twice } from 'my-lib';",
       'console.error("broken on purpose");',
       "process.exit(twice(1) + 1);",
       "```",

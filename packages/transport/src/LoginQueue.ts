@@ -23,7 +23,8 @@ export class LoginQueue {
       return await login();
     } finally {
       const next = this.waiting.get(key)?.shift();
-      if (next) next(); // the slot passes straight to the next caller
+      if (next)
+        next(); // the slot passes straight to the next caller
       else {
         const left = (this.active.get(key) ?? 1) - 1;
         if (left > 0) this.active.set(key, left);

@@ -154,14 +154,15 @@ describe("configKey", () => {
 describe("SessionPool.removeWhenReconnected", () => {
   /** A session whose unlink answers as `answer` says (and records the paths). */
   const withUnlink = (answer: (path: string) => Error | undefined, unlinked: string[]) =>
-    vi.fn(async () =>
-      Object.assign(new FakeSession(0), {
-        async unlink(path: string) {
-          unlinked.push(path);
-          const error = answer(path);
-          if (error) throw error;
-        },
-      }) as unknown as SftpSession,
+    vi.fn(
+      async () =>
+        Object.assign(new FakeSession(0), {
+          async unlink(path: string) {
+            unlinked.push(path);
+            const error = answer(path);
+            if (error) throw error;
+          },
+        }) as unknown as SftpSession,
     );
   const failing = (reason: string) => Object.assign(new Error(reason), { reason });
 
@@ -186,7 +187,17 @@ describe("SessionPool.removeWhenReconnected", () => {
       { ...base, pool: { max: 2 } },
       {
         logger,
-        open: withUnlink((path) => (path === "/a" && lost ? failing("CONNECTION_LOST") : path === "/b" ? failing("NO_SUCH_FILE") : path === "/c" ? failing("PERMISSION_DENIED") : undefined), unlinked),
+        open: withUnlink(
+          (path) =>
+            path === "/a" && lost
+              ? failing("CONNECTION_LOST")
+              : path === "/b"
+                ? failing("NO_SUCH_FILE")
+                : path === "/c"
+                  ? failing("PERMISSION_DENIED")
+                  : undefined,
+          unlinked,
+        ),
       },
     );
     for (const path of ["/a", "/b", "/c"]) pool.removeWhenReconnected(path);
@@ -203,10 +214,15 @@ describe("SessionPool.removeWhenReconnected", () => {
 
 describe("SessionPool: a refusal after the pool has connected", () => {
   const refused = () =>
-    Object.assign(new Error("connect failed: connection refused by 127.0.0.1:22 (ECONNREFUSED: nothing listens on that port; not retried, as a closed port is rarely transient)"), {
-      reason: "HOST_UNREACHABLE",
-      retryable: false,
-    });
+    Object.assign(
+      new Error(
+        "connect failed: connection refused by 127.0.0.1:22 (ECONNREFUSED: nothing listens on that port; not retried, as a closed port is rarely transient)",
+      ),
+      {
+        reason: "HOST_UNREACHABLE",
+        retryable: false,
+      },
+    );
   it("is retryable once a session was opened before (the server restarting), not on a first connect", async () => {
     const { SftpConnectorError } = await import("@sftp-connector/core");
     const asError = () => {
@@ -214,12 +230,15 @@ describe("SessionPool: a refusal after the pool has connected", () => {
       return new SftpConnectorError("HOST_UNREACHABLE", r.message, { retryable: false, operation: "connect" });
     };
     let up = false;
-    const pool = new SessionPool({ ...base, pool: { max: 1 } }, {
-      open: vi.fn(async () => {
-        if (!up) throw asError();
-        return new FakeSession(1) as unknown as SftpSession;
-      }),
-    });
+    const pool = new SessionPool(
+      { ...base, pool: { max: 1 } },
+      {
+        open: vi.fn(async () => {
+          if (!up) throw asError();
+          return new FakeSession(1) as unknown as SftpSession;
+        }),
+      },
+    );
     type Failure = InstanceType<typeof SftpConnectorError>;
     const first = (await pool.acquire().then(
       () => undefined,

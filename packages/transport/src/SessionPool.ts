@@ -1,6 +1,14 @@
 // A pool of sessions per identical config: a max per key, idle eviction, a health check before reuse, FIFO waiters with a timeout, drain on close.
 import { createHash } from "node:crypto";
-import { SftpConnectorError, abortedError, isSftpConnectorError, quotePath, throwIfAborted, type ConnectionConfig, type NormalizedConnectionConfig } from "@sftp-connector/core";
+import {
+  SftpConnectorError,
+  abortedError,
+  isSftpConnectorError,
+  quotePath,
+  throwIfAborted,
+  type ConnectionConfig,
+  type NormalizedConnectionConfig,
+} from "@sftp-connector/core";
 import { openSession, toNormalizedConfig, type OpenSessionOptions } from "./openSession.js";
 import type { SftpSession } from "./SftpSession.js";
 
@@ -308,12 +316,16 @@ export class SessionPool implements SessionProvider {
  */
 function refusedAfterConnecting(error: unknown): unknown {
   if (!isSftpConnectorError(error) || error.reason !== "HOST_UNREACHABLE" || error.retryable) return error;
-  return new SftpConnectorError("HOST_UNREACHABLE", `${error.message.replace(/; not retried[^)]*/, "")}; this pool connected to it before, so the server may be restarting (retryable)`, {
-    operation: error.operation,
-    path: error.path,
-    cause: error,
-    retryable: true,
-  });
+  return new SftpConnectorError(
+    "HOST_UNREACHABLE",
+    `${error.message.replace(/; not retried[^)]*/, "")}; this pool connected to it before, so the server may be restarting (retryable)`,
+    {
+      operation: error.operation,
+      path: error.path,
+      cause: error,
+      retryable: true,
+    },
+  );
 }
 
 /** A stable key for a config, secrets included, as a SHA-256 hex digest (never printed). */
@@ -327,7 +339,9 @@ export function configKey(config: NormalizedConnectionConfig): string {
     }
     return value;
   };
-  return createHash("sha256").update(JSON.stringify(canonical(config))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(config)))
+    .digest("hex");
 }
 
 const shared = new Map<string, SessionPool>();

@@ -73,7 +73,8 @@ describe("SftpReadStream against OpenSSH", () => {
   });
 
   it("destroyed mid-file, it closes its handle on the server", async () => {
-    const descriptors = async () => Number((await testbed.exec("for p in $(pgrep -f '^sshd: tester@internal-sftp'); do ls /proc/$p/fd; done | wc -l")).stdout.trim());
+    const descriptors = async () =>
+      Number((await testbed.exec("for p in $(pgrep -f '^sshd: tester@internal-sftp'); do ls /proc/$p/fd; done | wc -l")).stdout.trim());
     const idle = await descriptors();
     const stream = session.createReadStream(`${home}/five.bin`, { highWaterMark: 65_536 });
     await new Promise((resolve) => stream.once("readable", resolve));

@@ -162,7 +162,10 @@ describe("SftpReadStream", () => {
   it("fails with the session's error (its reason kept) and closes the handle once", async () => {
     const file = randomBytes(10_000);
     const { stream, calls, closes, handle } = open(file, { chunkSize: 1000, concurrency: 2 });
-    const done = collect(stream).then(() => undefined, (error: unknown) => error);
+    const done = collect(stream).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await callsReach(calls, 2);
     calls[0]!.answer();
     calls[1]!.fail(new SftpConnectorError("PERMISSION_DENIED", "cannot read '/data/file.bin': permission denied", { path: "/data/file.bin" }));
@@ -178,7 +181,10 @@ describe("SftpReadStream", () => {
     fake.session.open = async () => {
       throw new SftpConnectorError("NO_SUCH_FILE", "no such file '/data/file.bin'", { path: "/data/file.bin" });
     };
-    const error = await collect(new SftpReadStream(fake.session, "/data/file.bin")).then(() => undefined, (e: unknown) => e);
+    const error = await collect(new SftpReadStream(fake.session, "/data/file.bin")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as SftpConnectorError).reason).toBe("NO_SUCH_FILE");
     expect(fake.closes).toEqual([]);
     expect(fake.calls).toEqual([]);

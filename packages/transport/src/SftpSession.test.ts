@@ -17,7 +17,8 @@ const FILE = 0o100644;
  * An ssh2 Client and SFTP object whose methods answer from `handlers` (by method name), each
  * getting the call's arguments with the callback last. A method without a handler never answers.
  */
-function fakeSession(handlers: Record<string, (...args: any[]) => void> = {}, options: { readMs?: number; internals?: object } = {}) {  // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a handler takes the arguments of whichever ssh2 method it stands in for.
+function fakeSession(handlers: Record<string, (...args: any[]) => void> = {}, options: { readMs?: number; internals?: object } = {}) {
   const calls: Array<[string, ...unknown[]]> = [];
   const client = new (class extends EventEmitter {
     ended = 0;
@@ -30,7 +31,12 @@ function fakeSession(handlers: Record<string, (...args: any[]) => void> = {}, op
       this.destroyed += 1;
     }
   })();
-  const hop = { ended: 0, end() { this.ended += 1; } };
+  const hop = {
+    ended: 0,
+    end() {
+      this.ended += 1;
+    },
+  };
   const sftp = new Proxy(Object.assign(new EventEmitter(), options.internals ?? {}), {
     get(target, key, receiver) {
       if (typeof key === "string" && key in handlers) {
@@ -151,7 +157,10 @@ describe("SftpSession requests", () => {
 
 describe("SftpSession limits and extensions", () => {
   it("takes read/write limits from ssh2 (limits@openssh.com), else 32 KiB", () => {
-    expect(fakeSession({}, { internals: { _maxReadLen: 261_120, _maxWriteLen: 261_107 } }).session.limits).toEqual({ maxReadLength: 261_120, maxWriteLength: 261_107 });
+    expect(fakeSession({}, { internals: { _maxReadLen: 261_120, _maxWriteLen: 261_107 } }).session.limits).toEqual({
+      maxReadLength: 261_120,
+      maxWriteLength: 261_107,
+    });
     expect(fakeSession().session.limits).toEqual({ maxReadLength: 32_768, maxWriteLength: 32_768 });
   });
 
@@ -161,7 +170,10 @@ describe("SftpSession limits and extensions", () => {
     expect(offered.session.hasPosixRename).toBe(true);
     await offered.session.rename("/a", "/b", { overwrite: true });
     await offered.session.rename("/a", "/c");
-    expect(offered.calls.map(([name, from, to]) => [name, from, to])).toEqual([["ext_openssh_rename", "/a", "/b"], ["rename", "/a", "/c"]]);
+    expect(offered.calls.map(([name, from, to]) => [name, from, to])).toEqual([
+      ["ext_openssh_rename", "/a", "/b"],
+      ["rename", "/a", "/c"],
+    ]);
     const plain = fakeSession({ rename: answer, ext_openssh_rename: answer });
     expect(plain.session.hasPosixRename).toBe(false);
     await plain.session.rename("/a", "/b", { overwrite: true });
@@ -170,10 +182,17 @@ describe("SftpSession limits and extensions", () => {
 });
 
 describe("SftpSession directories", () => {
-  const entry = (name: string, mode = FILE) => ({ filename: name, longname: `-rw ${name}`, attrs: { mode, size: 3, mtime: 1_700_000_000, atime: 0, uid: 1, gid: 2 } });
+  const entry = (name: string, mode = FILE) => ({
+    filename: name,
+    longname: `-rw ${name}`,
+    attrs: { mode, size: 3, mtime: 1_700_000_000, atime: 0, uid: 1, gid: 2 },
+  });
 
   it("readdir streams every batch until EOF, skipping . and .., then closes the handle", async () => {
-    const batches = [[entry("."), entry(".."), entry("a")], [entry("b"), entry("sub", DIR)]];
+    const batches = [
+      [entry("."), entry(".."), entry("a")],
+      [entry("b"), entry("sub", DIR)],
+    ];
     const { session, calls } = fakeSession({
       opendir: (...args) => last(args)(undefined, Buffer.from("d")),
       readdir: (...args) => {
@@ -199,7 +218,11 @@ describe("SftpSession directories", () => {
   });
 
   it("mkdir recursive creates the missing parents top down, accepts an existing directory, refuses a file in the way", async () => {
-    const existing = new Map<string, number>([["/", DIR], ["/a", DIR], ["/a/file", FILE]]);
+    const existing = new Map<string, number>([
+      ["/", DIR],
+      ["/a", DIR],
+      ["/a/file", FILE],
+    ]);
     const made: string[] = [];
     const { session } = fakeSession({
       stat: (path: string, cb: Cb) => (existing.has(path) ? cb(undefined, { mode: existing.get(path) }) : cb(status(2))),

@@ -88,7 +88,8 @@ export interface SessionParts {
   logger: Logger;
 }
 
-type Callback = (error: Error | null | undefined, ...results: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: ssh2's callbacks give results of every shape; each call site names the ones it reads.
+type Callback = (error: Error | null | undefined, ...results: any[]) => void;
 
 /**
  * An open session. Every call rejects with `SftpConnectorError`; a call that gets no answer
@@ -137,10 +138,7 @@ export class SftpSession extends EventEmitter {
 
   private markClosed(error?: Error): void {
     if (this.ended !== undefined) return;
-    this.ended =
-      error === undefined
-        ? null
-        : classifyError(error, { operation: "session", host: this.parts.info.host, port: this.parts.info.port });
+    this.ended = error === undefined ? null : classifyError(error, { operation: "session", host: this.parts.info.host, port: this.parts.info.port });
     for (const hop of this.parts.hops) hop.end();
     this.emit("close", this.ended ?? undefined);
   }
@@ -248,9 +246,7 @@ export class SftpSession extends EventEmitter {
   /** Opens a file; `flags` as Node's fs (`r`, `w`, `wx`, `a`, `r+`, …). Returns the SFTP handle. */
   async open(path: string, flags: string, mode?: number): Promise<Buffer> {
     const [handle] = await this.request<Buffer>("open", path, (cb) =>
-      mode === undefined
-        ? this.parts.sftp.open(path, flags as OpenMode, cb)
-        : this.parts.sftp.open(path, flags as OpenMode, { mode }, cb),
+      mode === undefined ? this.parts.sftp.open(path, flags as OpenMode, cb) : this.parts.sftp.open(path, flags as OpenMode, { mode }, cb),
     );
     return handle!;
   }
@@ -282,9 +278,7 @@ export class SftpSession extends EventEmitter {
 
   /** Reads up to `length` bytes at `position`; resolves with the count read (0 at end of file). */
   async read(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number, path?: string): Promise<number> {
-    const [bytesRead] = await this.request<number>("read", path, (cb) =>
-      this.parts.sftp.read(handle, buffer, offset, length, position, cb),
-    );
+    const [bytesRead] = await this.request<number>("read", path, (cb) => this.parts.sftp.read(handle, buffer, offset, length, position, cb));
     return bytesRead ?? 0;
   }
 
@@ -326,7 +320,8 @@ export class SftpSession extends EventEmitter {
     }
     const existing = await this.statIfExists(path);
     if (existing?.isDirectory) return;
-    if (existing) throw new SftpConnectorError("ALREADY_EXISTS", `cannot create directory ${quotePath(path)}: a file is in the way`, { operation: "mkdir", path });
+    if (existing)
+      throw new SftpConnectorError("ALREADY_EXISTS", `cannot create directory ${quotePath(path)}: a file is in the way`, { operation: "mkdir", path });
     const parent = path.replace(/\/+[^/]*\/*$/, "") || "/";
     if (parent !== path) await this.mkdir(parent, options);
     try {

@@ -45,7 +45,8 @@ describe("SftpWriteStream against OpenSSH", () => {
   });
 
   it("destroyed mid-upload, it closes its handle on the server", async () => {
-    const descriptors = async () => Number((await testbed.exec("for p in $(pgrep -f '^sshd: tester@internal-sftp'); do ls /proc/$p/fd; done | wc -l")).stdout.trim());
+    const descriptors = async () =>
+      Number((await testbed.exec("for p in $(pgrep -f '^sshd: tester@internal-sftp'); do ls /proc/$p/fd; done | wc -l")).stdout.trim());
     const idle = await descriptors();
     const stream = session.createWriteStream(`${home}/abandoned.bin`);
     stream.on("error", () => {});
@@ -59,7 +60,10 @@ describe("SftpWriteStream against OpenSSH", () => {
 
   it("flags 'wx' refuses an existing file and leaves it as it was; a directory the user may not write gives PERMISSION_DENIED", async () => {
     await testbed.exec(`echo keep > ${home}/kept.txt && chown tester ${home}/kept.txt`);
-    const exists = await rejectionOf(pipeline(Readable.from([Buffer.from("new")]), session.createWriteStream(`${home}/kept.txt`, { flags: "wx" })), isSftpConnectorError);
+    const exists = await rejectionOf(
+      pipeline(Readable.from([Buffer.from("new")]), session.createWriteStream(`${home}/kept.txt`, { flags: "wx" })),
+      isSftpConnectorError,
+    );
     expect(exists.operation).toBe("open");
     expect((await testbed.exec(`cat ${home}/kept.txt`)).stdout).toBe("keep\n");
     const denied = await rejectionOf(pipeline(Readable.from([Buffer.from("x")]), session.createWriteStream("/etc/not-yours")), isSftpConnectorError);

@@ -151,7 +151,10 @@ describe("SftpWriteStream", () => {
 
   it("fails with the session's error and its reason, keeping bytesWritten at what was acknowledged, and closes the handle", async () => {
     const { stream, calls, log } = open({ chunkSize: 1000, concurrency: 4 });
-    const done = pipeline(Readable.from([randomBytes(3000)]), stream).then(() => undefined, (e: unknown) => e);
+    const done = pipeline(Readable.from([randomBytes(3000)]), stream).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await callsReach(calls, 3);
     calls[0]!.ack();
     calls[1]!.fail(new SftpConnectorError("CONNECTION_LOST", "the session has ended", { path: "/data/out.bin" }));

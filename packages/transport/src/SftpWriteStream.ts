@@ -71,7 +71,10 @@ export class SftpWriteStream extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.failure) return callback(this.failure);
+    if (this.failure) {
+      callback(this.failure);
+      return;
+    }
     this.rest = chunk;
     this.waiting = callback;
     this.pump();
@@ -118,7 +121,10 @@ export class SftpWriteStream extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (this.failure) return callback(this.failure);
+    if (this.failure) {
+      callback(this.failure);
+      return;
+    }
     this.finalCallback = callback;
     if (this.inFlight === 0) this.closeHandle();
   }
@@ -128,7 +134,10 @@ export class SftpWriteStream extends Writable {
     this.finalCallback = undefined;
     const handle = this.handle!;
     this.handle = undefined;
-    this.session.close(handle, this.path).then(() => callback(), (error: Error) => callback(error));
+    this.session.close(handle, this.path).then(
+      () => callback(),
+      (error: Error) => callback(error),
+    );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

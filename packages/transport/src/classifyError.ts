@@ -86,12 +86,17 @@ function constructorName(error: object): string | undefined {
 }
 
 const levelIs = (level: string) => (error: unknown) => fieldOf(error, "level") === level;
-const codeIn = (...codes: string[]) => (error: unknown) => {
-  const code = fieldOf(error, "code");
-  return typeof code === "string" && codes.includes(code);
-};
+const codeIn =
+  (...codes: string[]) =>
+  (error: unknown) => {
+    const code = fieldOf(error, "code");
+    return typeof code === "string" && codes.includes(code);
+  };
 const sftpStatusIs = (status: number) => (error: unknown) => fieldOf(error, "code") === status;
-const messageIs = (...messages: string[]) => (error: unknown) => messages.includes(messageOf(error));
+const messageIs =
+  (...messages: string[]) =>
+  (error: unknown) =>
+    messages.includes(messageOf(error));
 
 /** `host:port` (IPv6 in brackets), or "the server" when the context names no host. */
 function hostPort(context: ErrorContext): string {
@@ -120,17 +125,15 @@ function proxyName(context: ErrorContext): string {
 function isProxyError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const name = fieldOf(error, "name");
-  return (
-    fieldOf(error, "proxyError") === true ||
-    name === "ProxyError" ||
-    name === "SocksClientError" ||
-    constructorName(error) === "SocksClientError"
-  );
+  return fieldOf(error, "proxyError") === true || name === "ProxyError" || name === "SocksClientError" || constructorName(error) === "SocksClientError";
 }
 
 /** What each "Handshake failed: no matching …" names, and the setting that fixes it. */
 const ALGORITHM_HINTS: readonly [RegExp, string][] = [
-  [/key exchange/i, 'for an old server set algorithms: "legacy" (or legacyKex: true for SHA-1 key exchanges only), or list the server\'s key exchanges in algorithms.kex'],
+  [
+    /key exchange/i,
+    'for an old server set algorithms: "legacy" (or legacyKex: true for SHA-1 key exchanges only), or list the server\'s key exchanges in algorithms.kex',
+  ],
   [/host key/i, 'for an old server set algorithms: "legacy", or list a host key algorithm the server offers in algorithms.serverHostKey'],
   [/cipher/i, 'for an old server set algorithms: "legacy" (CBC ciphers), or list a cipher the server offers in algorithms.cipher'],
   [/MAC/, 'for an old server set algorithms: "legacy" (hmac-md5, -96 MACs), or list a MAC the server offers in algorithms.hmac'],
@@ -215,8 +218,7 @@ export const ERROR_CLASSIFICATION_RULES: readonly ErrorClassificationRule[] = Ob
     name: "handshake-timeout",
     test: (error) => levelIs("client-timeout")(error) || messageIs("Timed out while waiting for handshake")(error),
     reason: "TIMEOUT",
-    message: (_error, context) =>
-      `${failed(context)}: timed out waiting for the SSH handshake and login with ${hostPort(context)} (timeouts.connectMs)`,
+    message: (_error, context) => `${failed(context)}: timed out waiting for the SSH handshake and login with ${hostPort(context)} (timeouts.connectMs)`,
   },
   {
     name: "connection-refused",

@@ -68,7 +68,11 @@ describe("createResumableReadStream", () => {
     expect(opened.map((o) => o.options.start)).toEqual([0, 3500, 7250]);
     // The other read options travel to every session.
     expect(opened.every((o) => o.path === "/data/f.bin" && o.options.chunkSize === 512)).toBe(true);
-    expect(released).toEqual([{ index: 0, broken: true }, { index: 1, broken: true }, { index: 2, broken: false }]);
+    expect(released).toEqual([
+      { index: 0, broken: true },
+      { index: 1, broken: true },
+      { index: 2, broken: false },
+    ]);
     expect(logger.lines).toEqual([
       "reading '/data/f.bin' failed at byte 3500 (CONNECTION_LOST); resuming on a new session (retry 1 of 2)",
       "reading '/data/f.bin' failed at byte 7250 (CONNECTION_LOST); resuming on a new session (retry 2 of 2)",
@@ -80,7 +84,10 @@ describe("createResumableReadStream", () => {
     const { provider, opened } = fakeProvider(file, [4000]);
     const data = await collect(createResumableReadStream(provider, "/f", { start: 1000, end: 8999, backoffMs: 1 }));
     expect(data.equals(file.subarray(1000, 9000))).toBe(true);
-    expect(opened.map((o) => [o.options.start, o.options.end])).toEqual([[1000, 8999], [4000, 8999]]);
+    expect(opened.map((o) => [o.options.start, o.options.end])).toEqual([
+      [1000, 8999],
+      [4000, 8999],
+    ]);
   });
 
   it("gives up after `attempts` retries with the last error", async () => {

@@ -17,7 +17,9 @@ describe("defineConnector", () => {
   it("calls each operation with the pool as its target and the caller's arguments after it", async () => {
     const calls: { name: string; target: SessionTarget; args: unknown[] }[] = [];
     const read = async (target: SessionTarget, fileName: string) => (calls.push({ name: "read", target, args: [fileName] }), `read ${fileName}`);
-    const write = async (target: SessionTarget, fileName: string, content: string) => (calls.push({ name: "write", target, args: [fileName, content] }), content.length);
+    const write = async (target: SessionTarget, fileName: string, content: string) => (
+      calls.push({ name: "write", target, args: [fileName, content] }), content.length
+    );
     const sftp = defineConnector({ config, operations: { read, write } });
     expect(await sftp.write("a.txt", "hello")).toBe(5);
     expect(await sftp.read("a.txt")).toBe("read a.txt");

@@ -5,7 +5,8 @@ import { SessionPool } from "./SessionPool.js";
 import type { SessionTarget } from "./withSessionTarget.js";
 
 /** An operation as the packages export it: a plain async function whose first argument, `target`, is a session or a pool. */
-export type Operation = (target: SessionTarget, ...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any operation's own parameters and result; each one keeps its signature through `Bound`.
+export type Operation = (target: SessionTarget, ...args: any[]) => any;
 
 /** The operation with its `target` argument bound. */
 export type Bound<Op> = Op extends (target: SessionTarget, ...args: infer A) => infer R ? (...args: A) => R : never;

@@ -38,6 +38,14 @@ export type { CustomConnector, Operation, Bound, DefineConnectorOptions } from "
 // Moved: upload plumbing is in "@sftp-connector/transport/upload", the directory walk in
 // "@sftp-connector/transport/scan"; the pure option checks and Boomi's upload result are in core.
 /** @deprecated Import from `@sftp-connector/core`. */
-export { checkLoggerOption, checkUploadOptions, FILE_CREATED_MESSAGE, MISSING_FILE_NAME_MESSAGE, UPLOAD_OPTION_NAMES, UPLOAD_OPTION_ALIASES, planDirectoryScan } from "@sftp-connector/core";
+export {
+  checkLoggerOption,
+  checkUploadOptions,
+  FILE_CREATED_MESSAGE,
+  MISSING_FILE_NAME_MESSAGE,
+  UPLOAD_OPTION_NAMES,
+  UPLOAD_OPTION_ALIASES,
+  planDirectoryScan,
+} from "@sftp-connector/core";
 /** @deprecated Import from `@sftp-connector/core`. */
 export type { UploadFileOptions, DirectoryScanInput, DirectoryScanOptions, DirectoryScanPlan, UploadFileResult, UploadResponse } from "@sftp-connector/core";

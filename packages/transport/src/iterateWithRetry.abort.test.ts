@@ -54,6 +54,7 @@ describe("iterateWithRetry with a signal", () => {
     const items = iterateWithRetry(
       provider,
       () => ({
+        // biome-ignore lint/correctness/useYield: a source that fails before its first item is the case under test.
         items: (async function* () {
           runs += 1;
           controller.abort();
@@ -72,14 +73,23 @@ describe("iterateWithRetry with a signal", () => {
     const provider = counter();
     const logger = recorder();
     const controller = new AbortController();
-    const items = iterateWithRetry(provider, () => ({ items: (async function* () { throw lost(); })() }), {
-      attempts: 3,
-      backoffMs: 3_600_000,
-      logger,
-      operation: "list",
-      item: "entry",
-      signal: controller.signal,
-    });
+    const items = iterateWithRetry(
+      provider,
+      () => ({
+        // biome-ignore lint/correctness/useYield: a source that fails before its first item is the case under test.
+        items: (async function* () {
+          throw lost();
+        })(),
+      }),
+      {
+        attempts: 3,
+        backoffMs: 3_600_000,
+        logger,
+        operation: "list",
+        item: "entry",
+        signal: controller.signal,
+      },
+    );
     const pulled = items.next();
     pulled.catch(() => {});
     await vi.waitFor(() => expect(logger.warnings).toHaveLength(1)); // the first failure was retried: now in the backoff

@@ -73,13 +73,21 @@ describe("iterateWithRetry", () => {
     expect(second.returned).toEqual([{ id: 0, broken: false }]);
 
     const third = lender(3);
-    await expect(collect(iterateWithRetry(third.provider, () => run([], lost()), { ...options, attempts: 1 }))).rejects.toMatchObject({ reason: "CONNECTION_LOST" });
+    await expect(collect(iterateWithRetry(third.provider, () => run([], lost()), { ...options, attempts: 1 }))).rejects.toMatchObject({
+      reason: "CONNECTION_LOST",
+    });
     expect(third.returned).toHaveLength(2);
   });
 
   it("gives the session back when the consumer stops early, and only once the run is idle when it has idle()", async () => {
     const early = lender(1);
-    for await (const item of iterateWithRetry(early.provider, () => run(["a", "b"]), { attempts: 1, backoffMs: 0, logger: recorder(), operation: "list", item: "entry" })) {
+    for await (const item of iterateWithRetry(early.provider, () => run(["a", "b"]), {
+      attempts: 1,
+      backoffMs: 0,
+      logger: recorder(),
+      operation: "list",
+      item: "entry",
+    })) {
       expect(item).toBe("a");
       break;
     }
@@ -88,7 +96,15 @@ describe("iterateWithRetry", () => {
     const held = lender(1);
     let finish!: () => void;
     const idle = new Promise<void>((resolve) => (finish = resolve));
-    const items = await collect(iterateWithRetry(held.provider, () => ({ ...run(["x"]), idle: () => idle }), { attempts: 1, backoffMs: 0, logger: recorder(), operation: "query", item: "document" }));
+    const items = await collect(
+      iterateWithRetry(held.provider, () => ({ ...run(["x"]), idle: () => idle }), {
+        attempts: 1,
+        backoffMs: 0,
+        logger: recorder(),
+        operation: "query",
+        item: "document",
+      }),
+    );
     expect(items).toEqual(["x"]);
     expect(held.returned).toEqual([]);
     held.sessions[0]!.closed = true;

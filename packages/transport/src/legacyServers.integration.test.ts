@@ -86,7 +86,9 @@ describe("an sshd that offers only legacy algorithms", () => {
     const error = await rejectionOf(openSession(legacy.connectionConfig({ extra: { legacyKex: true } })), isSftpConnectorError);
     expect(error.reason).toBe("INVALID_CONFIG");
     expect(error.message).toContain("share no cipher algorithm");
-    expect(error.message).toContain('the server offers only legacy cipher algorithms (aes128-cbc, aes256-cbc, 3des-cbc), which the "default" algorithm profile does not offer');
+    expect(error.message).toContain(
+      'the server offers only legacy cipher algorithms (aes128-cbc, aes256-cbc, 3des-cbc), which the "default" algorithm profile does not offer',
+    );
     expect(error.message).toContain('set algorithms: "legacy"');
   });
 
@@ -114,7 +116,7 @@ describe("an sshd that offers only legacy algorithms", () => {
     expect(negotiated).toMatchObject({ kex: "diffie-hellman-group-exchange-sha1", cipher: "3des-cbc", mac: "hmac-md5" });
   });
 
-  it("Boomi's isMaxExchange alone gets past the key exchange; with options.algorithms \"legacy\" it connects", async () => {
+  it('Boomi\'s isMaxExchange alone gets past the key exchange; with options.algorithms "legacy" it connects', async () => {
     const props = boomiProps(legacy, { isMaxExchange: "true" });
     const kexOnly = await rejectionOf(openSession(fromBoomiProperties(props)), isSftpConnectorError);
     expect(kexOnly.reason).toBe("INVALID_CONFIG");
@@ -126,7 +128,7 @@ describe("an sshd that offers only legacy algorithms", () => {
 });
 
 describe("an sshd that offers only legacy key exchanges", () => {
-  it("Boomi's isMaxExchange \"true\" reaches its SHA-1 key exchange, with modern ciphers", async () => {
+  it('Boomi\'s isMaxExchange "true" reaches its SHA-1 key exchange, with modern ciphers', async () => {
     const config = fromBoomiProperties(boomiProps(legacyKexOnly, { isMaxExchange: "true" }));
     const { logger, lines } = recordingLogger();
     const negotiated = await roundTripFile(legacyKexOnly, config, logger);
@@ -181,5 +183,4 @@ describe("an sshd that takes passwords only over keyboard-interactive", () => {
     expect(error.message).toContain("the server accepts: publickey, keyboard-interactive");
     for (const text of [error.message, JSON.stringify(error), String(error.stack), lines.join("\n")]) expect(text).not.toContain(wrong);
   });
-
 });

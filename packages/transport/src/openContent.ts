@@ -48,7 +48,8 @@ export async function openContent(content: DocumentContentInput, options: OpenCo
     const path = (content as { path: unknown }).path;
     const invalid = (what: string, cause?: unknown) =>
       new SftpConnectorError("INVALID_INPUT", `${field}.path: ${what}`, { operation, path: typeof path === "string" ? path : undefined, cause });
-    if (typeof path !== "string" || path.trim() === "") throw invalid(`expected the path of a local file, got ${describeValue(path, { as: "type", keys: true })}`);
+    if (typeof path !== "string" || path.trim() === "")
+      throw invalid(`expected the path of a local file, got ${describeValue(path, { as: "type", keys: true })}`);
     let handle: FileHandle;
     try {
       handle = await open(path, "r");

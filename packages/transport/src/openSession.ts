@@ -43,12 +43,7 @@ interface HopResult {
 }
 
 /** Logs in to one hop over `sock`. Rejects with a classified SftpConnectorError. */
-async function loginHop(
-  hop: NormalizedHostConnectionConfig,
-  sock: Duplex,
-  logger: Logger,
-  timeoutMs: number,
-): Promise<HopResult> {
+async function loginHop(hop: NormalizedHostConnectionConfig, sock: Duplex, logger: Logger, timeoutMs: number): Promise<HopResult> {
   const where = `${hop.host}:${hop.port}`;
   const verifier = await createHostKeyVerifier({ host: hop.host, port: hop.port, hostKey: hop.hostKey });
   for (const problem of verifier.problems) logger.warn(`known_hosts: ${problem}`);
@@ -59,11 +54,7 @@ async function loginHop(
   const auth = createAuthHandler(authFromConfig(hop.auth), hop.username, { warnings: logger });
   const client = new Client();
   const resolved = resolveAlgorithms(hop, verifier.pinnedKeyTypes);
-  const legacyWarning = describeLegacyAlgorithms(
-    resolved.legacy,
-    where,
-    hop.algorithms?.profile === "legacy" ? 'algorithms: "legacy"' : "legacyKex: true",
-  );
+  const legacyWarning = describeLegacyAlgorithms(resolved.legacy, where, hop.algorithms?.profile === "legacy" ? 'algorithms: "legacy"' : "legacyKex: true");
   if (legacyWarning) logger.warn(legacyWarning);
   const connectConfig: ConnectConfig = {
     sock,
@@ -224,10 +215,7 @@ async function connectHop(
  * await session.close();
  * ```
  */
-export async function openSession(
-  input: ConnectionConfig | NormalizedConnectionConfig,
-  options: OpenSessionOptions = {},
-): Promise<SftpSession> {
+export async function openSession(input: ConnectionConfig | NormalizedConnectionConfig, options: OpenSessionOptions = {}): Promise<SftpSession> {
   const config = toNormalizedConfig(input);
   const logger = options.logger ?? silentLogger;
   const queue = options.loginQueue ?? defaultLoginQueue;
@@ -240,11 +228,9 @@ export async function openSession(
   const timedOut = new Promise<never>((_, reject) => {
     if (connectMs > 0) {
       timer = setTimeout(() => {
-        const error = new SftpConnectorError(
-          "TIMEOUT",
-          `could not connect to ${config.host}:${config.port} within ${connectMs} ms (timeouts.connectMs)`,
-          { operation: "connect" },
-        );
+        const error = new SftpConnectorError("TIMEOUT", `could not connect to ${config.host}:${config.port} within ${connectMs} ms (timeouts.connectMs)`, {
+          operation: "connect",
+        });
         controller.abort(error);
         reject(error);
       }, connectMs);
@@ -266,12 +252,17 @@ export async function openSession(
       const hop = await connectHop(config, options, logger, controller.signal, deadline, hops);
       result = hop;
       const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
-        hop.client.sftp((error, channel) => (error ? reject(classifyError(error, { operation: "connect", host: config.host, port: config.port })) : resolve(channel))),
+        hop.client.sftp((error, channel) =>
+          error ? reject(classifyError(error, { operation: "connect", host: config.host, port: config.port })) : resolve(channel),
+        ),
       );
       return { hop, sftp };
     });
     // A login that finishes after the timeout fired must not leak its connection.
-    attempt.then(({ hop }) => controller.signal.aborted && hop.client.end(), () => {});
+    attempt.then(
+      ({ hop }) => controller.signal.aborted && hop.client.end(),
+      () => {},
+    );
     const { hop, sftp } = await Promise.race([attempt, timedOut, callerAborted]);
     const session = new SftpSession({ client: hop.client, sftp, hops, info: hop.info, readMs: config.timeouts.readMs, logger });
     const homeDirectory = await session.realpath(".");

@@ -13,12 +13,21 @@ describe("proxyFromEnvironment", () => {
     [{ HTTPS_PROXY: "http://proxy:3128" }, { type: "http", host: "proxy", port: 3128 }],
     [{ https_proxy: "proxy:8080" }, { type: "http", host: "proxy", port: 8080 }],
     [{ HTTP_PROXY: "http://proxy" }, { type: "http", host: "proxy", port: 80 }],
-    [{ ALL_PROXY: "socks4://proxy:1080", HTTPS_PROXY: "http://other:1" }, { type: "socks4", host: "proxy", port: 1080 }],
+    [
+      { ALL_PROXY: "socks4://proxy:1080", HTTPS_PROXY: "http://other:1" },
+      { type: "socks4", host: "proxy", port: 1080 },
+    ],
     [{ ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "example.com" }, undefined],
     [{ ALL_PROXY: "socks5://proxy:1080", NO_PROXY: ".example.com" }, undefined],
     [{ ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "*" }, undefined],
-    [{ ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "sftp.example.com:2222" }, { type: "socks5", host: "proxy", port: 1080 }],
-    [{ ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "other.com" }, { type: "socks5", host: "proxy", port: 1080 }],
+    [
+      { ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "sftp.example.com:2222" },
+      { type: "socks5", host: "proxy", port: 1080 },
+    ],
+    [
+      { ALL_PROXY: "socks5://proxy:1080", NO_PROXY: "other.com" },
+      { type: "socks5", host: "proxy", port: 1080 },
+    ],
     [{}, undefined],
   ])("%j → %j", (env, expected) => {
     expect(proxyFromEnvironment(target, env as NodeJS.ProcessEnv)).toEqual(expected);

@@ -63,9 +63,7 @@ async function httpConnect(proxy: ProxyServer, target: TunnelTarget, signal: Abo
   }
   const authority = target.host.includes(":") ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
   const auth =
-    proxy.username !== undefined
-      ? `Proxy-Authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ""}`).toString("base64")}\r\n`
-      : "";
+    proxy.username !== undefined ? `Proxy-Authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ""}`).toString("base64")}\r\n` : "";
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`);
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
@@ -83,7 +81,7 @@ async function httpConnect(proxy: ProxyServer, target: TunnelTarget, signal: Abo
       }
       const statusLine = head.subarray(0, head.indexOf("\r\n")).toString("latin1");
       const status = /^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1];
-      if (!status || !status.startsWith("2")) {
+      if (!status?.startsWith("2")) {
         const hint = status === "407" || status === "401" ? " (the proxy wants credentials, or refused the ones given)" : "";
         return fail(`the ${describeProxy(proxy)} refused CONNECT ${authority}: "${statusLine.slice(0, 200)}"${hint}`);
       }

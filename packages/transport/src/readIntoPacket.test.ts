@@ -45,7 +45,10 @@ describe("readIntoPacket", () => {
     const { wrapper, sent, answer } = ssh2Shaped();
     const first = read(wrapper, 1000, 0);
     const second = read(wrapper, 1000, 1000);
-    expect(sent.map((s) => [s.length, s.position])).toEqual([[1000, 0], [1000, 1000]]);
+    expect(sent.map((s) => [s.length, s.position])).toEqual([
+      [1000, 0],
+      [1000, 1000],
+    ]);
     const packet = Buffer.alloc(3000, 7);
     const b = packet.subarray(1500, 2500);
     const a = packet.subarray(100, 1100);

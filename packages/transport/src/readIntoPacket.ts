@@ -27,7 +27,12 @@ export function ssh2Version(): string {
 /** True when this ssh2 exposes what {@link readIntoPacket} needs. */
 export function canReadIntoPacket(sftp: SFTPWrapper): boolean {
   const internals = sftp as unknown as Partial<SftpInternals>;
-  return typeof internals._requests === "object" && internals._requests !== null && typeof internals._writeReqid === "number" && typeof internals._maxReadLen === "number";
+  return (
+    typeof internals._requests === "object" &&
+    internals._requests !== null &&
+    typeof internals._writeReqid === "number" &&
+    typeof internals._maxReadLen === "number"
+  );
 }
 
 /**
@@ -54,7 +59,9 @@ export function readIntoPacket(
   const request = internals._requests[internals._writeReqid];
   // The entry rewired must be this read's (a new id, ssh2's buffer and callback): otherwise ssh2's private shape changed.
   if (internals._writeReqid === before || !request || typeof request.cb !== "function" || !Buffer.isBuffer(request.buffer)) {
-    throw new Error(`ssh2 ${ssh2Version()} did not register the read request as readIntoPacket expects (ssh2 ~1.17.0): its private _requests changed; set SFTP_CONNECTOR_COPY_READS=1 to read by copying`);
+    throw new Error(
+      `ssh2 ${ssh2Version()} did not register the read request as readIntoPacket expects (ssh2 ~1.17.0): its private _requests changed; set SFTP_CONNECTOR_COPY_READS=1 to read by copying`,
+    );
   }
   request.buffer = undefined;
   request.cb = (error, data) => {

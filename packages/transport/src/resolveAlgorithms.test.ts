@@ -51,7 +51,10 @@ describe("resolveAlgorithms", () => {
   });
 
   it("a per-kind list replaces that kind, the profile still covers the others", () => {
-    const { algorithms, legacy: added } = resolveAlgorithms({ legacyKex: true, algorithms: { profile: "legacy", cipher: ["aes256-ctr"], kex: ["curve25519-sha256"] } });
+    const { algorithms, legacy: added } = resolveAlgorithms({
+      legacyKex: true,
+      algorithms: { profile: "legacy", cipher: ["aes256-ctr"], kex: ["curve25519-sha256"] },
+    });
     expect(algorithms.cipher).toStrictEqual(["aes256-ctr"]);
     expect(algorithms.kex).toStrictEqual(["curve25519-sha256"]);
     expect(added.cipher).toBeUndefined();
@@ -126,7 +129,12 @@ describe("noCommonAlgorithmError", () => {
   });
 
   it("names the user's own list when it replaced the kind", () => {
-    const error = noCommonAlgorithmError(cipherError, offer, { legacyKex: false, algorithms: { profile: "legacy", cipher: ["aes256-gcm@openssh.com"] } }, where)!;
+    const error = noCommonAlgorithmError(
+      cipherError,
+      offer,
+      { legacyKex: false, algorithms: { profile: "legacy", cipher: ["aes256-gcm@openssh.com"] } },
+      where,
+    )!;
     expect(error.message).toContain("the server offers aes128-cbc, aes256-cbc, 3des-cbc; algorithms.cipher lists only aes256-gcm@openssh.com");
   });
 

@@ -44,7 +44,7 @@ function isAvailable(name: string): boolean {
     const hashes = new Set(getHashes());
     available = (algorithm) => {
       const need = NEEDS[algorithm];
-      return need === undefined || (need.cipher === undefined || ciphers.has(need.cipher)) && (need.hash === undefined || hashes.has(need.hash));
+      return need === undefined || ((need.cipher === undefined || ciphers.has(need.cipher)) && (need.hash === undefined || hashes.has(need.hash)));
     };
   }
   return available(name);
@@ -149,7 +149,7 @@ export function noCommonAlgorithmError(
     advice = `the server offers ${list(offered)}; algorithms.${kind} lists only ${list(given[kind]!)}`;
   } else if (kind !== "compress" && given.profile !== "legacy") {
     const legacyOffered = offered.filter((name) => LEGACY_ALGORITHMS[kind].includes(name) && isAvailable(name));
-    const kexOnly = kind === "kex" ? ', or legacyKex: true for its key exchanges only' : "";
+    const kexOnly = kind === "kex" ? ", or legacyKex: true for its key exchanges only" : "";
     advice =
       legacyOffered.length > 0
         ? `the server offers only legacy ${label} algorithms (${list(offered)}), which the "default" algorithm profile does not offer; ` +

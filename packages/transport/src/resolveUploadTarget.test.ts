@@ -47,7 +47,12 @@ describe("resolveUploadTarget", () => {
 
   it("fails on a missing directory with Boomi's message, or creates it with createDirectories", async () => {
     const missing = await failure(resolveUploadTarget(server().session, "new/a.txt", options));
-    expect(missing).toMatchObject({ reason: "NO_SUCH_FILE", message: "Remote directory does not exist: '/home/u/new'", path: "/home/u/new", operation: "create" });
+    expect(missing).toMatchObject({
+      reason: "NO_SUCH_FILE",
+      message: "Remote directory does not exist: '/home/u/new'",
+      path: "/home/u/new",
+      operation: "create",
+    });
     const { session, made } = server();
     expect((await resolveUploadTarget(session, "new/a.txt", { ...options, createDirectories: true })).path).toBe("/home/u/new/a.txt");
     expect(made).toEqual(["/home/u/new"]);

@@ -5,15 +5,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { sha256, startTestbed, type Testbed } from "@sftp-connector/testkit";
 import { isSftpConnectorError, type ConnectionConfig } from "@sftp-connector/core";
-import {
-  openSession,
-  SessionPool,
-  LoginQueue,
-  withRetry,
-  createResumableReadStream,
-  createResumableWriteStream,
-  type SftpSession,
-} from "./index.js";
+import { openSession, SessionPool, LoginQueue, withRetry, createResumableReadStream, createResumableWriteStream, type SftpSession } from "./index.js";
 import { canReadIntoPacket } from "./readIntoPacket.js";
 
 let testbed: Testbed;
@@ -34,7 +26,6 @@ async function serverSessions(): Promise<number> {
   const { stdout } = await testbed.exec("ps -eo args | grep -c '^sshd: tester \\[priv\\]' || true");
   return Number(stdout.trim());
 }
-
 
 /** A deterministic stream of `size` pseudo-random bytes, hashing what it emits. */
 function source(size: number, chunk = 1 << 20): { stream: Readable; sha: () => string } {
@@ -217,7 +208,10 @@ describe("pipelined streams", () => {
   it("refuses to read a missing file with NO_SUCH_FILE naming the path", async () => {
     const session = await openSession(config());
     try {
-      const error = await pipeline(session.createReadStream(`${home}/missing.bin`), sink().stream).then(() => undefined, (e: unknown) => e);
+      const error = await pipeline(session.createReadStream(`${home}/missing.bin`), sink().stream).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isSftpConnectorError(error) && error.reason).toBe("NO_SUCH_FILE");
       expect((error as Error).message).toContain(`${home}/missing.bin`);
     } finally {
@@ -301,7 +295,10 @@ describe("session pool", () => {
     const pool = new SessionPool(config({ pool: { max: 1 } }), { acquireTimeoutMs: 300 });
     try {
       const held = await pool.acquire();
-      const error = await pool.acquire().then(() => undefined, (e: unknown) => e);
+      const error = await pool.acquire().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isSftpConnectorError(error) && error.reason).toBe("TIMEOUT");
       pool.release(held);
     } finally {

@@ -22,10 +22,7 @@ export interface ConnectionReport extends SessionInfo {
  * console.log(report.banner, report.hostKey.fingerprint, report.algorithms.cipher, report.roundTripMs);
  * ```
  */
-export async function testConnection(
-  config: ConnectionConfig | NormalizedConnectionConfig,
-  options: OpenSessionOptions = {},
-): Promise<ConnectionReport> {
+export async function testConnection(config: ConnectionConfig | NormalizedConnectionConfig, options: OpenSessionOptions = {}): Promise<ConnectionReport> {
   const signal = checkSignalOption(options.signal, "test");
   throwIfAborted(signal, "test");
   const started = performance.now();

@@ -98,7 +98,7 @@ class FakeServer {
         server.files.delete(from);
         server.files.set(to, data);
       },
-      async request(operation: string, path: string, invoke: (cb: (error?: Error | null, ...results: unknown[]) => void) => void) {
+      async request(_operation: string, _path: string, invoke: (cb: (error?: Error | null, ...results: unknown[]) => void) => void) {
         return new Promise((resolve, reject) => invoke((error, ...results) => (error ? reject(error) : resolve(results))));
       },
       raw: {
@@ -177,7 +177,12 @@ describe("uploadViaTemp", () => {
     expect(text(server, "/d/a.txt")).toBe("newer");
     server.posixRename = true;
     server.calls = [];
-    const forced = await uploadViaTemp(server.session(), { content: "newest", finalPath: "/d/a.txt", overwrite: "replace", replaceStrategy: "delete-then-rename" });
+    const forced = await uploadViaTemp(server.session(), {
+      content: "newest",
+      finalPath: "/d/a.txt",
+      overwrite: "replace",
+      replaceStrategy: "delete-then-rename",
+    });
     expect(server.calls.slice(-2)).toEqual(["unlink /d/a.txt", `rename ${forced.tempPath} /d/a.txt`]);
     expect(names(server)).toEqual(["/d/a.txt"]);
   });
@@ -322,7 +327,12 @@ describe("uploadViaTemp", () => {
     const provider: SessionProvider = { acquire: async () => server.session(), release: () => {}, removeWhenReconnected: (path) => void deferred.push(path) };
     server.failures.push({ op: "write", reason: "CONNECTION_LOST" }, { op: "unlink", reason: "CONNECTION_LOST" });
     // A generator source: pipeline destroys it with the upload's error, which must not make it a content failure.
-    const content = Readable.from((async function* () { yield Buffer.from("part one"); yield Buffer.from("part two"); })());
+    const content = Readable.from(
+      (async function* () {
+        yield Buffer.from("part one");
+        yield Buffer.from("part two");
+      })(),
+    );
     const error = await failure(uploadViaTemp(provider, { content, finalPath: "/d/a.txt", retry: { attempts: 0, backoffMs: 1 } }));
     expect(error.reason).toBe("CONNECTION_LOST");
     expect(error.message).not.toContain("reading the content failed");

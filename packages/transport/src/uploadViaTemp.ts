@@ -155,8 +155,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   if (!UPLOAD_MODES.includes(mode)) throw invalid(`overwrite: expected one of ${UPLOAD_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
   if (!options.finalPath?.startsWith("/")) throw invalid(`finalPath: expected an absolute remote path, got ${showPath(options.finalPath)}`);
   const finalPath = posix.normalize(options.finalPath);
-  const tempPath =
-    mode === "append" ? undefined : posix.normalize(options.tempPath ?? posix.join(posix.dirname(finalPath), temporaryFileName(finalPath)));
+  const tempPath = mode === "append" ? undefined : posix.normalize(options.tempPath ?? posix.join(posix.dirname(finalPath), temporaryFileName(finalPath)));
   if (tempPath !== undefined && !tempPath.startsWith("/")) throw invalid(`tempPath: expected an absolute remote path, got ${showPath(options.tempPath)}`);
   if (tempPath === finalPath) throw invalid(`tempPath: must differ from the final path ${quotePath(finalPath)}`);
   const retry = { attempts: options.retry?.attempts ?? 1, backoffMs: options.retry?.backoffMs ?? 1_000 };
@@ -166,8 +165,7 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   const run = <T>(work: (session: SftpSession, attempt: number) => Promise<T>) =>
     withSessionTarget(target, work, { ...retry, logger, operation, path: finalPath, ...(signal ? { signal } : {}) });
   /** For cleanup after a failure or an abort: not stopped by the signal. */
-  const cleanup = <T>(work: (session: SftpSession, attempt: number) => Promise<T>) =>
-    withSessionTarget(target, work, { ...retry, logger, operation });
+  const cleanup = <T>(work: (session: SftpSession, attempt: number) => Promise<T>) => withSessionTarget(target, work, { ...retry, logger, operation });
   const alreadyExistsMessage = options.alreadyExistsMessage ?? fileAlreadyExistsMessage;
 
   const source = await openContent(options.content, { field, operation });
@@ -190,7 +188,9 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     },
   });
   const writer = (path: string, flags: "r+" | "a"): Writable => {
-    const stream = isSessionProvider(target) ? createResumableWriteStream(target, path, { flags, ...retry, logger }) : target.createWriteStream(path, { flags });
+    const stream = isSessionProvider(target)
+      ? createResumableWriteStream(target, path, { flags, ...retry, logger })
+      : target.createWriteStream(path, { flags });
     stream.once("error", (error: unknown) => (writeError ??= error));
     return stream;
   };
@@ -214,7 +214,9 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     const suffix = notes.length > 0 ? `; ${notes.join("; ")}` : "";
     if (signal?.aborted) {
       const abort = aborted();
-      return notes.length === 0 ? abort : new SftpConnectorError("ABORTED", `${abort.message}${suffix}`, { operation, path: finalTarget, cause: signal.reason, retryable: false });
+      return notes.length === 0
+        ? abort
+        : new SftpConnectorError("ABORTED", `${abort.message}${suffix}`, { operation, path: finalTarget, cause: signal.reason, retryable: false });
     }
     if (fromSource(error) || !isSftpConnectorError(error)) {
       return new SftpConnectorError("FAILURE", `${field}: reading the content failed after ${bytes} bytes: ${messageOf(error)}${suffix}`, {
@@ -226,7 +228,12 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     }
     if (final.has(error) || error.reason === "INVALID_INPUT") {
       if (notes.length === 0) return error;
-      return new SftpConnectorError(error.reason, `${error.message}${suffix}`, { operation, path: error.path ?? finalTarget, cause: error, retryable: error.retryable });
+      return new SftpConnectorError(error.reason, `${error.message}${suffix}`, {
+        operation,
+        path: error.path ?? finalTarget,
+        cause: error,
+        retryable: error.retryable,
+      });
     }
     return new SftpConnectorError(
       error.reason,
@@ -282,12 +289,16 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       (cause?.reason ?? "FAILURE") === "FAILURE" && posix.dirname(temp) !== posix.dirname(to)
         ? ` (is ${quotePath(posix.dirname(temp))} on another file system than ${quotePath(posix.dirname(to))}? A rename cannot cross file systems)`
         : "";
-    const wrapped = new SftpConnectorError(cause?.reason ?? "FAILURE", `Could not rename path ${quotePath(temp)} to ${quotePath(to)} Cause: ${messageOf(error)}${elsewhere}`, {
-      operation,
-      path: to,
-      cause: error,
-      retryable: cause?.retryable ?? false,
-    });
+    const wrapped = new SftpConnectorError(
+      cause?.reason ?? "FAILURE",
+      `Could not rename path ${quotePath(temp)} to ${quotePath(to)} Cause: ${messageOf(error)}${elsewhere}`,
+      {
+        operation,
+        path: to,
+        cause: error,
+        retryable: cause?.retryable ?? false,
+      },
+    );
     final.add(wrapped);
     return wrapped;
   };
@@ -383,15 +394,20 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
       } catch (cleanupError) {
         // Our own unique name, unreachable only because the connection is gone: the pool removes it once it reconnects.
         const deferred =
-          isRetryableAt(cleanupError, 1) && isTemporaryFileName(posix.basename(temp)) && isSessionProvider(target) && target.removeWhenReconnected !== undefined;
+          isRetryableAt(cleanupError, 1) &&
+          isTemporaryFileName(posix.basename(temp)) &&
+          isSessionProvider(target) &&
+          target.removeWhenReconnected !== undefined;
         if (deferred) target.removeWhenReconnected!(temp);
         const later = deferred ? "; it will be removed once the connection is re-established" : "";
         notes.push(`the temporary file ${quotePath(temp)} could not be removed (${messageOf(cleanupError)})${later}`);
         logger.warn(`${operation}: removing the temporary file ${quotePath(temp)} failed: ${messageOf(cleanupError)}${later}`);
       }
     }
-    if (deletedOld) notes.push(`the former ${quotePath(finalTarget)} was deleted before the rename failed (Boomi's delete-then-rename; atomic replacement needs posix-rename@openssh.com)`);
+    if (deletedOld)
+      notes.push(
+        `the former ${quotePath(finalTarget)} was deleted before the rename failed (Boomi's delete-then-rename; atomic replacement needs posix-rename@openssh.com)`,
+      );
     throw describeFailure(error, diagnosis, notes);
   }
 }
-

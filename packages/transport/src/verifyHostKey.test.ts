@@ -253,7 +253,9 @@ describe("createHostKeyVerifier: fingerprints", () => {
       hostKey: pinned({ fingerprints: [`${fingerprintOf(otherKey)}=`, fingerprintOf(thirdKey)] }),
     });
     expect(verifier.verify(serverKey)).toBe(false);
-    expect(verifier.failure?.message).toContain(`the server presented ssh-ed25519 ${withoutPadding}, which matches no pinned key (2 pinned fingerprints differ)`);
+    expect(verifier.failure?.message).toContain(
+      `the server presented ssh-ed25519 ${withoutPadding}, which matches no pinned key (2 pinned fingerprints differ)`,
+    );
   });
 
   it("treats knownHosts, knownHostsFile and fingerprints as a union", async () => {

@@ -154,13 +154,20 @@ export function parseKnownHosts(text: string): ParsedKnownHosts {
       const word = fields.shift() ?? "";
       if (word === "@revoked") marker = "revoked";
       else if (word === "@cert-authority") marker = "cert-authority";
-      else return problem(`unknown marker "${word.slice(0, 40)}" (expected @revoked or @cert-authority)`);
+      else {
+        problem(`unknown marker "${word.slice(0, 40)}" (expected @revoked or @cert-authority)`);
+        return;
+      }
     }
     const [hostsField, keyType, keyBase64] = fields;
     if (hostsField === undefined || keyType === undefined || keyBase64 === undefined) {
-      return problem(`expected "[@marker] HOSTS KEYTYPE BASE64KEY [comment]", found ${fields.length} field(s)`);
+      problem(`expected "[@marker] HOSTS KEYTYPE BASE64KEY [comment]", found ${fields.length} field(s)`);
+      return;
     }
-    if (/^\d+$/.test(keyType)) return problem("SSH protocol 1 keys are not supported");
+    if (/^\d+$/.test(keyType)) {
+      problem("SSH protocol 1 keys are not supported");
+      return;
+    }
 
     let hosts: KnownHostsHosts;
     if (hostsField.startsWith("|")) {
@@ -168,21 +175,32 @@ export function parseKnownHosts(text: string): ParsedKnownHosts {
       const salt = hashed === null ? undefined : Buffer.from(hashed[1] ?? "", "base64");
       const hmac = hashed === null ? undefined : Buffer.from(hashed[2] ?? "", "base64");
       if (salt === undefined || hmac === undefined || salt.length !== SHA1_BYTES || hmac.length !== SHA1_BYTES) {
-        return problem('malformed hashed host name (expected "|1|<base64 salt>|<base64 hash>")');
+        problem('malformed hashed host name (expected "|1|<base64 salt>|<base64 hash>")');
+        return;
       }
       hosts = { kind: "hashed", salt, hmac };
     } else {
       const patterns = hostsField.split(",").filter((pattern) => pattern !== "" && pattern !== "!");
-      if (patterns.length === 0) return problem("empty host pattern list");
+      if (patterns.length === 0) {
+        problem("empty host pattern list");
+        return;
+      }
       hosts = { kind: "patterns", patterns };
     }
 
-    if (!BASE64.test(keyBase64)) return problem(`the key of type ${keyType.slice(0, 60)} is not valid base64`);
+    if (!BASE64.test(keyBase64)) {
+      problem(`the key of type ${keyType.slice(0, 60)} is not valid base64`);
+      return;
+    }
     const key = Buffer.from(keyBase64, "base64");
     const embeddedType = keyTypeOf(key);
-    if (embeddedType === undefined) return problem(`the key of type ${keyType.slice(0, 60)} is not an SSH public key blob`);
+    if (embeddedType === undefined) {
+      problem(`the key of type ${keyType.slice(0, 60)} is not an SSH public key blob`);
+      return;
+    }
     if (embeddedType !== keyType) {
-      return problem(`key type ${keyType.slice(0, 60)} does not match the type inside the key data (${embeddedType})`);
+      problem(`key type ${keyType.slice(0, 60)} does not match the type inside the key data (${embeddedType})`);
+      return;
     }
     entries.push({ ...(marker === undefined ? {} : { marker }), hosts, keyType, keyBase64, key, line });
   });

@@ -11,7 +11,11 @@ type Node =
   | { kind: "link"; target: string }
   | { kind: "fifo" };
 
-const dir = (children: Record<string, Node>, extra: { unreadable?: boolean; failWith?: SftpConnectorError["reason"] } = {}): Node => ({ kind: "dir", children, ...extra });
+const dir = (children: Record<string, Node>, extra: { unreadable?: boolean; failWith?: SftpConnectorError["reason"] } = {}): Node => ({
+  kind: "dir",
+  children,
+  ...extra,
+});
 const file = (size = 1): Node => ({ kind: "file", size });
 const link = (target: string): Node => ({ kind: "link", target });
 
@@ -144,7 +148,15 @@ describe("walkDirectory", () => {
   it("descends depth first down to `depth` (Infinity: the whole tree)", async () => {
     expect(rel(await walk(tree(), "/data", { depth: 1 }))).toEqual(["a.txt", "sub", "sub/b.txt", "sub/deeper", "other", "other/e.txt", "z.txt"]);
     expect(rel(await walk(tree(), "/data", { depth: 2 }))).toEqual([
-      "a.txt", "sub", "sub/b.txt", "sub/deeper", "sub/deeper/c.txt", "sub/deeper/deepest", "other", "other/e.txt", "z.txt",
+      "a.txt",
+      "sub",
+      "sub/b.txt",
+      "sub/deeper",
+      "sub/deeper/c.txt",
+      "sub/deeper/deepest",
+      "other",
+      "other/e.txt",
+      "z.txt",
     ]);
     const all = await walk(tree(), "/data/", { depth: Infinity });
     expect(all.at(-1)).toMatchObject({ relativePath: "z.txt", directory: "/data" });
@@ -177,7 +189,9 @@ describe("walkDirectory", () => {
 
   it("skips unsafe names with a warning", async () => {
     const logger = recordingLogger();
-    const session = new FakeSession(dir({ d: dir({ "ok": file(), "a\nb": file(), "x/y": file(), "nul\0": file(), "del\u007f": file(), ".": dir({}), "..": dir({}) }) }));
+    const session = new FakeSession(
+      dir({ d: dir({ ok: file(), "a\nb": file(), "x/y": file(), "nul\0": file(), "del\u007f": file(), ".": dir({}), "..": dir({}) }) }),
+    );
     expect(rel(await walk(session, "/d", { logger }))).toEqual(["ok"]);
     expect(logger.warnings).toHaveLength(6);
     expect(logger.warnings[0]).toContain('"a\\nb"');
@@ -221,7 +235,11 @@ describe("walkDirectory", () => {
     it("a link to itself or to its own directory ends (depth Infinity)", async () => {
       const errors: SftpConnectorError[] = [];
       const session = new FakeSession(dir({ d: dir({ self: link("/d"), inner: dir({ back: link("..") }) }) }));
-      expect(rel(await walk(session, "/d", { depth: Infinity, followSymlinks: true, onError: (e) => errors.push(e) }))).toEqual(["self", "inner", "inner/back"]);
+      expect(rel(await walk(session, "/d", { depth: Infinity, followSymlinks: true, onError: (e) => errors.push(e) }))).toEqual([
+        "self",
+        "inner",
+        "inner/back",
+      ]);
       expect(errors.map((e) => e.path)).toEqual(["/d/self", "/d/inner/back"]);
     });
   });
@@ -229,9 +247,16 @@ describe("walkDirectory", () => {
   describe("failures", () => {
     it("a missing directory, or a file, is NO_SUCH_FILE 'Remote directory does not exist'", async () => {
       const missing = await walk(tree(), "/nope").catch((e: unknown) => e);
-      expect(isSftpConnectorError(missing) && [missing.reason, missing.message, missing.path]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/nope'", "/nope"]);
+      expect(isSftpConnectorError(missing) && [missing.reason, missing.message, missing.path]).toEqual([
+        "NO_SUCH_FILE",
+        "Remote directory does not exist: '/nope'",
+        "/nope",
+      ]);
       const notDir = await walk(tree(), "/data/a.txt").catch((e: unknown) => e);
-      expect(isSftpConnectorError(notDir) && [notDir.reason, notDir.message]).toEqual(["NO_SUCH_FILE", "Remote directory does not exist: '/data/a.txt' is not a directory"]);
+      expect(isSftpConnectorError(notDir) && [notDir.reason, notDir.message]).toEqual([
+        "NO_SUCH_FILE",
+        "Remote directory does not exist: '/data/a.txt' is not a directory",
+      ]);
     });
 
     it("refuses a relative directory and a bad depth at once, before any request", () => {
@@ -255,7 +280,14 @@ describe("walkDirectory", () => {
 
     it("ends the walk when onError throws, and on connection failures (never skipped)", async () => {
       const session = new FakeSession(dir({ d: dir({ locked: dir({}, { unreadable: true }), after: file() }) }));
-      await expect(walk(session, "/d", { depth: 1, onError: (e) => { throw e; } })).rejects.toMatchObject({ reason: "PERMISSION_DENIED" });
+      await expect(
+        walk(session, "/d", {
+          depth: 1,
+          onError: (e) => {
+            throw e;
+          },
+        }),
+      ).rejects.toMatchObject({ reason: "PERMISSION_DENIED" });
       const lost = new FakeSession(dir({ d: dir({ sub: dir({ x: file() }, { failWith: "CONNECTION_LOST" }), after: file() }) }));
       const errors: unknown[] = [];
       await expect(walk(lost, "/d", { depth: 1, onError: (e) => errors.push(e) })).rejects.toMatchObject({ reason: "CONNECTION_LOST" });
@@ -270,7 +302,12 @@ describe("walkDirectory", () => {
       const errors: unknown[] = [];
       const seen: string[] = [];
       const walking = (async () => {
-        for await (const entry of walkDirectory(session, "/data", { depth: Infinity, signal: controller.signal, onError: (e) => errors.push(e), operation: "list" })) {
+        for await (const entry of walkDirectory(session, "/data", {
+          depth: Infinity,
+          signal: controller.signal,
+          onError: (e) => errors.push(e),
+          operation: "list",
+        })) {
           seen.push(entry.relativePath);
           if (entry.relativePath === "sub") controller.abort(reason);
         }

@@ -1,5 +1,14 @@
 // Walks a remote directory tree entry by entry (LIST and QUERY share it): streamed, depth-bounded, symlink-aware, loop-safe.
-import { SftpConnectorError, abortedError, isSafeRemoteName, quotePath, isSftpConnectorError, notADirectory, remoteDirectoryNotFound, type FilterEntry } from "@sftp-connector/core";
+import {
+  SftpConnectorError,
+  abortedError,
+  isSafeRemoteName,
+  quotePath,
+  isSftpConnectorError,
+  notADirectory,
+  remoteDirectoryNotFound,
+  type FilterEntry,
+} from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -189,7 +198,12 @@ class Walk {
         } catch (error) {
           if (depth === 0 || isFatal(error, this.session)) throw error;
           const why = isSftpConnectorError(error) ? `${error.reason}: ${error.message}` : String(error);
-          this.skip(isSftpConnectorError(error) ? error.reason : "FAILURE", `cannot read sub-directory ${quotePath(directory)}, skipped (${why})`, directory, error);
+          this.skip(
+            isSftpConnectorError(error) ? error.reason : "FAILURE",
+            `cannot read sub-directory ${quotePath(directory)}, skipped (${why})`,
+            directory,
+            error,
+          );
           return;
         }
         if (step.done) return;

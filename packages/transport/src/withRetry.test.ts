@@ -8,7 +8,8 @@ import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 
 const lost = () => new SftpConnectorError("CONNECTION_LOST", "the session has ended", { operation: "read", path: "/f" });
-const refused = () => new SftpConnectorError("HOST_UNREACHABLE", "connection refused by 127.0.0.1:22 (ECONNREFUSED)", { operation: "connect", retryable: false });
+const refused = () =>
+  new SftpConnectorError("HOST_UNREACHABLE", "connection refused by 127.0.0.1:22 (ECONNREFUSED)", { operation: "connect", retryable: false });
 
 /** A provider whose acquire answers, in turn, with the given outcomes (an error is thrown, a session handed out). */
 function provider(outcomes: Array<Error | SftpSession>): SessionProvider & { acquired: number } {
@@ -23,7 +24,8 @@ function provider(outcomes: Array<Error | SftpSession>): SessionProvider & { acq
   };
   return fake;
 }
-const session = (read?: (start: number) => Readable) => ({ closed: false, createReadStream: (_path: string, o: { start: number }) => read!(o.start) }) as unknown as SftpSession;
+const session = (read?: (start: number) => Readable) =>
+  ({ closed: false, createReadStream: (_path: string, o: { start: number }) => read!(o.start) }) as unknown as SftpSession;
 
 describe("isRetryableAt", () => {
   it("retries a refused reconnect only after a connection was lost", () => {

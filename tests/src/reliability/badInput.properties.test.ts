@@ -3,7 +3,7 @@ import { posix, win32 } from "node:path";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  SftpConnectorError,
+  type SftpConnectorError,
   compileFilter,
   formatFilter,
   fromBoomiProperties,
@@ -38,7 +38,10 @@ function outcome<T>(fn: () => T): { value: T } | { error: SftpConnectorError } {
 /** Every string shape a user or a hostile server might produce: control characters, NUL, slashes, dots, lone surrogates, long runs. */
 const nastyString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: fc.constantFrom("/", ".", "..", "\0", "\n", "\r", "\t", "\u001b", "\\", " ", "$", "a", "é", "\ud800", "*", "{", "}", "[", "]", "(", ")", '"', "'"), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom("/", ".", "..", "\0", "\n", "\r", "\t", "\u001b", "\\", " ", "$", "a", "é", "\ud800", "*", "{", "}", "[", "]", "(", ")", '"', "'"),
+    maxLength: 30,
+  }),
   fc.constantFrom("", " ", "\0", ".", "..", "/", "//", "../", "./.", "~", "-rf", "CON", "a".repeat(5000)),
 );
 
@@ -53,28 +56,55 @@ const validConfig = () => ({
 
 /** Top-level field paths of a config problem line, e.g. `auth.password: …` → `auth`. */
 /** The fields validateConfig knows at the top level (a missing required one is reported under its name). */
-const CONFIG_FIELDS = ["config", "host", "port", "username", "auth", "hostKey", "proxy", "timeouts", "keepaliveIntervalMs", "legacyKex", "algorithms", "remoteDirectory", "pool", "retry"];
+const CONFIG_FIELDS = [
+  "config",
+  "host",
+  "port",
+  "username",
+  "auth",
+  "hostKey",
+  "proxy",
+  "timeouts",
+  "keepaliveIntervalMs",
+  "legacyKex",
+  "algorithms",
+  "remoteDirectory",
+  "pool",
+  "retry",
+];
 
 const problemRoots = (error: SftpConnectorError): string[] => error.problems.map((line) => /^([A-Za-z]+)/.exec(line)?.[1] ?? "");
 
 describe("bad input: connection config", () => {
   it("validateConfig(anything) returns a config or throws INVALID_CONFIG with one field-path line per problem", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything({ maxDepth: 3 }), fc.dictionary(fc.constantFrom("host", "port", "username", "auth", "hostKey", "proxy", "timeouts", "pool", "retry", "remoteDirectory", "algorithms", "hots"), fc.anything({ maxDepth: 2 }))), (input) => {
-        const result = outcome(() => validateConfig(input));
-        if ("value" in result) {
-          expect(typeof result.value.host).toBe("string");
-          return;
-        }
-        expect(result.error.reason).toBe("INVALID_CONFIG");
-        expect(result.error.problems.length).toBeGreaterThan(0);
-        const roots = typeof input === "object" && input !== null && !Array.isArray(input) ? [...CONFIG_FIELDS, ...Object.keys(input)] : ["config"];
-        for (const line of result.error.problems) {
-          expect(line).toContain(": ");
-          expect(roots.some((root) => line.startsWith(root)), line).toBe(true);
-          expect(result.error.message).toContain(line);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything({ maxDepth: 3 }),
+          fc.dictionary(
+            fc.constantFrom("host", "port", "username", "auth", "hostKey", "proxy", "timeouts", "pool", "retry", "remoteDirectory", "algorithms", "hots"),
+            fc.anything({ maxDepth: 2 }),
+          ),
+        ),
+        (input) => {
+          const result = outcome(() => validateConfig(input));
+          if ("value" in result) {
+            expect(typeof result.value.host).toBe("string");
+            return;
+          }
+          expect(result.error.reason).toBe("INVALID_CONFIG");
+          expect(result.error.problems.length).toBeGreaterThan(0);
+          const roots = typeof input === "object" && input !== null && !Array.isArray(input) ? [...CONFIG_FIELDS, ...Object.keys(input)] : ["config"];
+          for (const line of result.error.problems) {
+            expect(line).toContain(": ");
+            expect(
+              roots.some((root) => line.startsWith(root)),
+              line,
+            ).toBe(true);
+            expect(result.error.message).toContain(line);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -127,9 +157,28 @@ describe("bad input: connection config", () => {
   });
 
   const boomiIds = [
-    "authType", "host", "port", "username", "password", "keyPath", "keyPswrd", "prvkeyContent", "pubkeyContent", "useKeyContent",
-    "hostEntry", "isMaxExchange", "remoteDirectory", "enablePooling", "proxyEnable", "proxyType", "proxyHost", "proxyPort",
-    "proxyuserName", "proxyPassword", "connectionTimeout", "readTimeout",
+    "authType",
+    "host",
+    "port",
+    "username",
+    "password",
+    "keyPath",
+    "keyPswrd",
+    "prvkeyContent",
+    "pubkeyContent",
+    "useKeyContent",
+    "hostEntry",
+    "isMaxExchange",
+    "remoteDirectory",
+    "enablePooling",
+    "proxyEnable",
+    "proxyType",
+    "proxyHost",
+    "proxyPort",
+    "proxyuserName",
+    "proxyPassword",
+    "connectionTimeout",
+    "readTimeout",
   ] as const;
 
   it("fromBoomiProperties(any property values) returns a config or INVALID_CONFIG whose lines name our field and the Boomi id", () => {
@@ -153,21 +202,42 @@ describe("bad input: connection config", () => {
     const pad = (w: [string, string], value: string) => `${w[0]}${value}${w[1]}`;
     const hostEntry = "sftp.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
     fc.assert(
-      fc.property(fc.array(fc.tuple(ws, ws), { minLength: 6, maxLength: 6 }), fc.integer({ min: 1, max: 65535 }), fc.boolean(), fc.constantFrom("HTTP", "SOCKS5", "socks4", "Atom"), (w, port, pooling, proxyType) => {
-        const base = { authType: "Username and Password", username: "etl", password: SECRET, remoteDirectory: "in", proxyHost: "proxy.local", proxyPort: "3128" };
-        const plain = fromBoomiProperties({ ...base, host: "sftp.example.com", port: String(port), enablePooling: String(pooling), proxyEnable: "true", proxyType, hostEntry });
-        const padded = fromBoomiProperties({
-          ...base,
-          host: pad(w[0]!, "sftp.example.com"),
-          port: pad(w[1]!, String(port)),
-          enablePooling: pad(w[2]!, String(pooling)),
-          proxyEnable: pad(w[3]!, "true"),
-          proxyType: pad(w[4]!, proxyType),
-          hostEntry: pad(w[5]!, hostEntry),
-        });
-        expect(padded).toEqual(plain);
-        expect(plain.port).toBe(port);
-      }),
+      fc.property(
+        fc.array(fc.tuple(ws, ws), { minLength: 6, maxLength: 6 }),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.boolean(),
+        fc.constantFrom("HTTP", "SOCKS5", "socks4", "Atom"),
+        (w, port, pooling, proxyType) => {
+          const base = {
+            authType: "Username and Password",
+            username: "etl",
+            password: SECRET,
+            remoteDirectory: "in",
+            proxyHost: "proxy.local",
+            proxyPort: "3128",
+          };
+          const plain = fromBoomiProperties({
+            ...base,
+            host: "sftp.example.com",
+            port: String(port),
+            enablePooling: String(pooling),
+            proxyEnable: "true",
+            proxyType,
+            hostEntry,
+          });
+          const padded = fromBoomiProperties({
+            ...base,
+            host: pad(w[0]!, "sftp.example.com"),
+            port: pad(w[1]!, String(port)),
+            enablePooling: pad(w[2]!, String(pooling)),
+            proxyEnable: pad(w[3]!, "true"),
+            proxyType: pad(w[4]!, proxyType),
+            hostEntry: pad(w[5]!, hostEntry),
+          });
+          expect(padded).toEqual(plain);
+          expect(plain.port).toBe(port);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -178,26 +248,44 @@ describe("bad input: connection config", () => {
 const FIELDS = ["fileName", "fileSize", "modifiedDate", "isDirectory"] as const;
 const OPERATORS = ["EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN", "REGEX", "WILDCARD"] as const;
 
-const entryArb: fc.Arbitrary<FilterEntry> = fc.record({
-  name: nastyString,
-  relativePath: fc.option(nastyString, { nil: undefined }),
-  size: fc.nat(),
-  mtime: fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.date({ noInvalidDate: true })),
-  isDirectory: fc.boolean(),
-}).map(({ relativePath, ...entry }) => (relativePath === undefined ? entry : { ...entry, relativePath }));
+const entryArb: fc.Arbitrary<FilterEntry> = fc
+  .record({
+    name: nastyString,
+    relativePath: fc.option(nastyString, { nil: undefined }),
+    size: fc.nat(),
+    mtime: fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.date({ noInvalidDate: true })),
+    isDirectory: fc.boolean(),
+  })
+  .map(({ relativePath, ...entry }) => (relativePath === undefined ? entry : { ...entry, relativePath }));
 
 /** A valid comparison: every field with an argument it accepts. */
 const validComparison: fc.Arbitrary<ComparisonFilter> = fc.oneof(
-  fc.record({ field: fc.constant("fileName" as const), operator: fc.constantFrom("EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN" as const), argument: fc.string({ unit: "binary", maxLength: 12 }) }),
+  fc.record({
+    field: fc.constant("fileName" as const),
+    operator: fc.constantFrom("EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN" as const),
+    argument: fc.string({ unit: "binary", maxLength: 12 }),
+  }),
   fc.record({ field: fc.constant("fileName" as const), operator: fc.constant("WILDCARD" as const), argument: fc.stringMatching(/^[a-z*?.]{0,8}$/) }),
-  fc.record({ field: fc.constant("fileName" as const), operator: fc.constant("REGEX" as const), argument: fc.stringMatching(/^[a-z.]{0,3}(\.\*)?[a-z]{0,3}$/) }),
-  fc.record({ field: fc.constant("fileSize" as const), operator: fc.constantFrom("EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN" as const), argument: fc.nat().map(String) }),
+  fc.record({
+    field: fc.constant("fileName" as const),
+    operator: fc.constant("REGEX" as const),
+    argument: fc.stringMatching(/^[a-z.]{0,3}(\.\*)?[a-z]{0,3}$/),
+  }),
+  fc.record({
+    field: fc.constant("fileSize" as const),
+    operator: fc.constantFrom("EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN" as const),
+    argument: fc.nat().map(String),
+  }),
   fc.record({
     field: fc.constant("modifiedDate" as const),
     operator: fc.constantFrom("EQUALS", "LESS_THAN", "GREATER_THAN" as const),
     argument: fc.date({ min: new Date("1971-01-01"), max: new Date("2099-01-01"), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z")),
   }),
-  fc.record({ field: fc.constant("isDirectory" as const), operator: fc.constantFrom("EQUALS", "NOT_EQUALS" as const), argument: fc.constantFrom("true", "false", "TRUE") }),
+  fc.record({
+    field: fc.constant("isDirectory" as const),
+    operator: fc.constantFrom("EQUALS", "NOT_EQUALS" as const),
+    argument: fc.constantFrom("true", "false", "TRUE"),
+  }),
 );
 
 /** Valid trees whose groups have two or more members (formatFilter documents that those read back the same). */
@@ -215,7 +303,14 @@ describe("bad input: the filter language", () => {
     const looseTree = fc.letrec<{ node: unknown }>((tie) => ({
       node: fc.oneof(
         { depthSize: "small" },
-        fc.record({ field: fc.oneof(fc.constantFrom(...FIELDS), nastyString), operator: fc.oneof(fc.constantFrom(...OPERATORS), nastyString), argument: fc.oneof(nastyString, fc.anything({ maxDepth: 0 })) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            field: fc.oneof(fc.constantFrom(...FIELDS), nastyString),
+            operator: fc.oneof(fc.constantFrom(...OPERATORS), nastyString),
+            argument: fc.oneof(nastyString, fc.anything({ maxDepth: 0 })),
+          },
+          { requiredKeys: [] },
+        ),
         fc.record({ field: fc.constantFrom(...FIELDS), operator: fc.constantFrom(...OPERATORS), arguments: fc.array(nastyString, { maxLength: 2 }) }),
         fc.record({ and: fc.oneof(fc.array(tie("node"), { maxLength: 3 }), fc.anything({ maxDepth: 0 })) }),
         fc.record({ or: fc.array(tie("node"), { maxLength: 3 }) }),
@@ -238,8 +333,45 @@ describe("bad input: the filter language", () => {
   });
 
   it("parseFilter(any string) gives a tree or INVALID_INPUT 'filter: … at column N' with a caret under that column", () => {
-    const tokens = fc.constantFrom("fileName", "fileSize", "modifiedDate", "isDirectory", "filename", "and", "or", "AND", "(", ")", "=", "!=", "<", ">", "~", "=~", "!", '"*.csv"', "'a\\'b'", '"', "'", "1000", "true", "2024-01-01", "regex", "notEquals", " ", "\t", "\n", "\\", "\0", "\u001b");
-    const text = fc.oneof(fc.array(tokens, { maxLength: 14 }).map((parts) => parts.join(" ")), fc.array(tokens, { maxLength: 14 }).map((parts) => parts.join("")), nastyString);
+    const tokens = fc.constantFrom(
+      "fileName",
+      "fileSize",
+      "modifiedDate",
+      "isDirectory",
+      "filename",
+      "and",
+      "or",
+      "AND",
+      "(",
+      ")",
+      "=",
+      "!=",
+      "<",
+      ">",
+      "~",
+      "=~",
+      "!",
+      '"*.csv"',
+      "'a\\'b'",
+      '"',
+      "'",
+      "1000",
+      "true",
+      "2024-01-01",
+      "regex",
+      "notEquals",
+      " ",
+      "\t",
+      "\n",
+      "\\",
+      "\0",
+      "\u001b",
+    );
+    const text = fc.oneof(
+      fc.array(tokens, { maxLength: 14 }).map((parts) => parts.join(" ")),
+      fc.array(tokens, { maxLength: 14 }).map((parts) => parts.join("")),
+      nastyString,
+    );
     fc.assert(
       fc.property(text, (input) => {
         const result = outcome(() => parseFilter(input));
@@ -314,16 +446,24 @@ describe("bad input: the filter language", () => {
     const toRegExp = (glob: string) =>
       new RegExp(
         `^${glob
-          .replace(/\*\*|\*|\?|\[!|\{a,b\/\}|[./]/g, (t) => ({ "**": ".*", "*": "[^/]*", "?": "[^/]", "[!": "[^/", "{a,b/}": "(?:a|b/)", ".": "\\.", "/": "\\/" })[t] ?? t)
+          .replace(
+            /\*\*|\*|\?|\[!|\{a,b\/\}|[./]/g,
+            (t) => ({ "**": ".*", "*": "[^/]*", "?": "[^/]", "[!": "[^/", "{a,b/}": "(?:a|b/)", ".": "\\.", "/": "\\/" })[t] ?? t,
+          )
           .replace(/\[ab\]/g, "[ab]")}$`,
         "s",
       );
     fc.assert(
-      fc.property(fc.array(globPart, { minLength: 1, maxLength: 6 }).map((p) => p.join("")), fc.array(fc.stringMatching(/^[ab/.c]{0,8}$/), { minLength: 1, maxLength: 6 }), (glob, paths) => {
-        const reference = toRegExp(glob);
-        const ours = compileFilter({ field: "fileName", operator: "WILDCARD", argument: glob });
-        for (const path of paths) expect(ours({ name: "x", relativePath: path, size: 0, mtime: 0, isDirectory: false }), `${glob} on ${path}`).toBe(reference.test(path));
-      }),
+      fc.property(
+        fc.array(globPart, { minLength: 1, maxLength: 6 }).map((p) => p.join("")),
+        fc.array(fc.stringMatching(/^[ab/.c]{0,8}$/), { minLength: 1, maxLength: 6 }),
+        (glob, paths) => {
+          const reference = toRegExp(glob);
+          const ours = compileFilter({ field: "fileName", operator: "WILDCARD", argument: glob });
+          for (const path of paths)
+            expect(ours({ name: "x", relativePath: path, size: 0, mtime: 0, isDirectory: false }), `${glob} on ${path}`).toBe(reference.test(path));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -353,9 +493,16 @@ describe("bad input: the filter language", () => {
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-const segment = fc.oneof(fc.constantFrom("..", ".", "", "a", "b.txt", " ", "...", "..a", "a..", "~", "\\..", "%2e%2e"), fc.string({ unit: "binary-ascii", maxLength: 6 }));
+const segment = fc.oneof(
+  fc.constantFrom("..", ".", "", "a", "b.txt", " ", "...", "..a", "a..", "~", "\\..", "%2e%2e"),
+  fc.string({ unit: "binary-ascii", maxLength: 6 }),
+);
 const relativeName = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join("/"));
-const anyName = fc.oneof(relativeName, relativeName.map((n) => `/${n}`), nastyString);
+const anyName = fc.oneof(
+  relativeName,
+  relativeName.map((n) => `/${n}`),
+  nastyString,
+);
 const directoryArb = fc.constantFrom("/", "/home/u", "/home/u/in/", "/a/../b", "//srv//data");
 
 describe("bad input: remote and local path confinement", () => {
@@ -399,16 +546,21 @@ describe("bad input: remote and local path confinement", () => {
 
   it("resolveRemoteDirectory gives a normalized absolute directory, or INVALID_INPUT naming remoteDirectory/home", () => {
     fc.assert(
-      fc.property(fc.option(anyName, { nil: undefined }), fc.option(anyName, { nil: undefined }), fc.oneof(directoryArb, nastyString), (perCall, connection, home) => {
-        const result = outcome(() => resolveRemoteDirectory({ perCall, connection, home }));
-        if ("error" in result) {
-          expect(result.error.reason).toBe("INVALID_INPUT");
-          expect(result.error.message).toMatch(/^(remoteDirectory|home): /);
-          return;
-        }
-        expect(result.value.startsWith("/")).toBe(true);
-        expect(result.value).toBe(posix.normalize(result.value).replace(/(.)\/$/, "$1"));
-      }),
+      fc.property(
+        fc.option(anyName, { nil: undefined }),
+        fc.option(anyName, { nil: undefined }),
+        fc.oneof(directoryArb, nastyString),
+        (perCall, connection, home) => {
+          const result = outcome(() => resolveRemoteDirectory({ perCall, connection, home }));
+          if ("error" in result) {
+            expect(result.error.reason).toBe("INVALID_INPUT");
+            expect(result.error.message).toMatch(/^(remoteDirectory|home): /);
+            return;
+          }
+          expect(result.value.startsWith("/")).toBe(true);
+          expect(result.value).toBe(posix.normalize(result.value).replace(/(.)\/$/, "$1"));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -453,7 +605,11 @@ describe("bad input: remote and local path confinement", () => {
 describe("bad input: CREATE's file name templates", () => {
   const now = new Date(2024, 0, 31, 9, 8, 7, 6);
   const uuid = "123e4567-e89b-42d3-a456-426614174000";
-  const templateArb = fc.array(fc.oneof(fc.constantFrom("$BASE", "$EXTENSION", "$UUID", "$TIME", "$DATE", "$", "$$", "$base", ".", "_", "/", ".."), fc.string({ maxLength: 4 })), { maxLength: 8 }).map((p) => p.join(""));
+  const templateArb = fc
+    .array(fc.oneof(fc.constantFrom("$BASE", "$EXTENSION", "$UUID", "$TIME", "$DATE", "$", "$$", "$base", ".", "_", "/", ".."), fc.string({ maxLength: 4 })), {
+      maxLength: 8,
+    })
+    .map((p) => p.join(""));
 
   it("any template and name expand to a string; text without a variable is kept as it is; expansions are not scanned again", () => {
     fc.assert(
@@ -461,7 +617,10 @@ describe("bad input: CREATE's file name templates", () => {
         const result = expandFileNameTemplate(template, name, { now, uuid });
         expect(typeof result).toBe("string");
         const { base, extension } = splitFileName(name);
-        const expected = template.replace(/\$(BASE|EXTENSION|UUID|TIME|DATE)/g, (_m, v: string) => ({ BASE: base, EXTENSION: extension, UUID: uuid, TIME: "090807.006", DATE: "20240131" })[v]!);
+        const expected = template.replace(
+          /\$(BASE|EXTENSION|UUID|TIME|DATE)/g,
+          (_m, v: string) => ({ BASE: base, EXTENSION: extension, UUID: uuid, TIME: "090807.006", DATE: "20240131" })[v]!,
+        );
         expect(result).toBe(expected);
         if (!/\$(BASE|EXTENSION|UUID|TIME|DATE)/.test(template)) expect(result).toBe(template);
         expect(expandFileNameTemplate("$BASE", name, { now, uuid })).toBe(base);

@@ -11,7 +11,13 @@ function expectLinear(matcher: PatternMatcher, text: string, label: string): { m
   return result;
 }
 
-const texts = (length: number) => ["a".repeat(length), `${"a".repeat(length - 1)}!`, `${"ab".repeat(length / 2)}`, `${"a/".repeat(length / 2)}`, "x".repeat(length)];
+const texts = (length: number) => [
+  "a".repeat(length),
+  `${"a".repeat(length - 1)}!`,
+  `${"ab".repeat(length / 2)}`,
+  `${"a/".repeat(length / 2)}`,
+  "x".repeat(length),
+];
 
 describe("bad input: filter patterns cannot backtrack (counted steps, not milliseconds)", () => {
   it.each([

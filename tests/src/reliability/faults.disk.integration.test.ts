@@ -22,7 +22,9 @@ afterAll(async () => {
   await testbed?.stop();
 });
 beforeEach(async () => {
-  await testbed.exec(`rm -rf ${small}/* ${small}/.[!.]* 2>/dev/null; printf '${old}' > ${small}/keep.txt && chown tester:tester ${small}/keep.txt`, { user: "root" });
+  await testbed.exec(`rm -rf ${small}/* ${small}/.[!.]* 2>/dev/null; printf '${old}' > ${small}/keep.txt && chown tester:tester ${small}/keep.txt`, {
+    user: "root",
+  });
 });
 
 const ls = async () => (await testbed.exec(`ls -A ${small}`)).stdout.split("\n").filter(Boolean).sort();

@@ -15,7 +15,9 @@ let fileHash: string;
 
 beforeAll(async () => {
   testbed = await startTestbed();
-  await testbed.exec(`mkdir -p ${home}/net && head -c ${3 * MiB} /dev/urandom > ${home}/net/three.bin && printf small > ${home}/net/small.txt && chown -R tester: ${home}/net`);
+  await testbed.exec(
+    `mkdir -p ${home}/net && head -c ${3 * MiB} /dev/urandom > ${home}/net/three.bin && printf small > ${home}/net/small.txt && chown -R tester: ${home}/net`,
+  );
   fileHash = await testbed.sha256(`${home}/net/three.bin`);
 });
 afterEach(async () => {
@@ -118,7 +120,9 @@ describe("network throttled, delayed, stalled", () => {
     expect((await testbed.exec(`cat ${home}/net/slow.txt`)).stdout).toBe("over a slow link");
   });
 
-  it("stalled mid-GET: TIMEOUT after the read timeout (not before, not much after); the next GET on the same connector succeeds", { timeout: 60_000 }, async () => {
+  it("stalled mid-GET: TIMEOUT after the read timeout (not before, not much after); the next GET on the same connector succeeds", {
+    timeout: 60_000,
+  }, async () => {
     // 16 MiB: more than the client requests at once, so the stall surely holds requests back.
     await testbed.exec(`head -c ${16 * MiB} /dev/urandom > ${home}/net/sixteen.bin && chown tester: ${home}/net/sixteen.bin`);
     const connector = await through({}, { attempts: 0, backoffMs: 50 });

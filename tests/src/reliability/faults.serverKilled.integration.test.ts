@@ -146,7 +146,9 @@ describe("server killed mid-CREATE", () => {
     }
   });
 
-  it("with the server gone past the retries: CONNECTION_LOST, nothing at the name, and the temporary file left by the kill is removed on reconnect", { timeout: 60_000 }, async () => {
+  it("with the server gone past the retries: CONNECTION_LOST, nothing at the name, and the temporary file left by the kill is removed on reconnect", {
+    timeout: 60_000,
+  }, async () => {
     const relay = await startFaultRelay({ host: testbed.host, port: testbed.port });
     const data = randomBytes(4 * MiB);
     const source = gatedSource(data.subarray(0, MiB), data.subarray(MiB));

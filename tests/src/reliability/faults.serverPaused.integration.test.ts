@@ -18,7 +18,12 @@ afterAll(async () => {
 
 /** A connector with a short read timeout and no retries, so the timeout itself is what the caller sees. */
 const connector = (): SftpConnector =>
-  createSftpConnector(testbed.connectionConfig({ hostKey: "fingerprint", extra: { remoteDirectory: "p", retry: { attempts: 0, backoffMs: 100 }, timeouts: { connectMs: 5_000, readMs: READ_MS } } }));
+  createSftpConnector(
+    testbed.connectionConfig({
+      hostKey: "fingerprint",
+      extra: { remoteDirectory: "p", retry: { attempts: 0, backoffMs: 100 }, timeouts: { connectMs: 5_000, readMs: READ_MS } },
+    }),
+  );
 
 async function closeAndCheck(sftp: SftpConnector): Promise<void> {
   await sftp.close();
@@ -27,7 +32,12 @@ async function closeAndCheck(sftp: SftpConnector): Promise<void> {
 
 describe("server paused", () => {
   for (const [name, run] of [
-    ["LIST", async (sftp: SftpConnector) => { for await (const _ of sftp.list()) void _; }],
+    [
+      "LIST",
+      async (sftp: SftpConnector) => {
+        for await (const _ of sftp.list()) void _;
+      },
+    ],
     ["GET", async (sftp: SftpConnector) => sftp.get({ fileName: "two.bin" }, { as: "buffer" })],
     ["CREATE", async (sftp: SftpConnector) => sftp.create({ fileName: "new.txt", content: "x" }, { actionIfFileExists: "OVERWRITE" })],
   ] as const) {

@@ -36,7 +36,18 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-const cli = (argv: string[], cwd: string) => runCli({ host: testbed.host, port: testbed.port, username: testbed.users.password.username, password: testbed.users.password.password, fingerprint: testbed.hostKey.fingerprint }, argv, cwd);
+const cli = (argv: string[], cwd: string) =>
+  runCli(
+    {
+      host: testbed.host,
+      port: testbed.port,
+      username: testbed.users.password.username,
+      password: testbed.users.password.password,
+      fingerprint: testbed.hostKey.fingerprint,
+    },
+    argv,
+    cwd,
+  );
 
 describe("OpenSSH: awkward names", () => {
   it("the testbed really holds every name", async () => {

@@ -13,8 +13,26 @@ const HOME = "/home/hostile";
 const IN = `${HOME}/in`;
 const DATA = `${HOME}/data`;
 /** What a hostile listing sends: one honest name and every kind of name that must never become a path. */
-const HOSTILE_NAMES = ["a/b.txt", "../escape.txt", "../../../../../../tmp/pwned-by-sftp", "/etc/passwd", "nul\0name.txt", "esc\u001b[2J\u001b]0;owned\u0007.txt", "new\nline.txt", "cr\rname.txt", "tab\tname", "", "del\u007f.txt", "csi\u009b31mred.txt", ".", ".."];
-const text = (s: string) => ({ size: Buffer.byteLength(s), read: (offset: number, length: number) => (offset >= Buffer.byteLength(s) ? null : Buffer.from(s).subarray(offset, offset + length)) });
+const HOSTILE_NAMES = [
+  "a/b.txt",
+  "../escape.txt",
+  "../../../../../../tmp/pwned-by-sftp",
+  "/etc/passwd",
+  "nul\0name.txt",
+  "esc\u001b[2J\u001b]0;owned\u0007.txt",
+  "new\nline.txt",
+  "cr\rname.txt",
+  "tab\tname",
+  "",
+  "del\u007f.txt",
+  "csi\u009b31mred.txt",
+  ".",
+  "..",
+];
+const text = (s: string) => ({
+  size: Buffer.byteLength(s),
+  read: (offset: number, length: number) => (offset >= Buffer.byteLength(s) ? null : Buffer.from(s).subarray(offset, offset + length)),
+});
 /** Raw terminal control characters, C0, DEL and C1 (newline aside): none of these may reach a terminal from a server-chosen name. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -43,7 +61,14 @@ beforeAll(async () => {
     },
   });
   connector = createSftpConnector(
-    { host: server.host, port: server.port, username: server.username, auth: { type: "password", password: server.password }, hostKey: { fingerprints: [server.fingerprint] }, retry: { attempts: 0 } },
+    {
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      auth: { type: "password", password: server.password },
+      hostKey: { fingerprints: [server.fingerprint] },
+      retry: { attempts: 0 },
+    },
     { logger: { debug: () => {}, info: () => {}, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) } },
   );
   sandbox = mkdtempSync(join(tmpdir(), "hostile-"));

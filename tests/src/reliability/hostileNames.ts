@@ -31,7 +31,18 @@ export interface CliServer {
 /** Runs the `sftp-connector` CLI in-process with `argv` plus the connection flags of `server`, in `cwd`. */
 export async function runCli(server: CliServer, argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const captured = captureIo({ env: { SFTP_PW: server.password }, cwd });
-  const conn = ["--host", server.host, "--port", String(server.port), "--user", server.username, "--password-env", "SFTP_PW", "--fingerprint", server.fingerprint];
+  const conn = [
+    "--host",
+    server.host,
+    "--port",
+    String(server.port),
+    "--user",
+    server.username,
+    "--password-env",
+    "SFTP_PW",
+    "--fingerprint",
+    server.fingerprint,
+  ];
   const code = await main([...argv, ...conn], captured.io);
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

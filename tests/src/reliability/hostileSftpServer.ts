@@ -168,7 +168,9 @@ function serveSftp(sftp: SFTPWrapper, content: HostileContent, stats: HostileSer
     sftp.status(reqid, STATUS_CODE.OK);
   });
   for (const unsupported of ["OPEN_DIR_UNUSED", "WRITE", "REMOVE", "RENAME", "MKDIR", "RMDIR", "SETSTAT", "FSETSTAT", "READLINK", "SYMLINK"] as const) {
-    (sftp as unknown as { on(event: string, listener: (reqid: number) => void): void }).on(unsupported, (reqid) => sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED));
+    (sftp as unknown as { on(event: string, listener: (reqid: number) => void): void }).on(unsupported, (reqid) =>
+      sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED),
+    );
   }
 }
 

@@ -71,7 +71,13 @@ describe("load: a listener soaking under churn", () => {
       { remoteDirectory: DIR, pollingIntervalMs: POLL_MS, stableAfter: { polls: 1 } },
       async (doc: ListenDocument) => {
         const content = await readAll(doc.content);
-        received.push({ step, event: doc.event, fileName: doc.properties.fileName, size: doc.properties.size ?? -1, sha: doc.event === "removed" ? "" : sha256(content) });
+        received.push({
+          step,
+          event: doc.event,
+          fileName: doc.properties.fileName,
+          size: doc.properties.size ?? -1,
+          sha: doc.event === "removed" ? "" : sha256(content),
+        });
       },
     );
     const errors: string[] = [];
@@ -115,7 +121,9 @@ describe("load: a listener soaking under churn", () => {
           if (content.length === current.content.length) content = Buffer.concat([content, Buffer.from("!")]);
           files.set(fileName, { content, modifications: current.modifications + 1 });
           expected.push({ step, event: "modified", fileName, size: content.length, sha: sha256(content) });
-          work.push(append ? churner.upsert({ fileName, content: content.subarray(current.content.length) }, { append: true }) : churner.upsert({ fileName, content }));
+          work.push(
+            append ? churner.upsert({ fileName, content: content.subarray(current.content.length) }, { append: true }) : churner.upsert({ fileName, content }),
+          );
         }
       }
       if (step % 4 === 0) {

@@ -66,7 +66,10 @@ export async function sampleServerSessions(testbed: Testbed, intervalMs = 20, us
     async stop() {
       await testbed.exec(`touch ${flag}`);
       const { stdout } = await running;
-      return stdout.split("\n").filter((line) => line.trim() !== "").map(parse);
+      return stdout
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map(parse);
     },
   };
 }

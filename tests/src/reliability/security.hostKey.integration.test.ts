@@ -38,7 +38,8 @@ function recorder() {
 const config = (extra: Record<string, unknown> = {}) =>
   testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "hostkey", ...extra } }) as ConnectorConfig;
 const remoteFiles = async () => (await testbed.exec(`ls -A ${DIR}`)).stdout.split("\n").filter(Boolean).sort();
-const isMismatch = (error: SftpConnectorError) => error.reason === "HOST_KEY_MISMATCH" && /^host key verification failed for 127\.0\.0\.1:\d+: the server presented ssh-ed25519 SHA256:/.test(error.message);
+const isMismatch = (error: SftpConnectorError) =>
+  error.reason === "HOST_KEY_MISMATCH" && /^host key verification failed for 127\.0\.0\.1:\d+: the server presented ssh-ed25519 SHA256:/.test(error.message);
 
 describe("strict by default", () => {
   it("a config without hostKey is refused with INVALID_CONFIG naming hostKey, at every door; the opt-out is by name and warns", async () => {
@@ -69,7 +70,9 @@ describe("strict by default", () => {
     } finally {
       await sftp.close();
     }
-    expect(lines.filter((l) => l.level === "warn" && /host key checking is off for 127\.0\.0\.1:\d+ \(hostKey\.insecureAcceptAny\)/.test(l.message))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.level === "warn" && /host key checking is off for 127\.0\.0\.1:\d+ \(hostKey\.insecureAcceptAny\)/.test(l.message)),
+    ).toHaveLength(1);
   });
 
   it("the CLI without a host key flag is a usage error (exit 2) naming the flags that pin or opt out", async () => {
@@ -116,14 +119,38 @@ describe("a host key that does not match the pin", () => {
 
   it("CLI: every command exits 1 with error [HOST_KEY_MISMATCH] and touches nothing", async () => {
     const before = await remoteFiles();
-    const conn = ["--host", testbed.host, "--port", String(testbed.port), "--user", "tester", "--password-env", "PW", "--fingerprint", OTHER_FINGERPRINT, "--remote-dir", "hostkey"];
-    const commands: string[][] = [["test"], ["list"], ["get", "keep.txt"], ["create", "--name", "planted.txt"], ["upsert", "--name", "keep.txt"], ["delete", "keep.txt"], ["query"], ["listen", "--interval", "100ms"]];
+    const conn = [
+      "--host",
+      testbed.host,
+      "--port",
+      String(testbed.port),
+      "--user",
+      "tester",
+      "--password-env",
+      "PW",
+      "--fingerprint",
+      OTHER_FINGERPRINT,
+      "--remote-dir",
+      "hostkey",
+    ];
+    const commands: string[][] = [
+      ["test"],
+      ["list"],
+      ["get", "keep.txt"],
+      ["create", "--name", "planted.txt"],
+      ["upsert", "--name", "keep.txt"],
+      ["delete", "keep.txt"],
+      ["query"],
+      ["listen", "--interval", "100ms"],
+    ];
     for (const command of commands) {
       const io = captureIo({ env: { PW: testbed.users.password.password }, cwd: local, stdin: "planted" });
       const started = Date.now();
       const code = await main([...command, ...conn], io.io);
       expect(code, command.join(" ")).toBe(1);
-      expect(io.stderr(), command.join(" ")).toMatch(/^error \[HOST_KEY_MISMATCH\]: host key verification failed for 127\.0\.0\.1:\d+: the server presented ssh-ed25519 SHA256:/m);
+      expect(io.stderr(), command.join(" ")).toMatch(
+        /^error \[HOST_KEY_MISMATCH\]: host key verification failed for 127\.0\.0\.1:\d+: the server presented ssh-ed25519 SHA256:/m,
+      );
       expect(io.stderr() + io.stdout()).not.toContain(testbed.users.password.password);
       expect(Date.now() - started, command.join(" ")).toBeLessThan(20_000);
     }
@@ -168,7 +195,10 @@ describe("the server's host key changes under a running client", () => {
     const sftp = createSftpConnector(config(), { logger });
     const delivered: string[] = [];
     try {
-      const listener = await sftp.listen({ remoteDirectory: "hostkey/inbox", pollingIntervalMs: 200, retryBackoffMs: 200 }, (doc) => void delivered.push(doc.properties.fileName));
+      const listener = await sftp.listen(
+        { remoteDirectory: "hostkey/inbox", pollingIntervalMs: 200, retryBackoffMs: 200 },
+        (doc) => void delivered.push(doc.properties.fileName),
+      );
       await testbed.exec(`echo one > ${DIR}/inbox/before.txt`, { user: "tester" });
       await waitFor(() => delivered.includes("before.txt"), "the file written before the swap to be delivered", 20_000);
 
@@ -196,7 +226,20 @@ describe("the server's host key changes under a running client", () => {
 
   it("CLI listen: exits 1 with error [HOST_KEY_MISMATCH] once the key changes, instead of polling an impostor forever", async () => {
     await testbed.exec(`mkdir -p ${DIR}/cli-inbox`, { user: "tester" });
-    const conn = ["--host", testbed.host, "--port", String(testbed.port), "--user", "tester", "--password-env", "PW", "--fingerprint", testbed.hostKey.fingerprint, "--remote-dir", "hostkey/cli-inbox"];
+    const conn = [
+      "--host",
+      testbed.host,
+      "--port",
+      String(testbed.port),
+      "--user",
+      "tester",
+      "--password-env",
+      "PW",
+      "--fingerprint",
+      testbed.hostKey.fingerprint,
+      "--remote-dir",
+      "hostkey/cli-inbox",
+    ];
     const io = captureIo({ env: { PW: testbed.users.password.password }, cwd: local });
     const running = main(["listen", ...conn, "--interval", "200ms", "--retry-backoff", "200ms"], io.io);
     try {

@@ -32,7 +32,9 @@ const MARKERS = Object.values(M);
 
 /** The testbed's real secrets: none may show either. Key text counts line by line. */
 function realSecrets(): string[] {
-  const keyLines = Object.values(testbed.users.key.keys).flatMap((key) => key.privateKey.split("\n").filter((line) => line.length >= 20 && !line.startsWith("-----")));
+  const keyLines = Object.values(testbed.users.key.keys).flatMap((key) =>
+    key.privateKey.split("\n").filter((line) => line.length >= 20 && !line.startsWith("-----")),
+  );
   return [testbed.users.password.password, testbed.users.key.passphrase, testbed.proxies!.socksAuth.password, testbed.proxies!.httpAuth.password, ...keyLines];
 }
 const needles = () => [...MARKERS, ...realSecrets()];
@@ -74,7 +76,11 @@ function expectClean(what: string, surfaces: string[]): void {
 function recorder() {
   const calls: Array<{ level: string; message: string; details?: Record<string, unknown> }> = [];
   const at = (level: string) => (message: string, details?: Record<string, unknown>) => void calls.push({ level, message, ...(details ? { details } : {}) });
-  return { calls, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }, surfaces: () => calls.flatMap((c) => [c.message, ...(c.details ? printed(c.details) : [])]) };
+  return {
+    calls,
+    logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+    surfaces: () => calls.flatMap((c) => [c.message, ...(c.details ? printed(c.details) : [])]),
+  };
 }
 
 beforeAll(async () => {
@@ -89,7 +95,11 @@ afterAll(async () => {
 
 const encryptedKey = () => testbed.users.key.keys.ed25519Encrypted.privateKey;
 const base = (extra: Record<string, unknown> = {}) =>
-  testbed.connectionConfig({ hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "secrets", retry: { attempts: 0, backoffMs: 100 }, ...extra } });
+  testbed.connectionConfig({
+    hostKey: "fingerprint",
+    timeoutMs: 30_000,
+    extra: { remoteDirectory: "secrets", retry: { attempts: 0, backoffMs: 100 }, ...extra },
+  });
 /** Every kind of auth method at once, each with a wrong marker secret (tried in order, all refused). */
 const allWrongAuth = () => [
   { type: "password", password: M.password },
@@ -120,7 +130,13 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "wrong passphrase of a key given as content",
-    config: () => testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }, retry: { attempts: 0 } } }),
+    config: () =>
+      testbed.connectionConfig({
+        key: "ed25519Encrypted",
+        hostKey: "fingerprint",
+        timeoutMs: 30_000,
+        extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }, retry: { attempts: 0 } },
+      }),
     act: (s) => s.get({ fileName: "secrets/small.txt" }),
     reason: "INVALID_CONFIG",
   },
@@ -151,8 +167,17 @@ const SCENARIOS: Scenario[] = [
     name: "Boomi properties, wrong password and proxy password",
     config: () => ({
       boomi: {
-        host: testbed.host, port: String(testbed.port), username: "tester", password: M.boomiPassword, hostEntry: testbed.hostKey.knownHostsLine,
-        proxyEnable: "true", proxyType: "SOCKS5", proxyHost: "127.0.0.1", proxyPort: String(testbed.proxies!.socksAuth.port), proxyuserName: testbed.proxies!.socksAuth.username, proxyPassword: M.boomiProxy,
+        host: testbed.host,
+        port: String(testbed.port),
+        username: "tester",
+        password: M.boomiPassword,
+        hostEntry: testbed.hostKey.knownHostsLine,
+        proxyEnable: "true",
+        proxyType: "SOCKS5",
+        proxyHost: "127.0.0.1",
+        proxyPort: String(testbed.proxies!.socksAuth.port),
+        proxyuserName: testbed.proxies!.socksAuth.username,
+        proxyPassword: M.boomiProxy,
       },
     }),
     act: (s) => s.testConnection(),
@@ -162,7 +187,13 @@ const SCENARIOS: Scenario[] = [
     name: "Boomi properties, key content with a wrong keyPswrd",
     config: () => ({
       boomi: {
-        host: testbed.host, port: testbed.port, username: "keyuser", authType: "Using public Key", useKeyContent: "true", prvkeyContent: encryptedKey(), keyPswrd: M.boomiPassphrase,
+        host: testbed.host,
+        port: testbed.port,
+        username: "keyuser",
+        authType: "Using public Key",
+        useKeyContent: "true",
+        prvkeyContent: encryptedKey(),
+        keyPswrd: M.boomiPassphrase,
         hostEntry: testbed.hostKey.knownHostsLine,
       },
     }),
@@ -209,39 +240,58 @@ const SCENARIOS: Scenario[] = [
 ];
 
 describe("secrets never show when things go wrong (facade, logger recording every level)", () => {
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", async (_name, scenario) => {
-    const { logger, surfaces } = recorder();
-    await scenario.before?.();
-    const sftp = createSftpConnector(scenario.config(), { logger });
-    let error: unknown;
-    let timer: NodeJS.Timeout | undefined;
-    const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`hung for 30 s; the log so far:\n${surfaces().join("\n").slice(-3000)}`)), 30_000);
-    });
-    try {
-      error = await rejectionOf(Promise.race([scenario.act(sftp), hang]));
-      if (error instanceof Error && error.message.startsWith("hung for 30 s")) throw error;
-    } finally {
-      clearTimeout(timer);
-      await scenario.after?.();
-      await sftp.close();
-    }
-    expect(isSftpConnectorError(error) && error.reason, String(error)).toBe(scenario.reason);
-    expectClean("the error", errorSurfaces(error));
-    expectClean("the log", surfaces());
-    expectClean("the connector", [...printed(sftp), ...printed(sftp.config), ...printed(sftp.pool)]);
-  }, 60_000);
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    "%s",
+    async (_name, scenario) => {
+      const { logger, surfaces } = recorder();
+      await scenario.before?.();
+      const sftp = createSftpConnector(scenario.config(), { logger });
+      let error: unknown;
+      let timer: NodeJS.Timeout | undefined;
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`hung for 30 s; the log so far:\n${surfaces().join("\n").slice(-3000)}`)), 30_000);
+      });
+      try {
+        error = await rejectionOf(Promise.race([scenario.act(sftp), hang]));
+        if (error instanceof Error && error.message.startsWith("hung for 30 s")) throw error;
+      } finally {
+        clearTimeout(timer);
+        await scenario.after?.();
+        await sftp.close();
+      }
+      expect(isSftpConnectorError(error) && error.reason, String(error)).toBe(scenario.reason);
+      expectClean("the error", errorSurfaces(error));
+      expectClean("the log", surfaces());
+      expectClean("the connector", [...printed(sftp), ...printed(sftp.config), ...printed(sftp.pool)]);
+    },
+    60_000,
+  );
 
   it("invalid config (a bad port beside every secret), through validateConfig, the facade and fromBoomiProperties", async () => {
     const raw = {
-      host: testbed.host, port: 0, username: "tester",
+      host: testbed.host,
+      port: 0,
+      username: "tester",
       auth: [...allWrongAuth(), { type: "privateKey", content: M.content, passphrase: M.passphrase }],
       hostKey: { fingerprints: [testbed.hostKey.fingerprint] },
       proxy: { type: "http", host: "127.0.0.1", port: 99999, username: "u", password: M.http },
     };
     const boomi = {
-      host: testbed.host, port: "0", username: "keyuser", authType: "Using public Key", useKeyContent: "true", prvkeyContent: M.content, keyPswrd: M.boomiPassphrase, password: M.boomiPassword,
-      hostEntry: testbed.hostKey.knownHostsLine, proxyEnable: "true", proxyType: "HTTP", proxyHost: "127.0.0.1", proxyPort: "-1", proxyuserName: "u", proxyPassword: M.boomiProxy,
+      host: testbed.host,
+      port: "0",
+      username: "keyuser",
+      authType: "Using public Key",
+      useKeyContent: "true",
+      prvkeyContent: M.content,
+      keyPswrd: M.boomiPassphrase,
+      password: M.boomiPassword,
+      hostEntry: testbed.hostKey.knownHostsLine,
+      proxyEnable: "true",
+      proxyType: "HTTP",
+      proxyHost: "127.0.0.1",
+      proxyPort: "-1",
+      proxyuserName: "u",
+      proxyPassword: M.boomiProxy,
     };
     for (const [door, attempt] of [
       ["validateConfig", () => validateConfig(raw as never)],
@@ -257,10 +307,27 @@ describe("secrets never show when things go wrong (facade, logger recording ever
   });
 
   it("validated configs print no secret: validateConfig, fromBoomiProperties, connector.config (values still usable)", () => {
-    const ours = validateConfig(base({ auth: [...allWrongAuth(), { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }], proxy: { type: "socks5", ...testbed.proxies!.socksAuth, password: M.socks } }) as never);
+    const ours = validateConfig(
+      base({
+        auth: [...allWrongAuth(), { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase }],
+        proxy: { type: "socks5", ...testbed.proxies!.socksAuth, password: M.socks },
+      }) as never,
+    );
     const boomi = fromBoomiProperties({
-      host: testbed.host, port: testbed.port, username: "keyuser", authType: "Using public Key", useKeyContent: "true", prvkeyContent: encryptedKey(), keyPswrd: M.boomiPassphrase,
-      hostEntry: testbed.hostKey.knownHostsLine, proxyEnable: "true", proxyType: "HTTP", proxyHost: "127.0.0.1", proxyPort: "3128", proxyuserName: "u", proxyPassword: M.boomiProxy,
+      host: testbed.host,
+      port: testbed.port,
+      username: "keyuser",
+      authType: "Using public Key",
+      useKeyContent: "true",
+      prvkeyContent: encryptedKey(),
+      keyPswrd: M.boomiPassphrase,
+      hostEntry: testbed.hostKey.knownHostsLine,
+      proxyEnable: "true",
+      proxyType: "HTTP",
+      proxyHost: "127.0.0.1",
+      proxyPort: "3128",
+      proxyuserName: "u",
+      proxyPassword: M.boomiProxy,
     });
     const sftp = createSftpConnector(ours);
     expectClean("configs", [...printed(ours), ...printed(boomi), ...printed(sftp.config), ...printed(sftp)]);
@@ -275,7 +342,12 @@ describe("a success with debug logging shows no secret either", () => {
     const { calls, logger, surfaces } = recorder();
     const configs: ConnectorConfig[] = [
       base(),
-      testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { remoteDirectory: "/home/keyuser", proxy: { type: "socks5", ...testbed.proxies!.socksAuth } } }),
+      testbed.connectionConfig({
+        key: "ed25519Encrypted",
+        hostKey: "fingerprint",
+        timeoutMs: 30_000,
+        extra: { remoteDirectory: "/home/keyuser", proxy: { type: "socks5", ...testbed.proxies!.socksAuth } },
+      }),
       base({ auth: { type: "keyboardInteractive", responses: [testbed.users.password.password] }, proxy: { type: "http", ...testbed.proxies!.httpAuth } }),
     ];
     for (const config of configs) {
@@ -322,29 +394,152 @@ describe("the CLI's output (stdout and stderr) shows no secret, given in a confi
   };
 
   it.each([
-    ["config file: every auth kind wrong, SOCKS5 with the right password", () => ["test", "--verbose", "--config", file("wrong.json", { ...base({ auth: allWrongAuth(), proxy: { type: "socks5", ...testbed.proxies!.socksAuth } }) })], {}, 1, "AUTH_FAILED"],
-    ["config file: key content with a wrong passphrase", () => ["list", "--verbose", "--config", file("key.json", testbed.connectionConfig({ key: "ed25519Encrypted", hostKey: "fingerprint", timeoutMs: 30_000, extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase } } }))], {}, 2, "INVALID_CONFIG"],
-    ["config file: a bad port beside every secret", () => ["test", "--config", file("badport.json", { ...base({ auth: [...allWrongAuth(), { type: "privateKey", content: M.content, passphrase: M.passphrase }] }), port: 70000 })], {}, 2, "INVALID_CONFIG"],
-    ["Boomi YAML: wrong password and proxy password", () => ["test", "--verbose", "--config", file("boomi.yaml", [
-      `host: "${testbed.host}"`, `port: "${testbed.port}"`, "username: tester", `password: "${M.boomiPassword}"`, `hostEntry: "${testbed.hostKey.knownHostsLine}"`,
-      "proxyEnable: true", "proxyType: HTTP", "proxyHost: 127.0.0.1", `proxyPort: "${testbed.proxies!.httpAuth.port}"`, `proxyuserName: "${testbed.proxies!.httpAuth.username}"`, `proxyPassword: "${M.boomiProxy}"`,
-    ].join("\n"))], {}, 1, "PROXY_FAILED"],
-    ["flags: --password-env with a wrong password, --proxy with the right SOCKS5 password", () => ["test", "--verbose", ...flags(), "--user", "tester", "--password-env", "PW", "--proxy", `socks5://${testbed.proxies!.socksAuth.username}:${testbed.proxies!.socksAuth.password}@127.0.0.1:${testbed.proxies!.socksAuth.port}`], { PW: M.password }, 1, "AUTH_FAILED"],
-    ["flags: --proxy with a wrong HTTP password", () => ["list", "--verbose", ...flags(), "--user", "tester", "--password-env", "PW", "--proxy", `http://${testbed.proxies!.httpAuth.username}:${M.http}@127.0.0.1:${testbed.proxies!.httpAuth.port}`], () => ({ PW: testbed.users.password.password }), 1, "PROXY_FAILED"],
-    ["flags: --key with a wrong --key-passphrase-env", () => ["test", "--verbose", ...flags(), "--user", "keyuser", "--key", file("id_enc", encryptedKey()), "--key-passphrase-env", "KP"], { KP: M.passphrase }, 2, "INVALID_CONFIG"],
-  ] as Array<[string, () => string[], Record<string, string> | (() => Record<string, string>), number, string]>)("%s", async (_name, argv, env, code, reason) => {
-    const result = await cli(argv(), typeof env === "function" ? env() : env);
-    expect(result.code, result.output).toBe(code);
-    expect(result.output).toContain(`error [${reason}]`);
-    expectClean("the CLI's output", [result.output]);
-  }, 60_000);
+    [
+      "config file: every auth kind wrong, SOCKS5 with the right password",
+      () => [
+        "test",
+        "--verbose",
+        "--config",
+        file("wrong.json", { ...base({ auth: allWrongAuth(), proxy: { type: "socks5", ...testbed.proxies!.socksAuth } }) }),
+      ],
+      {},
+      1,
+      "AUTH_FAILED",
+    ],
+    [
+      "config file: key content with a wrong passphrase",
+      () => [
+        "list",
+        "--verbose",
+        "--config",
+        file(
+          "key.json",
+          testbed.connectionConfig({
+            key: "ed25519Encrypted",
+            hostKey: "fingerprint",
+            timeoutMs: 30_000,
+            extra: { auth: { type: "privateKey", content: encryptedKey(), passphrase: M.passphrase } },
+          }),
+        ),
+      ],
+      {},
+      2,
+      "INVALID_CONFIG",
+    ],
+    [
+      "config file: a bad port beside every secret",
+      () => [
+        "test",
+        "--config",
+        file("badport.json", { ...base({ auth: [...allWrongAuth(), { type: "privateKey", content: M.content, passphrase: M.passphrase }] }), port: 70000 }),
+      ],
+      {},
+      2,
+      "INVALID_CONFIG",
+    ],
+    [
+      "Boomi YAML: wrong password and proxy password",
+      () => [
+        "test",
+        "--verbose",
+        "--config",
+        file(
+          "boomi.yaml",
+          [
+            `host: "${testbed.host}"`,
+            `port: "${testbed.port}"`,
+            "username: tester",
+            `password: "${M.boomiPassword}"`,
+            `hostEntry: "${testbed.hostKey.knownHostsLine}"`,
+            "proxyEnable: true",
+            "proxyType: HTTP",
+            "proxyHost: 127.0.0.1",
+            `proxyPort: "${testbed.proxies!.httpAuth.port}"`,
+            `proxyuserName: "${testbed.proxies!.httpAuth.username}"`,
+            `proxyPassword: "${M.boomiProxy}"`,
+          ].join("\n"),
+        ),
+      ],
+      {},
+      1,
+      "PROXY_FAILED",
+    ],
+    [
+      "flags: --password-env with a wrong password, --proxy with the right SOCKS5 password",
+      () => [
+        "test",
+        "--verbose",
+        ...flags(),
+        "--user",
+        "tester",
+        "--password-env",
+        "PW",
+        "--proxy",
+        `socks5://${testbed.proxies!.socksAuth.username}:${testbed.proxies!.socksAuth.password}@127.0.0.1:${testbed.proxies!.socksAuth.port}`,
+      ],
+      { PW: M.password },
+      1,
+      "AUTH_FAILED",
+    ],
+    [
+      "flags: --proxy with a wrong HTTP password",
+      () => [
+        "list",
+        "--verbose",
+        ...flags(),
+        "--user",
+        "tester",
+        "--password-env",
+        "PW",
+        "--proxy",
+        `http://${testbed.proxies!.httpAuth.username}:${M.http}@127.0.0.1:${testbed.proxies!.httpAuth.port}`,
+      ],
+      () => ({ PW: testbed.users.password.password }),
+      1,
+      "PROXY_FAILED",
+    ],
+    [
+      "flags: --key with a wrong --key-passphrase-env",
+      () => ["test", "--verbose", ...flags(), "--user", "keyuser", "--key", file("id_enc", encryptedKey()), "--key-passphrase-env", "KP"],
+      { KP: M.passphrase },
+      2,
+      "INVALID_CONFIG",
+    ],
+  ] as Array<[string, () => string[], Record<string, string> | (() => Record<string, string>), number, string]>)(
+    "%s",
+    async (_name, argv, env, code, reason) => {
+      const result = await cli(argv(), typeof env === "function" ? env() : env);
+      expect(result.code, result.output).toBe(code);
+      expect(result.output).toContain(`error [${reason}]`);
+      expectClean("the CLI's output", [result.output]);
+    },
+    60_000,
+  );
 
   it("a success with --verbose: secrets from a config file and from flags never print", async () => {
-    const fromFile = await cli(["list", "--verbose", "--json", "--config", file("ok.json", { ...base({ proxy: { type: "socks5", ...testbed.proxies!.socksAuth } }) })]);
+    const fromFile = await cli([
+      "list",
+      "--verbose",
+      "--json",
+      "--config",
+      file("ok.json", { ...base({ proxy: { type: "socks5", ...testbed.proxies!.socksAuth } }) }),
+    ]);
     expect(fromFile.code, fromFile.output).toBe(0);
     expect(fromFile.output).toContain("small.txt");
     const fromFlags = await cli(
-      ["test", "--verbose", ...flags(), "--user", "keyuser", "--key", file("id_ok", encryptedKey()), "--key-passphrase-env", "KP", "--proxy", `http://${testbed.proxies!.httpAuth.username}:${testbed.proxies!.httpAuth.password}@127.0.0.1:${testbed.proxies!.httpAuth.port}`],
+      [
+        "test",
+        "--verbose",
+        ...flags(),
+        "--user",
+        "keyuser",
+        "--key",
+        file("id_ok", encryptedKey()),
+        "--key-passphrase-env",
+        "KP",
+        "--proxy",
+        `http://${testbed.proxies!.httpAuth.username}:${testbed.proxies!.httpAuth.password}@127.0.0.1:${testbed.proxies!.httpAuth.port}`,
+      ],
       { KP: testbed.users.key.passphrase },
     );
     expect(fromFlags.code, fromFlags.output).toBe(0);

@@ -15,7 +15,9 @@ export const AUTH_LINE = /\b(Accepted|Failed|Postponed) (password|publickey|keyb
 
 /** Auth lines logged after the first `since` lines. */
 export function authLinesSince(testbed: Testbed, since: number): string[] {
-  return serverLog(testbed).slice(since).filter((line) => AUTH_LINE.test(line));
+  return serverLog(testbed)
+    .slice(since)
+    .filter((line) => AUTH_LINE.test(line));
 }
 
 const HOST_KEY = "/etc/ssh/ssh_host_ed25519_key";

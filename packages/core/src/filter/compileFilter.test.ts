@@ -224,9 +224,21 @@ describe("compileFilter validation", () => {
     ["a field that is no string", { field: 1, operator: "EQUALS", argument: "a" }, ["field: expected a field name, got number"]],
     ["no field value", { field: undefined, operator: "EQUALS", argument: "a" }, ["field: expected a field name, got undefined"]],
     // operator
-    ["an unknown operator", comparison("fileName", "LIKE", "a"), ['operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "LIKE"']],
-    ["a lower-case operator", comparison("fileName", "equals", "a"), ['operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "equals"']],
-    ["no operator", { field: "fileName", argument: "a" }, ["operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got undefined"]],
+    [
+      "an unknown operator",
+      comparison("fileName", "LIKE", "a"),
+      ['operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "LIKE"'],
+    ],
+    [
+      "a lower-case operator",
+      comparison("fileName", "equals", "a"),
+      ['operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "equals"'],
+    ],
+    [
+      "no operator",
+      { field: "fileName", argument: "a" },
+      ["operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got undefined"],
+    ],
     ["REGEX on fileSize", comparison("fileSize", "REGEX", "1.*"), [`operator: ${pattern}`]],
     ["WILDCARD on fileSize", comparison("fileSize", "WILDCARD", "1*"), [`operator: ${pattern}`]],
     ["REGEX on modifiedDate", comparison("modifiedDate", "REGEX", "2023.*"), [`operator: ${pattern}`]],
@@ -239,7 +251,11 @@ describe("compileFilter validation", () => {
     ["no argument", { field: "fileName", operator: "EQUALS" }, ["argument: There should be exactly one argument. '0' given."]],
     ["two arguments", { field: "fileName", operator: "EQUALS", arguments: ["a", "b"] }, ["arguments: There should be exactly one argument. '2' given."]],
     ["an empty arguments list", { field: "fileName", operator: "EQUALS", arguments: [] }, ["arguments: There should be exactly one argument. '0' given."]],
-    ["argument and arguments", { field: "fileName", operator: "EQUALS", argument: "a", arguments: ["a"] }, ['arguments: give "argument" or "arguments", not both']],
+    [
+      "argument and arguments",
+      { field: "fileName", operator: "EQUALS", argument: "a", arguments: ["a"] },
+      ['arguments: give "argument" or "arguments", not both'],
+    ],
     ["arguments that is no array", { field: "fileName", operator: "EQUALS", arguments: "a" }, ["arguments: expected an array holding one string, got string"]],
     ["arguments holding a number", { field: "fileSize", operator: "EQUALS", arguments: [5] }, ["arguments[0]: expected a string, got number"]],
     ["a number argument", { field: "fileSize", operator: "EQUALS", argument: 5 }, ["argument: expected a string, got number"]],
@@ -280,14 +296,16 @@ describe("compileFilter validation", () => {
 
   it("names the path of a problem deep in the tree", () => {
     const filter = { and: [ok, { or: [ok, { field: "fileName", operator: "BAD", argument: "x" }] }] };
-    expect(problemsOf(filter)).toEqual([
-      'and[1].or[1].operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "BAD"',
-    ]);
+    expect(problemsOf(filter)).toEqual(['and[1].or[1].operator: expected one of EQUALS, NOT_EQUALS, LESS_THAN, GREATER_THAN, REGEX, WILDCARD, got "BAD"']);
   });
 
   it("collects every problem into one error", () => {
     const filter = {
-      or: [comparison("size", "EQUALS", "1"), { and: [comparison("fileSize", "REGEX", "x"), comparison("modifiedDate", "EQUALS", "soon")] }, { field: 1, operator: 2 }],
+      or: [
+        comparison("size", "EQUALS", "1"),
+        { and: [comparison("fileSize", "REGEX", "x"), comparison("modifiedDate", "EQUALS", "soon")] },
+        { field: 1, operator: 2 },
+      ],
     };
     expect(problemsOf(filter)).toEqual([
       "or[0].field: Unknown property: size",

@@ -1,14 +1,6 @@
 // Validates a filter once and compiles it into a predicate over directory entries, with Boomi's FileQueryFilter semantics.
 import { SftpConnectorError, isSftpConnectorError } from "../SftpConnectorError.js";
-import {
-  FILTER_FIELDS,
-  FILTER_OPERATORS,
-  type Filter,
-  type FilterEntry,
-  type FilterField,
-  type FilterOperator,
-  type FilterPredicate,
-} from "./Filter.js";
+import { FILTER_FIELDS, FILTER_OPERATORS, type Filter, type FilterEntry, type FilterField, type FilterOperator, type FilterPredicate } from "./Filter.js";
 import { parseFilter } from "./parseFilter.js";
 import { describeValue } from "../describeValue.js";
 import { compilePattern } from "./compilePattern.js";
@@ -144,19 +136,18 @@ function readArgument(fields: Fields, problem: (key: string, message: string) =>
     if (!Array.isArray(list)) return problem("arguments", `expected an array holding one string, got ${describeValue(list, { as: "type" })}`);
     if (list.length !== 1) return problem("arguments", exactlyOne(list.length));
     const [value] = list as unknown[];
-    return typeof value === "string" ? { key: "arguments[0]", value } : problem("arguments[0]", `expected a string, got ${describeValue(value, { as: "type" })}`);
+    return typeof value === "string"
+      ? { key: "arguments[0]", value }
+      : problem("arguments[0]", `expected a string, got ${describeValue(value, { as: "type" })}`);
   }
   if (single === undefined) return problem("argument", exactlyOne(0));
-  return typeof single === "string" ? { key: "argument", value: single } : problem("argument", `expected a string, got ${describeValue(single, { as: "type" })}`);
+  return typeof single === "string"
+    ? { key: "argument", value: single }
+    : problem("argument", `expected a string, got ${describeValue(single, { as: "type" })}`);
 }
 
 /** Validates the argument for the field and builds the test; undefined (after reporting) when the argument is invalid. */
-function compareArgument(
-  field: FilterField,
-  operator: FilterOperator,
-  argument: string,
-  problem: (message: string) => undefined,
-): FilterPredicate | undefined {
+function compareArgument(field: FilterField, operator: FilterOperator, argument: string, problem: (message: string) => undefined): FilterPredicate | undefined {
   switch (field) {
     case "fileName": {
       if (operator !== "REGEX" && operator !== "WILDCARD") return compare(operator, (e) => e.name, argument);

@@ -1,14 +1,6 @@
 // Compiles a filter WILDCARD (a Java NIO-style glob) into a linear-time whole-text matcher.
 import type { SftpConnectorError } from "../SftpConnectorError.js";
-import {
-  MAX_PATTERN_NESTING,
-  buildMatcher,
-  checkPatternLength,
-  patternError,
-  type CharTest,
-  type PatternMatcher,
-  type PatternNode,
-} from "./patternMatcher.js";
+import { MAX_PATTERN_NESTING, buildMatcher, checkPatternLength, patternError, type CharTest, type PatternMatcher, type PatternNode } from "./patternMatcher.js";
 
 const SLASH = 0x2f;
 const notSlash: CharTest = (cp) => cp !== SLASH;

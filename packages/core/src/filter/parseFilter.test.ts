@@ -179,7 +179,11 @@ describe("formatFilter", () => {
         case "fileSize":
           return c("fileSize", pick(["EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN"]), String(random(1e6)));
         case "modifiedDate":
-          return c("modifiedDate", pick(["LESS_THAN", "GREATER_THAN"]), pick(["2023-03-23T12:08:56Z", "2023-03-23 12:08:56", "2023-03-23T12:08:56.5+05:30", "2023-03-23"]));
+          return c(
+            "modifiedDate",
+            pick(["LESS_THAN", "GREATER_THAN"]),
+            pick(["2023-03-23T12:08:56Z", "2023-03-23 12:08:56", "2023-03-23T12:08:56.5+05:30", "2023-03-23"]),
+          );
         case "isDirectory":
           return c("isDirectory", pick(["EQUALS", "NOT_EQUALS"]), pick(["true", "FALSE"]));
       }

@@ -1,20 +1,18 @@
 // Compiles a filter REGEX (the common subset of Java and JavaScript regex syntax) into a linear-time whole-text matcher.
-import {
-  MAX_PATTERN_NESTING,
-  buildMatcher,
-  checkPatternLength,
-  patternError,
-  type CharTest,
-  type PatternMatcher,
-  type PatternNode,
-} from "./patternMatcher.js";
+import { MAX_PATTERN_NESTING, buildMatcher, checkPatternLength, patternError, type CharTest, type PatternMatcher, type PatternNode } from "./patternMatcher.js";
 import type { SftpConnectorError } from "../SftpConnectorError.js";
 
 const isDigit: CharTest = (cp) => cp >= 0x30 && cp <= 0x39;
 const isWordChar: CharTest = (cp) => isDigit(cp) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
 const isSpace: CharTest = (cp) => cp >= 0 && /^\s$/u.test(String.fromCodePoint(cp));
-const not = (test: CharTest): CharTest => (cp) => !test(cp);
-const literal = (expected: number): CharTest => (cp) => cp === expected;
+const not =
+  (test: CharTest): CharTest =>
+  (cp) =>
+    !test(cp);
+const literal =
+  (expected: number): CharTest =>
+  (cp) =>
+    cp === expected;
 
 /** `\d \D \w \W \s \S`, inside and outside classes. */
 const CLASS_ESCAPES: Readonly<Record<string, CharTest>> = {

@@ -75,7 +75,12 @@ export class Output {
   /** One line on stderr, control characters escaped. */
   note(text: string): void {
     this.bar?.clear();
-    this.options.stderr.write(`${text.split("\n").map((line) => sanitizeCell(line)).join("\n")}\n`);
+    this.options.stderr.write(
+      `${text
+        .split("\n")
+        .map((line) => sanitizeCell(line))
+        .join("\n")}\n`,
+    );
     this.bar?.redraw();
   }
 

@@ -36,7 +36,8 @@ export const cleanCommand: CommandSpec = {
   examples: ["sftp-connector clean --remote-dir inbox --older-than 1h --dry-run"],
   async run({ args, connector, out, signal }) {
     const text = args.string("older-than");
-    if (text === undefined) throw new UsageError("--older-than is required (e.g. --older-than 1h), so that uploads in progress are never removed", "clean", "--older-than");
+    if (text === undefined)
+      throw new UsageError("--older-than is required (e.g. --older-than 1h), so that uploads in progress are never removed", "clean", "--older-than");
     let olderThan: number;
     try {
       olderThan = parseOlderThan(text);
@@ -47,7 +48,13 @@ export const cleanCommand: CommandSpec = {
     const files = await connector.cleanTemporaryFiles({ olderThan, dryRun, recursive: args.flag("recursive"), signal });
     if (out.json) {
       for (const file of files) {
-        await out.record({ path: file.path, size: file.size, modifiedDate: file.modifiedDate, removed: file.removed, ...(file.error ? { reason: file.error.reason } : {}) });
+        await out.record({
+          path: file.path,
+          size: file.size,
+          modifiedDate: file.modifiedDate,
+          removed: file.removed,
+          ...(file.error ? { reason: file.error.reason } : {}),
+        });
       }
     } else if (files.length === 0) {
       out.note("no orphaned temporary files");

@@ -11,7 +11,17 @@ import { testCommand } from "./testCommand.js";
 import { createCommand, upsertCommand } from "./uploadCommands.js";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [testCommand, getCommand, createCommand, upsertCommand, deleteCommand, listCommand, queryCommand, listenCommand, cleanCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  testCommand,
+  getCommand,
+  createCommand,
+  upsertCommand,
+  deleteCommand,
+  listCommand,
+  queryCommand,
+  listenCommand,
+  cleanCommand,
+];
 
 /** The command called `name`, if any. */
 export function findCommand(name: string): CommandSpec | undefined {

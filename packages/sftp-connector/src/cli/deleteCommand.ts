@@ -70,7 +70,8 @@ export const deleteCommand: CommandSpec = {
     }
     if (interrupted) throw failed;
     if (!failed) return 0;
-    for (const result of results.filter((r) => r.error !== undefined)) out.error(result.error?.reason ?? "FAILURE", result.error?.message ?? `cannot delete ${quotePath(result.path)}`);
+    for (const result of results.filter((r) => r.error !== undefined))
+      out.error(result.error?.reason ?? "FAILURE", result.error?.message ?? `cannot delete ${quotePath(result.path)}`);
     return 1;
   },
 };

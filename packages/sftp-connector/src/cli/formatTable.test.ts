@@ -13,11 +13,12 @@ const columns: Column<Row>[] = [
 
 describe("formatTable", () => {
   it("aligns columns two spaces apart, numbers right, no trailing spaces", () => {
-    expect(formatTable(columns, [{ name: "a.txt", size: 5 }, { name: "big.bin", size: 123456 }])).toEqual([
-      "  SIZE  NAME",
-      "     5  a.txt",
-      "123456  big.bin",
-    ]);
+    expect(
+      formatTable(columns, [
+        { name: "a.txt", size: 5 },
+        { name: "big.bin", size: 123456 },
+      ]),
+    ).toEqual(["  SIZE  NAME", "     5  a.txt", "123456  big.bin"]);
   });
 
   it("prints nothing for no rows, and can leave out the header", () => {
@@ -34,11 +35,15 @@ describe("formatTable", () => {
   });
 
   it("measures width in code points", () => {
-    expect(formatTable([{ header: "N", value: (r: { n: string }) => r.n }, { header: "X", value: () => "x" }], [{ n: "ü€" }, { n: "abc" }])).toEqual([
-      "N    X",
-      "ü€   x",
-      "abc  x",
-    ]);
+    expect(
+      formatTable(
+        [
+          { header: "N", value: (r: { n: string }) => r.n },
+          { header: "X", value: () => "x" },
+        ],
+        [{ n: "ü€" }, { n: "abc" }],
+      ),
+    ).toEqual(["N    X", "ü€   x", "abc  x"]);
   });
 });
 
@@ -69,7 +74,14 @@ describe("TableWriter", () => {
 
   it("with no buffer uses header widths and minWidth", async () => {
     const lines: string[] = [];
-    const writer = new TableWriter([{ header: "EVENT", value: (r: { e: string }) => r.e, minWidth: 8 }, { header: "NAME", value: () => "x" }], (l) => void lines.push(l), { bufferRows: 0 });
+    const writer = new TableWriter(
+      [
+        { header: "EVENT", value: (r: { e: string }) => r.e, minWidth: 8 },
+        { header: "NAME", value: () => "x" },
+      ],
+      (l) => void lines.push(l),
+      { bufferRows: 0 },
+    );
     await writer.add({ e: "added" });
     await writer.add({ e: "modified" });
     expect(lines).toEqual(["EVENT     NAME", "added     x", "modified  x"]);

@@ -45,9 +45,7 @@ function pad(text: string, width: number, align: "left" | "right"): string {
 /** One line: cells padded to `widths`, the last left-aligned cell not padded (no trailing spaces). */
 function formatLine(cells: readonly string[], widths: readonly number[], aligns: readonly ("left" | "right")[]): string {
   const last = cells.length - 1;
-  return cells
-    .map((cell, i) => (i === last && aligns[i] !== "right" ? cell : pad(cell, widths[i] ?? 0, aligns[i] ?? "left")))
-    .join(GAP);
+  return cells.map((cell, i) => (i === last && aligns[i] !== "right" ? cell : pad(cell, widths[i] ?? 0, aligns[i] ?? "left"))).join(GAP);
 }
 
 function cellsOf<Row>(columns: readonly Column<Row>[], row: Row): string[] {

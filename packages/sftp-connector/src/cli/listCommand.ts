@@ -21,13 +21,19 @@ export const SCAN_OPTION_HELP: ReadonlyArray<readonly [string, string]> = [
   ["--count N", "return at most N (default: all; -1 means all)"],
   ["--recursive", "one level of sub-directories too (same as --depth 1)"],
   ["--depth N|all", "levels of sub-directories to read"],
-  ["--filter EXPR", `which entries: e.g. 'fileName ~ "*.csv" and fileSize > 0' (fields fileName, fileSize, modifiedDate; operators = != < > ~ =~; and, or, parentheses)`],
+  [
+    "--filter EXPR",
+    `which entries: e.g. 'fileName ~ "*.csv" and fileSize > 0' (fields fileName, fileSize, modifiedDate; operators = != < > ~ =~; and, or, parentheses)`,
+  ],
   ["--follow-symlinks", "follow symbolic links (else they are skipped)"],
   ["--include-temporary-files", "include uploads' temporary files (.NAME.UUID.sftp-tmp; else they are skipped; see clean)"],
 ];
 
 /** Reads {@link SCAN_OPTIONS} into LIST/QUERY options. */
-export function scanOptions(args: ParsedArgv, command: string): { count?: number; recursive: boolean; depth?: number; filter?: string; followSymlinks: boolean; includeTemporaryFiles: boolean } {
+export function scanOptions(
+  args: ParsedArgv,
+  command: string,
+): { count?: number; recursive: boolean; depth?: number; filter?: string; followSymlinks: boolean; includeTemporaryFiles: boolean } {
   const depthText = args.string("depth");
   let depth: number | undefined;
   if (depthText !== undefined) {
@@ -81,9 +87,11 @@ export const listCommand: CommandSpec = {
   async run({ args, connector, out, signal }) {
     const scan = scanOptions(args, "list");
     const recurseInto = args.string("recurse-into");
-    if (recurseInto !== undefined && recurseInto !== "matching" && recurseInto !== "all") throw new UsageError(`--recurse-into: expected matching or all, got ${JSON.stringify(recurseInto)}`, "list");
+    if (recurseInto !== undefined && recurseInto !== "matching" && recurseInto !== "all")
+      throw new UsageError(`--recurse-into: expected matching or all, got ${JSON.stringify(recurseInto)}`, "list");
     const onError = args.string("on-error");
-    if (onError !== undefined && onError !== "skip" && onError !== "fail") throw new UsageError(`--on-error: expected skip or fail, got ${JSON.stringify(onError)}`, "list");
+    if (onError !== undefined && onError !== "skip" && onError !== "fail")
+      throw new UsageError(`--on-error: expected skip or fail, got ${JSON.stringify(onError)}`, "list");
     const entries = connector.list(
       {},
       { ...scan, ...(recurseInto === undefined ? {} : { recurseInto }), ...(onError === undefined ? {} : { onError }), signal },

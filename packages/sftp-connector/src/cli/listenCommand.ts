@@ -63,9 +63,16 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
   const passwordEnv = args.string("coordination-password-env");
   const visibility = args.string("visibility");
   const leaseTtl = args.string("lease-ttl");
-  if (mode !== undefined && mode !== "failover" && mode !== "shared") throw new UsageError(`--mode: expected failover or shared, got ${JSON.stringify(mode)}`, "listen", "--mode");
+  if (mode !== undefined && mode !== "failover" && mode !== "shared")
+    throw new UsageError(`--mode: expected failover or shared, got ${JSON.stringify(mode)}`, "listen", "--mode");
   if (url === undefined) {
-    for (const [flag, value] of [["--mode", mode], ["--coordination-key", key], ["--coordination-password-env", passwordEnv], ["--visibility", visibility], ["--lease-ttl", leaseTtl]] as const) {
+    for (const [flag, value] of [
+      ["--mode", mode],
+      ["--coordination-key", key],
+      ["--coordination-password-env", passwordEnv],
+      ["--visibility", visibility],
+      ["--lease-ttl", leaseTtl],
+    ] as const) {
       if (value !== undefined) throw new UsageError(`${flag} needs --coordination postgres://… or redis://…`, "listen", flag);
     }
     return { options: {} };
@@ -79,7 +86,8 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
   let password: string | undefined;
   if (passwordEnv !== undefined) {
     password = env[passwordEnv];
-    if (password === undefined) throw new UsageError(`--coordination-password-env: the environment variable ${passwordEnv} is not set`, "listen", "--coordination-password-env");
+    if (password === undefined)
+      throw new UsageError(`--coordination-password-env: the environment variable ${passwordEnv} is not set`, "listen", "--coordination-password-env");
   }
   const ttlMs = leaseTtl === undefined ? undefined : parseDuration(leaseTtl, "--lease-ttl", "listen");
   if (ttlMs !== undefined && ttlMs < 1_000) throw new UsageError(`--lease-ttl: expected at least 1s, got ${JSON.stringify(leaseTtl)}`, "listen", "--lease-ttl");
@@ -171,10 +179,16 @@ export const listenCommand: CommandSpec = {
     ["--ignore GLOB", "never deliver matching names (repeatable)"],
     ["--retry-backoff DURATION", "wait before a failed event is tried again (default 1s)"],
     ["--allow-absolute-paths", "let --after move:DIR be absolute or outside the remote directory"],
-    ["--coordination URL", "run as one of a group of listeners on several machines: postgres://user@host:port/db or redis://host:port (needs pg or ioredis installed)"],
+    [
+      "--coordination URL",
+      "run as one of a group of listeners on several machines: postgres://user@host:port/db or redis://host:port (needs pg or ioredis installed)",
+    ],
     ["--coordination-key NAME", "the group's name: every listener of the group gives the same (default sftp://host:port/dir)"],
     ["--coordination-password-env VAR", "the engine's password, read from the environment variable VAR"],
-    ["--mode failover|shared", "failover: one listener handles everything, another takes over when it dies; shared: all handle changes from a queue (default failover)"],
+    [
+      "--mode failover|shared",
+      "failover: one listener handles everything, another takes over when it dies; shared: all handle changes from a queue (default failover)",
+    ],
     ["--lease-ttl DURATION", "--coordination: how long the lease outlives a member that stopped renewing it, e.g. one that was killed (default 30s, least 1s)"],
     ["--visibility DURATION", "--mode shared: how long a claimed change is hidden from the others before it is redelivered (default 60s)"],
   ],
@@ -192,7 +206,9 @@ export const listenCommand: CommandSpec = {
     const command = args.string("exec");
     if (command !== undefined && command.trim() === "") throw new UsageError("--exec: expected a command", "listen");
     // The command inherits the environment, but not the variables that hold our secrets.
-    const secretVariables = new Set([args.string("password-env"), args.string("key-passphrase-env"), args.string("coordination-password-env")].filter((name) => name !== undefined));
+    const secretVariables = new Set(
+      [args.string("password-env"), args.string("key-passphrase-env"), args.string("coordination-password-env")].filter((name) => name !== undefined),
+    );
     const baseEnv = Object.fromEntries(Object.entries(io.env).filter(([key]) => !secretVariables.has(key)));
     const table = out.json || command !== undefined ? undefined : new TableWriter(EVENT_COLUMNS, (line) => out.line(line), { bufferRows: 0 });
 
@@ -212,7 +228,10 @@ export const listenCommand: CommandSpec = {
         else await out.record(record);
         return;
       }
-      const outcome = await runExec(command, document.content as Readable | Buffer | undefined, execEnvironment(baseEnv, document), { stdout: io.stdout, stderr: io.stderr });
+      const outcome = await runExec(command, document.content as Readable | Buffer | undefined, execEnvironment(baseEnv, document), {
+        stdout: io.stdout,
+        stderr: io.stderr,
+      });
       const what = `${document.event} ${quotePath(properties.fileName)} (attempt ${document.attempt})`;
       if (outcome.inputError !== undefined) {
         const message = outcome.inputError instanceof Error ? outcome.inputError.message : String(outcome.inputError);
@@ -235,7 +254,9 @@ export const listenCommand: CommandSpec = {
         if (signal.aborted && isSftpConnectorError(error) && error.reason === "ABORTED") return 0;
         throw error;
       }
-      const group = coordinated.opened ? ` as ${options.mode ?? "failover"} member ${JSON.stringify(coordinated.opened.coordination.owner)} of a ${coordinated.opened.engine} group` : "";
+      const group = coordinated.opened
+        ? ` as ${options.mode ?? "failover"} member ${JSON.stringify(coordinated.opened.coordination.owner)} of a ${coordinated.opened.engine} group`
+        : "";
       out.note(`listening to ${quotePath(listener.directory)}${group}; stop with Ctrl-C (SIGINT) or SIGTERM`);
       try {
         // A listener that stops on its own (a changed host key) fails the command with its error.

@@ -84,7 +84,9 @@ describe("main: help and usage", () => {
     expect((await run(["create", ...conn, "a", "b"])).code).toBe(2);
     expect((await run(["create", ...conn])).stderr).toContain("create needs a LOCAL file, or --name NAME to upload stdin");
     expect((await run(["listen", ...conn, "--remote-dir", "in", "--after", "archive"])).stderr).toContain("--after: expected delete, move:DIR or none");
-    expect((await run(["create", ...conn, "--name", "x", "--if-exists", "replace"])).stderr).toContain("--if-exists: expected error, overwrite, append or unique");
+    expect((await run(["create", ...conn, "--name", "x", "--if-exists", "replace"])).stderr).toContain(
+      "--if-exists: expected error, overwrite, append or unique",
+    );
   });
 
   it("a password typed on the command line is refused without echoing it", async () => {
@@ -124,7 +126,20 @@ describe("main: help and usage", () => {
 describe("main: operation failures", () => {
   it("a server that does not answer is exit 1 with its reason, and no secret", async () => {
     const [port] = await freePorts(1);
-    const result = await run(["test", "--host", "127.0.0.1", "--port", String(port), "--user", "u", "--password-env", "SFTP_PASSWORD", "--fingerprint", FP, "--json"]);
+    const result = await run([
+      "test",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--user",
+      "u",
+      "--password-env",
+      "SFTP_PASSWORD",
+      "--fingerprint",
+      FP,
+      "--json",
+    ]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stderr.trim())).toMatchObject({ error: { reason: "HOST_UNREACHABLE", message: expect.any(String) } });
     expect(result.stdout).toBe("");
@@ -225,7 +240,10 @@ describe("after an interrupt", () => {
     const dir = mkdtempSync(join(tmpdir(), "cli-interrupt-"));
     writeFileSync(join(dir, "a.txt"), "abc");
     const argv = ["create", ...conn, "--port", String(port), "a.txt", "--name", "a.txt"];
-    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    for (const [signal, code] of [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ] as const) {
       const captured = captureIo({ env, cwd: dir });
       captured.stop(signal);
       expect(await main(argv, captured.io)).toBe(code);
@@ -233,7 +251,14 @@ describe("after an interrupt", () => {
       expect(captured.stdout()).toBe("");
     }
     // Every command that hands the signal to its operations: already stopped, none connects (the port is closed either way), one line.
-    for (const other of [["get", "a.txt", "-o", "-"], ["upsert", "a.txt"], ["delete", "a.txt", "b.txt"], ["list"], ["query", "-o", "-"], ["clean", "--older-than", "1h"]]) {
+    for (const other of [
+      ["get", "a.txt", "-o", "-"],
+      ["upsert", "a.txt"],
+      ["delete", "a.txt", "b.txt"],
+      ["list"],
+      ["query", "-o", "-"],
+      ["clean", "--older-than", "1h"],
+    ]) {
       const captured = captureIo({ env, cwd: dir });
       captured.stop("SIGTERM");
       expect(await main([other[0]!, ...conn, "--port", String(port), ...other.slice(1)], captured.io)).toBe(143);

@@ -57,7 +57,9 @@ export function errorRecord(error: unknown): { error: Record<string, unknown> } 
     if (error.path !== undefined) record.path = error.path;
     if (error.operation !== undefined) record.operation = error.operation;
     if (error.problems.length > 0) {
-      record.fields = [...new Set(error.problems.map((problem) => /^([A-Za-z0-9_.[\]]+)/.exec(problem)?.[1]).filter((field): field is string => field !== undefined))];
+      record.fields = [
+        ...new Set(error.problems.map((problem) => /^([A-Za-z0-9_.[\]]+)/.exec(problem)?.[1]).filter((field): field is string => field !== undefined)),
+      ];
       record.problems = error.problems;
     }
   }
@@ -209,7 +211,10 @@ async function runInterruptible(command: CommandSpec, run: () => Promise<number>
   // Let the command wind down (an upload removes its temporary file), but not forever.
   let timer: NodeJS.Timeout | undefined;
   outcome ??= await Promise.race([
-    running.then((code) => ({ code }), (error: unknown) => ({ error })),
+    running.then(
+      (code) => ({ code }),
+      (error: unknown) => ({ error }),
+    ),
     new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), INTERRUPT_GRACE_MS))),
   ]);
   clearTimeout(timer);
@@ -266,7 +271,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const command = findCommand(first);
     if (command === undefined) {
       throw new UsageError(
-        first.startsWith("-") ? `the command comes first, e.g. 'sftp-connector list ${first} …'; run 'sftp-connector --help' for the list` : `unknown command "${first}"; run 'sftp-connector --help' for the list`,
+        first.startsWith("-")
+          ? `the command comes first, e.g. 'sftp-connector list ${first} …'; run 'sftp-connector --help' for the list`
+          : `unknown command "${first}"; run 'sftp-connector --help' for the list`,
       );
     }
     commandName = command.name;

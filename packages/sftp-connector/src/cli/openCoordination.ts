@@ -52,8 +52,14 @@ export async function openCoordination(url: string, options: OpenCoordinationOpt
   }
   const ttl = options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs };
   if (parsed.protocol === "postgres:" || parsed.protocol === "postgresql:") {
-    const pg = await load<{ default: { Pool: new (config: Record<string, unknown>) => { end(): Promise<void>; on(event: "error", listener: (error: Error) => void): unknown } } }>("pg", shown, PG_PACKAGES);
-    const { createPostgresCoordination } = await load<typeof import("@sftp-connector/coordination-postgres")>("@sftp-connector/coordination-postgres", shown, PG_PACKAGES);
+    const pg = await load<{
+      default: { Pool: new (config: Record<string, unknown>) => { end(): Promise<void>; on(event: "error", listener: (error: Error) => void): unknown } };
+    }>("pg", shown, PG_PACKAGES);
+    const { createPostgresCoordination } = await load<typeof import("@sftp-connector/coordination-postgres")>(
+      "@sftp-connector/coordination-postgres",
+      shown,
+      PG_PACKAGES,
+    );
     // pg lets the connection string's fields win over the config's: the password goes into the URL.
     if (options.password !== undefined) parsed.password = encodeURIComponent(options.password);
     const pool = new pg.default.Pool({ connectionString: parsed.href, max: 4 });
@@ -62,8 +68,17 @@ export async function openCoordination(url: string, options: OpenCoordinationOpt
     return { coordination, engine: "postgres", close: () => pool.end() };
   }
   if (parsed.protocol === "redis:" || parsed.protocol === "rediss:") {
-    const ioredis = await load<{ Redis: new (url: string, options: Record<string, unknown>) => { quit(): Promise<unknown>; disconnect(): void; on(event: "error", listener: (error: Error) => void): unknown } }>("ioredis", shown, REDIS_PACKAGES);
-    const { createRedisCoordination } = await load<typeof import("@sftp-connector/coordination-redis")>("@sftp-connector/coordination-redis", shown, REDIS_PACKAGES);
+    const ioredis = await load<{
+      Redis: new (
+        url: string,
+        options: Record<string, unknown>,
+      ) => { quit(): Promise<unknown>; disconnect(): void; on(event: "error", listener: (error: Error) => void): unknown };
+    }>("ioredis", shown, REDIS_PACKAGES);
+    const { createRedisCoordination } = await load<typeof import("@sftp-connector/coordination-redis")>(
+      "@sftp-connector/coordination-redis",
+      shown,
+      REDIS_PACKAGES,
+    );
     const client = new ioredis.Redis(url, { maxRetriesPerRequest: 1, ...(options.password === undefined ? {} : { password: options.password }) });
     client.on("error", () => {}); // reconnects on its own; failed calls reach the listener's logger
     const coordination = createRedisCoordination({ client: client as never, ...ttl });

@@ -68,7 +68,11 @@ export function parseArgv(args: readonly string[], options: OptionSpecs, command
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
       if (/does not take an argument/.test(message)) throw new UsageError(`option ${name} takes no value`, command, name);
       if (/ambiguous/.test(message)) {
-        throw new UsageError(`option ${name} needs a value; to give a value that starts with "-", write ${name.split(", ").pop()}=VALUE`, command, name.split(", ").pop());
+        throw new UsageError(
+          `option ${name} needs a value; to give a value that starts with "-", write ${name.split(", ").pop()}=VALUE`,
+          command,
+          name.split(", ").pop(),
+        );
       }
       throw new UsageError(`option ${name} needs a value`, command, name);
     }
@@ -77,7 +81,9 @@ export function parseArgv(args: readonly string[], options: OptionSpecs, command
   const positionals = parsed.positionals;
   if (positionals.length > maxPositionals) {
     throw new UsageError(
-      maxPositionals === 0 ? `"${command}" takes no arguments, got ${positionals.length}` : `"${command}" takes at most ${maxPositionals} argument${maxPositionals === 1 ? "" : "s"}, got ${positionals.length}`,
+      maxPositionals === 0
+        ? `"${command}" takes no arguments, got ${positionals.length}`
+        : `"${command}" takes at most ${maxPositionals} argument${maxPositionals === 1 ? "" : "s"}, got ${positionals.length}`,
       command,
     );
   }

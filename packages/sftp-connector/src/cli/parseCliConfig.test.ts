@@ -94,7 +94,10 @@ describe("parseCliConfig: flags", () => {
   });
 
   it("hints by field path: a missing field gets its flag, a wrong one none; the hinted error keeps core's issues", () => {
-    const { error } = failure({ config: "c.json" }, { "/work/c.json": JSON.stringify({ host: "h", username: "", proxy: { type: "jump", host: "j", username: "u", auth: PASSWORD_LESS } }) });
+    const { error } = failure(
+      { config: "c.json" },
+      { "/work/c.json": JSON.stringify({ host: "h", username: "", proxy: { type: "jump", host: "j", username: "u", auth: PASSWORD_LESS } }) },
+    );
     if (!isSftpConnectorError(error)) throw new Error("expected an SftpConnectorError");
     expect(error.issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(["username", "auth", "hostKey", "proxy.auth.password"]));
     expect(error.problems.find((line) => line.startsWith("username:"))).not.toContain("(command line:");
@@ -109,7 +112,13 @@ describe("parseCliConfig: --proxy", () => {
     expect(parseProxyUrl("http://u:p%40ss@proxy.local:80")).toEqual({ type: "http", host: "proxy.local", port: 80, username: "u", password: "p@ss" });
     expect(parseProxyUrl("socks4://10.0.0.1:1080")).toEqual({ type: "socks4", host: "10.0.0.1", port: 1080 });
     expect(parseProxyUrl("socks4a://user@h:1080")).toEqual({ type: "socks4a", host: "h", port: 1080, username: "user" });
-    expect(parseProxyUrl("socks5://alice:wonder%20land@[::1]:1080/")).toEqual({ type: "socks5", host: "::1", port: 1080, username: "alice", password: "wonder land" });
+    expect(parseProxyUrl("socks5://alice:wonder%20land@[::1]:1080/")).toEqual({
+      type: "socks5",
+      host: "::1",
+      port: 1080,
+      username: "alice",
+      password: "wonder land",
+    });
     expect(parseProxyUrl("socks5h://h:9050")).toMatchObject({ type: "socks5" });
     expect(parseProxyUrl("env")).toEqual({ type: "environment" });
   });
@@ -163,7 +172,16 @@ describe("parseCliConfig: --config files", () => {
   });
 
   it("reads our shape from YAML", () => {
-    const yaml = ["host: file.example.com", "username: filer", "auth:", "  type: password", "  password: from-yaml-pw", "hostKey:", `  fingerprints: ["${FP}"]`, ""].join("\n");
+    const yaml = [
+      "host: file.example.com",
+      "username: filer",
+      "auth:",
+      "  type: password",
+      "  password: from-yaml-pw",
+      "hostKey:",
+      `  fingerprints: ["${FP}"]`,
+      "",
+    ].join("\n");
     const config = parse({ config: "/etc/sftp.yaml" }, { "/etc/sftp.yaml": yaml });
     expect(config).toMatchObject({ host: "file.example.com", port: 22, hostKey: { fingerprints: [FP] } });
     expect(config.auth).toEqual([{ type: "password", password: "from-yaml-pw" }]);
@@ -171,18 +189,43 @@ describe("parseCliConfig: --config files", () => {
 
   it("flags override the file: host, port, user, auth, host key, proxy, remote directory", () => {
     const config = parse(
-      { config: "sftp.json", host: "flag.example.com", port: "2200", user: "flagger", "password-env": "SFTP_PASSWORD", "insecure-accept-any-host-key": true, "remote-dir": "out", proxy: "http://p:3128" },
+      {
+        config: "sftp.json",
+        host: "flag.example.com",
+        port: "2200",
+        user: "flagger",
+        "password-env": "SFTP_PASSWORD",
+        "insecure-accept-any-host-key": true,
+        "remote-dir": "out",
+        proxy: "http://p:3128",
+      },
       { "/work/sftp.json": JSON.stringify(ours) },
     );
-    expect(config).toMatchObject({ host: "flag.example.com", port: 2200, username: "flagger", remoteDirectory: "out", hostKey: { insecureAcceptAny: true }, proxy: { type: "http", host: "p", port: 3128 } });
+    expect(config).toMatchObject({
+      host: "flag.example.com",
+      port: 2200,
+      username: "flagger",
+      remoteDirectory: "out",
+      hostKey: { insecureAcceptAny: true },
+      proxy: { type: "http", host: "p", port: 3128 },
+    });
     expect(config.auth).toEqual([{ type: "password", password: SECRET }]);
     expect(config.retry.attempts).toBe(2);
   });
 
   it("--key-passphrase-env sets the passphrase of the file's private key", () => {
-    const file = { ...ours, auth: [{ type: "privateKey", path: "/keys/id" }, { type: "password", password: "x" }] };
+    const file = {
+      ...ours,
+      auth: [
+        { type: "privateKey", path: "/keys/id" },
+        { type: "password", password: "x" },
+      ],
+    };
     const config = parse({ config: "c.json", "key-passphrase-env": "KEY_PASS" }, { "/work/c.json": JSON.stringify(file) });
-    expect(config.auth).toEqual([{ type: "privateKey", path: "/keys/id", passphrase: "phrase-XYZ" }, { type: "password", password: "x" }]);
+    expect(config.auth).toEqual([
+      { type: "privateKey", path: "/keys/id", passphrase: "phrase-XYZ" },
+      { type: "password", password: "x" },
+    ]);
   });
 
   it("a file field that is wrong is INVALID_CONFIG naming it (unknown fields too)", () => {
@@ -227,12 +270,24 @@ describe("parseCliConfig: Boomi properties", () => {
   });
 
   it("maps them (JSON or YAML), and flags override them", () => {
-    const yaml = Object.entries(boomi).map(([k, v]) => `${k}: "${v}"`).join("\n");
+    const yaml = Object.entries(boomi)
+      .map(([k, v]) => `${k}: "${v}"`)
+      .join("\n");
     const fromYaml = parse({ config: "boomi.yaml" }, { "/work/boomi.yaml": yaml });
-    expect(fromYaml).toMatchObject({ host: "boomi.example.com", port: 2222, username: "atom", remoteDirectory: "/inbox", hostKey: { knownHosts: LINE }, timeouts: { connectMs: 5000 } });
+    expect(fromYaml).toMatchObject({
+      host: "boomi.example.com",
+      port: 2222,
+      username: "atom",
+      remoteDirectory: "/inbox",
+      hostKey: { knownHosts: LINE },
+      timeouts: { connectMs: 5000 },
+    });
     expect(fromYaml.auth).toEqual([{ type: "password", password: "boomi-pw" }]);
 
-    const overridden = parse({ config: "boomi.json", host: "other.example.com", "password-env": "SFTP_PASSWORD", fingerprint: [FP] }, { "/work/boomi.json": JSON.stringify(boomi) });
+    const overridden = parse(
+      { config: "boomi.json", host: "other.example.com", "password-env": "SFTP_PASSWORD", fingerprint: [FP] },
+      { "/work/boomi.json": JSON.stringify(boomi) },
+    );
     expect(overridden).toMatchObject({ host: "other.example.com", port: 2222, hostKey: { fingerprints: [FP] } });
     expect(overridden.auth).toEqual([{ type: "password", password: SECRET }]);
   });
@@ -251,7 +306,16 @@ describe("parseCliConfig: Boomi properties", () => {
   });
 
   it("a blank hostEntry is refused, with the flags that fix it; secrets never show", () => {
-    const props = { ...boomi, hostEntry: "", proxyEnable: true, proxyType: "SOCKS5", proxyHost: "p", proxyPort: 0, proxyuserName: "pu", proxyPassword: "proxy-pw" };
+    const props = {
+      ...boomi,
+      hostEntry: "",
+      proxyEnable: true,
+      proxyType: "SOCKS5",
+      proxyHost: "p",
+      proxyPort: 0,
+      proxyuserName: "pu",
+      proxyPassword: "proxy-pw",
+    };
     const { error, text } = failure({ config: "b.json" }, { "/work/b.json": JSON.stringify(props) });
     expect(isSftpConnectorError(error) && error.reason).toBe("INVALID_CONFIG");
     expect(text).toContain('hostKey (Boomi "hostEntry"): required');
@@ -261,7 +325,10 @@ describe("parseCliConfig: Boomi properties", () => {
   });
 
   it("accepts { boomi, options } with Boomi's accept-any-host-key option", () => {
-    const config = parse({ config: "b.json" }, { "/work/b.json": JSON.stringify({ boomi: { ...boomi, hostEntry: "" }, options: { insecureAcceptAnyHostKey: true } }) });
+    const config = parse(
+      { config: "b.json" },
+      { "/work/b.json": JSON.stringify({ boomi: { ...boomi, hostEntry: "" }, options: { insecureAcceptAnyHostKey: true } }) },
+    );
     expect(config.hostKey).toEqual({ insecureAcceptAny: true });
   });
 });
@@ -294,7 +361,10 @@ describe("parseCliConfig: secrets named by environment variable in the config fi
   });
 
   it("a single auth object works too", () => {
-    const config = parse({ config: "c.yaml" }, { "/work/c.yaml": `host: h\nusername: u\nauth: { type: password, passwordEnv: SFTP_PASSWORD }\nhostKey: { insecureAcceptAny: true }\n` });
+    const config = parse(
+      { config: "c.yaml" },
+      { "/work/c.yaml": `host: h\nusername: u\nauth: { type: password, passwordEnv: SFTP_PASSWORD }\nhostKey: { insecureAcceptAny: true }\n` },
+    );
     expect(config.auth).toEqual([expect.objectContaining({ type: "password", password: SECRET })]);
   });
 
@@ -321,7 +391,11 @@ describe("parseCliConfig: the READMEs' sftp.yaml", () => {
     expect(yaml).toBeDefined();
     const config = parseCliConfig(
       { config: "sftp.yaml" },
-      { env: { SFTP_PASSWORD: SECRET, SFTP_KEY_PASSPHRASE: "phrase-XYZ", SFTP_PROXY_PASSWORD: "proxy-pw-1" }, cwd: "/work", readFile: () => yaml!.replace("SHA256:…", FP) },
+      {
+        env: { SFTP_PASSWORD: SECRET, SFTP_KEY_PASSPHRASE: "phrase-XYZ", SFTP_PROXY_PASSWORD: "proxy-pw-1" },
+        cwd: "/work",
+        readFile: () => yaml!.replace("SHA256:…", FP),
+      },
     );
     expect(config.proxy).toMatchObject({ type: "http", password: "proxy-pw-1" });
     expect(config.auth).toHaveLength(2);
@@ -340,7 +414,15 @@ describe("parseCliConfig: the READMEs' sftp.yaml", () => {
         readFile: () => yaml!.replace("SHA256:…", FP),
       },
     );
-    expect(config).toMatchObject({ host: "sftp.example.com", username: "etl", remoteDirectory: "/data", proxy: { type: "socks5", username: "etl", password: "proxy-pw-1" } });
-    expect(config.auth).toEqual([expect.objectContaining({ type: "privateKey", passphrase: "phrase-XYZ" }), expect.objectContaining({ type: "password", password: SECRET })]);
+    expect(config).toMatchObject({
+      host: "sftp.example.com",
+      username: "etl",
+      remoteDirectory: "/data",
+      proxy: { type: "socks5", username: "etl", password: "proxy-pw-1" },
+    });
+    expect(config.auth).toEqual([
+      expect.objectContaining({ type: "privateKey", passphrase: "phrase-XYZ" }),
+      expect.objectContaining({ type: "password", password: SECRET }),
+    ]);
   });
 });

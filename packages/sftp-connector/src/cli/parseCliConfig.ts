@@ -99,9 +99,7 @@ export function looksLikeBoomiProperties(config: Obj): boolean {
 }
 
 /** A config file's content: what was read, and in which shape. */
-export type LoadedConfig =
-  | { kind: "ours"; config: Obj }
-  | { kind: "boomi"; properties: Obj; options: FromBoomiPropertiesOptions };
+export type LoadedConfig = { kind: "ours"; config: Obj } | { kind: "boomi"; properties: Obj; options: FromBoomiPropertiesOptions };
 
 /**
  * Parses a config file's text (JSON or YAML) and tells its shape: ours (`ConnectionConfig`),
@@ -122,9 +120,11 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
   if ("boomi" in data) {
     const { boomi, options, ...rest } = data;
     if (!isObj(boomi)) throw new UsageError(`--config ${file}: "boomi" must be an object of Boomi connection properties`);
-    if (options !== undefined && !isObj(options)) throw new UsageError(`--config ${file}: "options" must be an object such as { insecureAcceptAnyHostKey: true }`);
+    if (options !== undefined && !isObj(options))
+      throw new UsageError(`--config ${file}: "options" must be an object such as { insecureAcceptAnyHostKey: true }`);
     const extra = Object.keys(rest);
-    if (extra.length > 0) throw new UsageError(`--config ${file}: next to "boomi" only "options" is allowed, found ${extra.map((key) => JSON.stringify(key)).join(", ")}`);
+    if (extra.length > 0)
+      throw new UsageError(`--config ${file}: next to "boomi" only "options" is allowed, found ${extra.map((key) => JSON.stringify(key)).join(", ")}`);
     return { kind: "boomi", properties: boomi, options: (options ?? {}) as FromBoomiPropertiesOptions };
   }
   if (looksLikeBoomiProperties(data)) return { kind: "boomi", properties: data, options: {} };
@@ -140,7 +140,8 @@ function lineAndColumn(text: string, offset: number): string {
 
 /** The value of the environment variable a `--…-env` flag names. Messages name the variable, never its value. */
 function secretFromEnv(flag: string, name: string, env: ParseCliConfigContext["env"]): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--${flag}: expected the name of an environment variable (letters, digits, _), got ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new UsageError(`--${flag}: expected the name of an environment variable (letters, digits, _), got ${JSON.stringify(name)}`);
   const value = env[name];
   if (value === undefined) throw new UsageError(`--${flag}: the environment variable ${name} is not set`);
   if (value === "") throw new UsageError(`--${flag}: the environment variable ${name} is empty`);
@@ -223,7 +224,8 @@ function overridesFrom(flags: ConnectionFlags, context: ParseCliConfigContext, c
   if (flags.host !== undefined) out.host = flags.host;
   if (flags.port !== undefined) {
     const port = /^\d+$/.test(flags.port) ? Number(flags.port) : Number.NaN;
-    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`--port: expected an integer from 1 to 65535, got ${JSON.stringify(flags.port)}`);
+    if (!(Number.isInteger(port) && port >= 1 && port <= 65535))
+      throw new UsageError(`--port: expected an integer from 1 to 65535, got ${JSON.stringify(flags.port)}`);
     out.port = port;
   }
   if (flags.user !== undefined) out.username = flags.user;
@@ -248,7 +250,10 @@ function overridesFrom(flags: ConnectionFlags, context: ParseCliConfigContext, c
   const knownHostsFile = flags["known-hosts"];
   const pinned = lines.length > 0 || fingerprints.length > 0 || knownHostsFile !== undefined;
   if (flags["insecure-accept-any-host-key"] === true) {
-    if (pinned) throw new UsageError("--insecure-accept-any-host-key cannot be combined with --host-key, --fingerprint or --known-hosts; pin the key or opt out, not both");
+    if (pinned)
+      throw new UsageError(
+        "--insecure-accept-any-host-key cannot be combined with --host-key, --fingerprint or --known-hosts; pin the key or opt out, not both",
+      );
     out.hostKey = { insecureAcceptAny: true };
   } else if (pinned) {
     out.hostKey = {

@@ -43,7 +43,8 @@ export function parseProxyUrl(text: string): ProxyServer | EnvironmentProxy {
     throw new UsageError(`--proxy: expected a URL: ${FORMS}`);
   }
   const shown = redactProxyUrl(text);
-  if (url.protocol === "https:") throw new UsageError(`--proxy ${shown}: HTTPS proxies are not supported; use an http:// proxy (the SSH traffic is encrypted anyway)`);
+  if (url.protocol === "https:")
+    throw new UsageError(`--proxy ${shown}: HTTPS proxies are not supported; use an http:// proxy (the SSH traffic is encrypted anyway)`);
   const type = proxyTypeOfScheme(url.protocol); // core's PROXY_URL_SCHEMES (https: was refused above)
   if (type === undefined) throw new UsageError(`--proxy ${shown}: unsupported scheme "${url.protocol.replace(/:$/, "")}"; expected ${FORMS}`);
   if ((url.pathname !== "" && url.pathname !== "/") || url.search !== "" || url.hash !== "") {

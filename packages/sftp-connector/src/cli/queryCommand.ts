@@ -19,7 +19,13 @@ import { localFileError, writeLocalFile } from "./writeLocalFile.js";
 async function removeEmptyDirectories(directory: string, created: string): Promise<void> {
   const top = resolve(created);
   for (let current = resolve(directory); ; current = dirname(current)) {
-    if (!(await rmdir(current).then(() => true, () => false))) return;
+    if (
+      !(await rmdir(current).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     if (current === top || dirname(current) === current) return;
   }
 }
@@ -65,7 +71,9 @@ export const queryCommand: CommandSpec = {
     const toStdout = output === "-";
     const directory = toStdout ? undefined : resolve(cwd, output ?? ".");
     const created =
-      directory === undefined ? undefined : await mkdir(directory, { recursive: true }).catch((error: unknown) => Promise.reject(localFileError(error, "create the directory", directory)));
+      directory === undefined
+        ? undefined
+        : await mkdir(directory, { recursive: true }).catch((error: unknown) => Promise.reject(localFileError(error, "create the directory", directory)));
 
     const moved = new Map<string, number>();
     let done = 0;

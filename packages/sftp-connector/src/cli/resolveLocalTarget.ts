@@ -34,7 +34,10 @@ export function resolveLocalTarget(dir: string, name: string, options: ResolveLo
   const platform = options.platform ?? (process.platform === "win32" ? "win32" : "posix");
   const path = platform === "win32" ? win32 : posix;
   const refuse = (why: string) =>
-    new SftpConnectorError("INVALID_INPUT", `refusing to write the remote file ${quotePath(String(name))} locally: ${why}`, { operation: "write local file", path: name });
+    new SftpConnectorError("INVALID_INPUT", `refusing to write the remote file ${quotePath(String(name))} locally: ${why}`, {
+      operation: "write local file",
+      path: name,
+    });
   if (typeof name !== "string" || name === "") throw refuse("the name is empty");
   if (name.includes("\0")) throw refuse("the name contains a NUL character");
   if (name.startsWith("/")) throw refuse("the name is absolute");
@@ -54,6 +57,7 @@ export function resolveLocalTarget(dir: string, name: string, options: ResolveLo
   const target = path.join(base, ...segments);
   // Defence in depth: whatever the rules above missed, the result must lie strictly inside the directory.
   const relative = path.relative(base, target);
-  if (relative === "" || relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) throw refuse(`it would leave ${quotePath(dir)}`);
+  if (relative === "" || relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative))
+    throw refuse(`it would leave ${quotePath(dir)}`);
   return target;
 }

@@ -41,7 +41,10 @@ describe("runExec", () => {
       SFTP_ATTEMPT: "1",
     });
     expect("GONE" in env).toBe(false);
-    const outcome = await runExec('printf "%s|%s|" "$SFTP_EVENT" "$SFTP_FILE_NAME"; cat; echo oops >&2', Readable.from([Buffer.from("hello")]), env, { stdout: out.stream, stderr: err.stream });
+    const outcome = await runExec('printf "%s|%s|" "$SFTP_EVENT" "$SFTP_FILE_NAME"; cat; echo oops >&2', Readable.from([Buffer.from("hello")]), env, {
+      stdout: out.stream,
+      stderr: err.stream,
+    });
     expect(outcome).toEqual({ code: 0, signal: null });
     expect(out.text()).toBe("added|sub/a.csv|hello");
     expect(err.text()).toBe("oops\n");
@@ -70,7 +73,10 @@ describe("runExec", () => {
 
   it("gives a removal an empty stdin", async () => {
     const out = collect();
-    const outcome = await runExec('wc -c | tr -d " "; echo "$SFTP_EVENT"', undefined, execEnvironment({ PATH: process.env.PATH }, doc({ event: "removed" })), { stdout: out.stream, stderr: out.stream });
+    const outcome = await runExec('wc -c | tr -d " "; echo "$SFTP_EVENT"', undefined, execEnvironment({ PATH: process.env.PATH }, doc({ event: "removed" })), {
+      stdout: out.stream,
+      stderr: out.stream,
+    });
     expect(outcome.code).toBe(0);
     expect(out.text()).toBe("0\nremoved\n");
   });

@@ -42,7 +42,14 @@ export const testCommand: CommandSpec = {
     if (out.json) {
       await out.record({ ok: true, ...report });
     } else {
-      for (const line of formatTable([{ header: "FIELD", value: (row: [string, string]) => row[0] }, { header: "VALUE", value: (row) => row[1] }], reportRows(report), { header: false })) {
+      for (const line of formatTable(
+        [
+          { header: "FIELD", value: (row: [string, string]) => row[0] },
+          { header: "VALUE", value: (row) => row[1] },
+        ],
+        reportRows(report),
+        { header: false },
+      )) {
         await out.line(line);
       }
       await out.line("Connection OK");

@@ -109,8 +109,9 @@ export const createCommand: CommandSpec = {
     const { args, connector } = context;
     const ifExists = args.string("if-exists");
     const action: ActionIfFileExists | undefined =
-      ifExists === undefined ? undefined : IF_EXISTS[ifExists.toLowerCase()] ?? ACTIONS_IF_FILE_EXISTS.find((name) => name === ifExists);
-    if (ifExists !== undefined && action === undefined) throw new UsageError(`--if-exists: expected error, overwrite, append or unique, got ${JSON.stringify(ifExists)}`, "create");
+      ifExists === undefined ? undefined : (IF_EXISTS[ifExists.toLowerCase()] ?? ACTIONS_IF_FILE_EXISTS.find((name) => name === ifExists));
+    if (ifExists !== undefined && action === undefined)
+      throw new UsageError(`--if-exists: expected error, overwrite, append or unique, got ${JSON.stringify(ifExists)}`, "create");
     const source = await uploadSource(context, "create");
     const bar = context.out.progress(source.fileName, source.total);
     try {
