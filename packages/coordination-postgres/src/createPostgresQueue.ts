@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import type { CoordinationTables } from "./coordinationDdl.js";
 import type { StatementRunner } from "./createStatementRunner.js";
 import { liveLeaseSql } from "./liveLeaseSql.js";
-import { lockLostError, requireFencingToken } from "./lockLostError.js";
+import { requireFencingToken } from "@sftp-connector/poller";
+import { lockLostError } from "./lockLostError.js";
 import { scopeOf } from "./scopeOf.js";
 
 interface QueueParts {

@@ -4,7 +4,8 @@ import type { Snapshot, SnapshotEntry, SnapshotStore } from "@sftp-connector/pol
 import type { CoordinationTables } from "./coordinationDdl.js";
 import type { StatementRunner } from "./createStatementRunner.js";
 import { liveLeaseSql } from "./liveLeaseSql.js";
-import { lockLostError, requireFencingToken } from "./lockLostError.js";
+import { requireFencingToken } from "@sftp-connector/poller";
+import { lockLostError } from "./lockLostError.js";
 import { scopeOf } from "./scopeOf.js";
 
 /** The checkpoint store of a PostgreSQL coordination. */

@@ -2,7 +2,8 @@
 import { SftpConnectorError, describeValue } from "@sftp-connector/core";
 import { changeIdentity, type ClaimedChange, type FenceContext, type PollEvent, type WorkQueue } from "@sftp-connector/poller";
 import { checkKey } from "./createRedisLock.js";
-import { FENCE_LUA, lockLostError, requireFencingToken } from "./lockLostError.js";
+import { requireFencingToken } from "@sftp-connector/poller";
+import { FENCE_LUA, lockLostError } from "./lockLostError.js";
 import type { RedisContext } from "./RedisContext.js";
 import type { RedisCoordinationKeys } from "./redisKeysFor.js";
 import { luaScript } from "./RedisScriptRunner.js";

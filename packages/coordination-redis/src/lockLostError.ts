@@ -1,5 +1,5 @@
-// LOCK_LOST: a fenced write refused because its token is not the live lease's, the Lua check every fenced script starts with, and the token a fenced write needs.
-import { SftpConnectorError, describeValue } from "@sftp-connector/core";
+// LOCK_LOST: a fenced write refused because its token is not the live lease's, the Lua check every fenced script starts with.
+import { SftpConnectorError } from "@sftp-connector/core";
 
 /**
  * A Lua function for the top of a fenced script: `fence(leaseKey, tokenKey, owner, token)` returns
@@ -26,20 +26,4 @@ export function lockLostError(what: string, key: string, fencingToken: string, l
     operation,
     retryable: false,
   });
-}
-
-/**
- * The fencing token a fenced write (`save`, `enqueue`) carries.
- * @throws SftpConnectorError INVALID_INPUT without one: the store and queue of a coordination are used with its lock.
- */
-export function requireFencingToken(context: { readonly fencingToken?: unknown } | undefined, operation: string): string {
-  const token = context?.fencingToken;
-  if (typeof token !== "string" || token === "") {
-    throw new SftpConnectorError(
-      "INVALID_INPUT",
-      `context.fencingToken: expected the token of the live lease, got ${describeValue(token)}: the store and queue of a coordination must be used with its lock`,
-      { operation },
-    );
-  }
-  return token;
 }

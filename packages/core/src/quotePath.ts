@@ -12,7 +12,6 @@
  * ```
  */
 export function quotePath(path: string): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = path.replace(/[\\'\u0000-\u001f\u007f]/gu, (c) => {
     if (c === "\\" || c === "'") return `\\${c}`;
     if (c === "\n") return "\\n";

@@ -105,6 +105,5 @@ export function isInsideDirectory(directory: string, path: string): boolean {
  * U+009B, a one-character escape sequence introducer for some terminals). Hostile or broken servers may send others.
  */
 export function isSafeRemoteName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return name !== "" && name !== "." && name !== ".." && !/[/\u0000-\u001f\u007f-\u009f]/.test(name);
 }

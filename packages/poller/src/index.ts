@@ -40,3 +40,4 @@ export { createWorkConsumer } from "./createWorkConsumer.js";
 export type { WorkConsumer, WorkConsumerOptions, WorkHandler } from "./createWorkConsumer.js";
 export { createMemoryCoordination, createMemoryEngine } from "./createMemoryCoordination.js";
 export type { MemoryCoordinationOptions, MemoryEngine } from "./createMemoryCoordination.js";
+export { requireFencingToken } from "./requireFencingToken.js";
