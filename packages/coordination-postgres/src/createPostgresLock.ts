@@ -56,13 +56,20 @@ WHERE scope = $1 AND owner = $2 AND ($3::bigint IS NULL OR token = $3::bigint) A
     owner,
     async acquire(key: string) {
       const scope = scopeOf(namespace, key, "poll.lock");
-      const rows = await runner.run<{ token: string; expires_at: number }>("poll.lock", `acquiring the lease of ${key}`, acquireSql, [
-        scope.id,
-        scope.namespace,
-        scope.key,
-        owner,
-        ttlMs,
-      ]);
+      let rows: { token: string; expires_at: number }[];
+      try {
+        rows = await runner.run<{ token: string; expires_at: number }>("poll.lock", `acquiring the lease of ${key}`, acquireSql, [
+          scope.id,
+          scope.namespace,
+          scope.key,
+          owner,
+          ttlMs,
+        ]);
+      } catch (error) {
+        // Outcome unknown (a timeout): the write may have started a new term; release then goes by owner alone.
+        tokens.delete(scope.id);
+        throw error;
+      }
       const row = rows[0];
       if (row === undefined) {
         tokens.delete(scope.id);

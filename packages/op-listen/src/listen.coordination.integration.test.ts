@@ -126,6 +126,36 @@ describe("listen with coordination, mode shared", () => {
   });
 });
 
+describe("listen with coordination, mode shared, a file gone before its change is claimed", () => {
+  it("is skipped and acknowledged, so the file's later changes are not held behind it forever", async () => {
+    const engine = createMemoryEngine();
+    const coordination = createMemoryCoordination({ engine, owner: "only", ttlMs: 60_000 });
+    const seen: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const listener = await listen(
+      pool(),
+      { remoteDirectory: dir, pollingIntervalMs: 100, stableAfter: { polls: 0 }, key: "group-gone", mode: "shared", coordination },
+      async (document) => {
+        seen.push(document.properties.fileName);
+        await drain(document);
+        if (seen.length === 1) await held; // the one worker is busy while the other file disappears
+      },
+    );
+    listeners.push(listener);
+    await testbed.exec(`printf 1 > '${dir}/one.txt' && printf 2 > '${dir}/two.txt'`, { user: "tester" });
+    await waitFor(() => seen.length === 1, "the first file claimed");
+    await waitFor(async () => (await coordination.queue.size("group-gone")) === 2, "both changes queued");
+    const other = seen[0] === "one.txt" ? "two.txt" : "one.txt";
+    await testbed.exec(`rm '${dir}/${other}'`, { user: "tester" });
+    release();
+    await waitFor(async () => (await coordination.queue.size("group-gone")) === 0, "the queue to drain");
+    await listener.stop();
+    expect(seen).toHaveLength(1);
+    expect(listener.worker?.stats).toMatchObject({ handled: 2, failed: 0 });
+  });
+});
+
 describe("listen coordination options", () => {
   it("refuses a local lock or store beside a coordination, and shared mode without one, naming the options", async () => {
     const coordination = createMemoryCoordination();

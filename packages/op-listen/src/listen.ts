@@ -128,8 +128,11 @@ export interface ListenDocument {
   /** 1 the first time this change is handed out, 2 after one failed handler, and so on. */
   attempt: number;
   /**
-   * The fencing token of the lease under which the change is delivered (with `coordination`): it rises
-   * on every change of holder, so a sink that records the highest token seen can refuse a stale writer.
+   * With `coordination`, the fencing token of the lease the change was seen under: it rises on every change
+   * of holder. In failover mode it is the deliverer's live lease, so a sink that records the highest token
+   * seen can refuse a stale writer. In shared mode it is the token the change was ENQUEUED under: after a
+   * failover, older queued changes still carry the older token, so do not refuse by it there (use it to
+   * trace which leader saw the change).
    */
   fencingToken?: string;
 }
@@ -341,8 +344,13 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     size,
   });
 
-  /** Hands one change to the handler (as the lease holder, or as a worker of the shared queue), then runs `afterProcessing`. */
-  const deliver = async (event: PollEvent, attempt: number, fencingToken: string | undefined): Promise<void> => {
+  /**
+   * Hands one change to the handler (as the lease holder, or as a worker of the shared queue), then runs
+   * `afterProcessing`. A worker (`claim` given) skips an added or modified file that is gone by the time it
+   * claims it (a later change of that file follows in the queue), and skips `afterProcessing` once its claim
+   * was lost (another worker has the change now).
+   */
+  const deliver = async (event: PollEvent, attempt: number, fencingToken: string | undefined, claim?: AbortSignal): Promise<void> => {
     const { name, size, mtime } = event.entry;
     const fence = fencingToken === undefined ? {} : { fencingToken };
     if (event.type === "removed") {
@@ -353,6 +361,10 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
     }
     const path = posix.join(directory, name);
     await borrow(target, async (session) => {
+      if (claim && !(await session.statIfExists(path))) {
+        logger.info(`listen ${quotePath(directory)}: ${quotePath(name)} is gone before its queued ${event.type} change was handled; skipped`);
+        return;
+      }
       const stream = session.createReadStream(path);
       let content: Readable | Buffer = stream;
       try {
@@ -365,8 +377,13 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
       } finally {
         stream.destroy();
       }
+      if (claim?.aborted) return; // the claim lapsed: the worker that has the change now does the after-processing
+      // Shared mode delivers no `removed` after a delete or move (see `mode`), so nothing needs remembering there.
+      const remember = (file: string): void => {
+        if (!shared) removedByUs.add(file);
+      };
       if (after === "delete") {
-        removedByUs.add(name);
+        remember(name);
         await session.unlink(path).catch((error: unknown) => {
           if (!(isSftpConnectorError(error) && error.reason === "NO_SUCH_FILE")) {
             removedByUs.delete(name);
@@ -376,7 +393,7 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
       } else if (moveTo) {
         const target = posix.join(moveTo, name);
         if (options.createDirectories !== false) await session.mkdir(posix.dirname(target), { recursive: true });
-        removedByUs.add(name);
+        remember(name);
         await session.rename(path, target, { overwrite: true }).catch((error: unknown) => {
           removedByUs.delete(name);
           throw error;
@@ -455,7 +472,7 @@ export async function listen(target: SessionTarget, givenOptions: ListenOptions,
           visibilityMs: options.visibilityMs ?? 60_000,
           retryBackoffMs: options.retryBackoffMs ?? 1_000,
           logger,
-          handler: (change) => deliver(change.event, change.deliveries, change.fencingToken),
+          handler: (change, lost) => deliver(change.event, change.deliveries, change.fencingToken, lost),
         })
       : undefined;
   await poller.start();

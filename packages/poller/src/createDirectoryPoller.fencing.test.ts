@@ -52,8 +52,11 @@ class FakeStore implements SnapshotStore {
   liveToken: string | undefined;
   readonly loads: unknown[][] = [];
   readonly saves: { args: number; context: SnapshotStoreContext | undefined; names: string[] }[] = [];
+  /** How long a load takes on the (fake) clock. */
+  loadDelayMs = 0;
   async load(...args: [string, SnapshotStoreContext?]): Promise<Snapshot | undefined> {
     this.loads.push(args);
+    if (this.loadDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.loadDelayMs));
     return this.snapshot;
   }
   async save(key: string, snapshot: Snapshot, context?: SnapshotStoreContext): Promise<void> {
@@ -291,6 +294,24 @@ describe("lease expiry by the local deadline", () => {
     expect(started).toEqual(["b.csv"]); // c.csv was not handed out
     expect(t.stats.at(-1)).toMatchObject({ skipped: 1 });
     lock.unstall();
+  });
+
+  it("renewals go on through a start whose store load outlasts a third of the lease", async () => {
+    const dir = new FakeDirectory().set("a.csv", 1, T0);
+    const lock = new FakeLock();
+    lock.answer = { fencingToken: "5", ttlMs: 1000 };
+    const store = new FakeStore();
+    store.loadDelayMs = 700; // past the first renewal (333 ms) and the local deadline (500 ms) of the lease taken at start
+    const t = harness({ dir, lock, store, leaseMargin: 0.5 });
+    const starting = t.poller.start();
+    await vi.advanceTimersByTimeAsync(700);
+    await starting;
+    const before = lock.acquires;
+    await vi.advanceTimersByTimeAsync(2000);
+    await until(() => t.stats.length >= 2, "two cycles");
+    expect(lock.acquires - before).toBeGreaterThanOrEqual(6); // the renewals every 333 ms went on, besides the cycles' acquires
+    expect(t.locks).toEqual([{ held: true, fencingToken: "5" }]);
+    expect(t.poller.holdsLock).toBe(true);
   });
 
   it("renewals keep the lease through a delivery longer than the lease: each change is delivered once, never repeated", async () => {

@@ -442,7 +442,7 @@ class Poller implements DirectoryPoller {
   private async renewLease(ttlMs: number): Promise<void> {
     this.renewTimer = undefined;
     const { lock, key } = this.o;
-    if (lock === undefined || (this.current !== "running" && this.current !== "stopping")) return;
+    if (lock === undefined || (this.current !== "starting" && this.current !== "running" && this.current !== "stopping")) return;
     if (this.renewing || !this.lockHeld) {
       this.renewTimer = setTimeout(() => void this.renewLease(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
       this.renewTimer.unref?.();

@@ -91,6 +91,8 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
   }
   const ttlMs = leaseTtl === undefined ? undefined : parseDuration(leaseTtl, "--lease-ttl", "listen");
   if (ttlMs !== undefined && ttlMs < 1_000) throw new UsageError(`--lease-ttl: expected at least 1s, got ${JSON.stringify(leaseTtl)}`, "listen", "--lease-ttl");
+  const visibilityMs = visibility === undefined ? undefined : parseDuration(visibility, "--visibility", "listen");
+  // Every flag is checked before the engine client is made: a usage error leaves no connection open.
   const opened = await openCoordination(url, { ...(password === undefined ? {} : { password }), ...(ttlMs === undefined ? {} : { ttlMs }) });
   return {
     opened,
@@ -98,7 +100,7 @@ async function coordinationOptions(args: ParsedArgv, env: NodeJS.ProcessEnv): Pr
       coordination: opened.coordination,
       ...(mode === undefined ? {} : { mode }),
       ...(key === undefined ? {} : { key }),
-      ...(visibility === undefined ? {} : { visibilityMs: parseDuration(visibility, "--visibility", "listen") }),
+      ...(visibilityMs === undefined ? {} : { visibilityMs }),
     },
   };
 }
@@ -201,10 +203,12 @@ export const listenCommand: CommandSpec = {
   async run({ args, connector, out, io, cwd, signal }) {
     const remoteDirectory = connector.config.remoteDirectory;
     if (remoteDirectory === undefined) throw new UsageError("listen needs the directory to watch: --remote-dir DIR (or remoteDirectory in --config)", "listen");
-    const coordinated = await coordinationOptions(args, io.env);
-    const options = { ...listenOptions(args, remoteDirectory, cwd), ...coordinated.options };
+    const local = listenOptions(args, remoteDirectory, cwd);
     const command = args.string("exec");
     if (command !== undefined && command.trim() === "") throw new UsageError("--exec: expected a command", "listen");
+    // Last of the checks: it opens the engine's client, which the finally below closes.
+    const coordinated = await coordinationOptions(args, io.env);
+    const options = { ...local, ...coordinated.options };
     // The command inherits the environment, but not the variables that hold our secrets.
     const secretVariables = new Set(
       [args.string("password-env"), args.string("key-passphrase-env"), args.string("coordination-password-env")].filter((name) => name !== undefined),
