@@ -212,7 +212,8 @@ const SCENARIOS: Scenario[] = [
     name: "read timeout mid-operation (the server pauses under an open session)",
     config: () => base({ timeouts: { connectMs: 30_000, readMs: 3_000 } }),
     act: async (s) => {
-      await s.get({ fileName: "small.txt" }); // a session is open and idle in the pool
+      const doc = await s.get({ fileName: "small.txt" });
+      await drain(doc!.content as Readable); // read whole: the GET's one session is back, open and idle in the pool
       await testbed.pause();
       await drain(s.list());
     },
