@@ -246,10 +246,19 @@ describe("the CLI interrupted mid-transfer (a real child process)", () => {
     await testbed.exec(`rm -f ${dir}/huge.bin`, { user: "tester" });
   });
 
-  it("two signals in quick succession: exit 130, the first one's code (a SIGTERM second would otherwise make it 143)", async () => {
+  it("a second signal while the first one's clean-up runs: exit 130, the first one's code (a SIGTERM second would otherwise make it 143)", async () => {
     const dir = `${REMOTE}/int-twice`;
     await testbed.exec(`mkdir -p ${dir}`, { user: "tester" });
-    const ended = await interruptUpload(["create", ...conn, "huge.bin", "--name", "int-twice/int.bin"], dir, "SIGINT", "SIGTERM");
+    const run = start(["create", ...conn, "huge.bin", "--name", "int-twice/int.bin"], local);
+    await until(async () => (await remoteNames(dir)).some((name) => TEMP.test(name)), "the temporary file appeared", run.ended);
+    // Two signals sent back to back may reach Node in either order (any thread may take a process signal),
+    // so the second goes once the first one's abort shows: the temporary file is being removed.
+    run.child.kill("SIGINT");
+    let exited = false;
+    void run.ended.then(() => (exited = true));
+    await until(async () => exited || !(await remoteNames(dir)).some((name) => TEMP.test(name)), "the abort's clean-up", run.ended);
+    run.child.kill("SIGTERM");
+    const ended = await run.ended;
     expect(ended.code).toBe(130);
     expect(ended.signal).toBeNull();
     expect(ended.stderr).not.toMatch(CHATTER);

@@ -29,7 +29,9 @@ function isEntryPoint(): boolean {
  */
 export async function runProcess(): Promise<void> {
   const controller = new AbortController();
-  const untrap = trapInterrupts(process, controller);
+  // Kept for the whole life of the process: a signal while it winds down (after main returned) still
+  // exits with the first one's code instead of killing it by default. Signal listeners keep nothing alive.
+  trapInterrupts(process, controller);
   // `… | head`: a closed stdout ends the run quietly.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
@@ -45,7 +47,6 @@ export async function runProcess(): Promise<void> {
     signal: controller.signal,
   });
   process.exitCode = code;
-  untrap();
   // Handles a library may have left open must not keep a finished command alive.
   setTimeout(() => process.exit(code), 1_000).unref();
 }
