@@ -18,7 +18,7 @@ describe("checkUploadOptions", () => {
   it("gives every switch as a boolean (undefined and null are false) and retry's defaults", () => {
     const checked = checkUploadOptions({ append: true, createDir: null as never }, ["append", "createDir", "allowAbsolutePaths"], "upsert");
     const { logger, ...rest } = checked;
-    expect(rest).toEqual({ append: true, createDir: false, allowAbsolutePaths: false, retry: { attempts: 1, backoffMs: 1_000 } });
+    expect(rest).toEqual({ append: true, createDir: false, allowAbsolutePaths: false, retry: { attempts: 1, backoffMs: 1_000 }, connections: 1 });
     expect(typeof logger.warn).toBe("function");
     expect(checkUploadOptions({ retry: { attempts: 0 } }, [], "create").retry).toEqual({ attempts: 0, backoffMs: 1_000 });
   });
@@ -35,6 +35,13 @@ describe("checkUploadOptions", () => {
       "retry.attempts: expected an integer of 0 or more, got -1",
     );
     expect(thrown(() => checkUploadOptions({ retry: 3 as never }, [], "create")).message).toBe("retry: expected an object { attempts, backoffMs }, got 3");
+  });
+
+  it("takes connections from 1 to 64 and names the field otherwise", () => {
+    expect(checkUploadOptions({ connections: 4 }, [], "create").connections).toBe(4);
+    for (const bad of [0, 1.5, 65, "4", Number.NaN]) {
+      expect(thrown(() => checkUploadOptions({ connections: bad as never }, [], "create")).message).toMatch(/^connections: expected an integer from 1 to 64, got /);
+    }
   });
 
   it("has Boomi's message for a blank file name", () => {

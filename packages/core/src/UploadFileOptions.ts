@@ -1,6 +1,7 @@
 // The options CREATE and UPSERT share, and their checks (true/false switches, onProgress, retry), made before anything reaches the server.
 import { SftpConnectorError } from "./SftpConnectorError.js";
 import { checkRetryOption } from "./checkRetryOption.js";
+import { checkConnectionsOption } from "./checkConnectionsOption.js";
 import { checkSignalOption } from "./abortedError.js";
 import type { NormalizedRetryOptions, RetryOptions } from "./ConnectionConfig.js";
 import { checkLoggerOption } from "./checkLoggerOption.js";
@@ -39,6 +40,14 @@ export interface UploadFileOptions {
    * @default none
    */
   signal?: AbortSignal;
+  /**
+   * With a session provider: sessions one large file is written over at once. Content larger than
+   * one range (8 MiB) is cut into ranges, written into the temporary file by up to this many
+   * sessions at their offsets (a range whose connection is lost is written again on its own), then
+   * renamed into place as with one connection. Appends always use one connection.
+   * @default 1
+   */
+  connections?: number;
 }
 
 /** The keys of {@link UploadFileOptions}, which every upload operation accepts beside its own (for core's `checkOptions`). */
@@ -48,6 +57,7 @@ export const UPLOAD_OPTION_NAMES: readonly (keyof UploadFileOptions)[] = Object.
   retry: true,
   logger: true,
   signal: true,
+  connections: true,
 } satisfies Record<keyof UploadFileOptions, true>) as (keyof UploadFileOptions)[];
 
 /**
@@ -59,7 +69,7 @@ export const UPLOAD_OPTION_ALIASES: Readonly<Record<string, string>> = { createD
 
 /**
  * Checks an upload operation's options in order: each of `switches` (true/false options, in the
- * order given; `undefined` and `null` are false), `onProgress`, `retry`, then `logger`. The first
+ * order given; `undefined` and `null` are false), `onProgress`, `retry`, then `logger` and `connections`. The first
  * problem is thrown, naming its field. Returns each switch as a boolean, `retry` with its defaults
  * and the logger (silent when none was given).
  *
@@ -73,7 +83,7 @@ export function checkUploadOptions<K extends string>(
   options: UploadFileOptions & { readonly [key in K]?: unknown },
   switches: readonly K[],
   operation: string,
-): { [key in K]: boolean } & { retry: NormalizedRetryOptions; logger: Logger; signal: AbortSignal | undefined } {
+): { [key in K]: boolean } & { retry: NormalizedRetryOptions; logger: Logger; signal: AbortSignal | undefined; connections: number } {
   const invalid = (message: string) => new SftpConnectorError("INVALID_INPUT", message, { operation });
   const flags = {} as { [key in K]: boolean };
   for (const key of switches) {
@@ -85,7 +95,8 @@ export function checkUploadOptions<K extends string>(
   const problems: string[] = [];
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
+  const connections = checkConnectionsOption(options.connections, problems);
   if (problems.length > 0) throw invalid(problems[0]!);
   const signal = checkSignalOption(options.signal, operation);
-  return { ...flags, retry, logger, signal };
+  return { ...flags, retry, logger, signal, connections };
 }

@@ -17,6 +17,7 @@ export { silentLogger, createConsoleWarningsLogger } from "./Logger.js";
 export type { Logger } from "./Logger.js";
 export { quotePath } from "./quotePath.js";
 export { checkRetryOption, RETRY_OPTION_DEFAULTS } from "./checkRetryOption.js";
+export { checkConnectionsOption, MAX_CONNECTIONS } from "./checkConnectionsOption.js";
 export { checkOptions, closestName } from "./checkOptions.js";
 export type { OptionsSpec } from "./checkOptions.js";
 export { checkLoggerOption } from "./checkLoggerOption.js";

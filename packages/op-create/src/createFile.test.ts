@@ -99,6 +99,7 @@ describe("createFile: strict options, one spelling with UPSERT, Boomi's ids", ()
       retry: undefined,
       logger: undefined,
       signal: undefined,
+      connections: undefined,
     } satisfies Required<{ [K in keyof CreateFileOptions]: unknown }>;
     expect(() => checkOptions(options, CREATE_OPTIONS_SPEC)).not.toThrow();
     const input = { content: "x", fileName: "a", remoteDirectory: "in", stagingDirectory: "s", tempExtension: "t" } satisfies Required<CreateFileInput>;

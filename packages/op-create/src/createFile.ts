@@ -178,7 +178,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
   if (!ACTIONS_IF_FILE_EXISTS.includes(action)) {
     throw invalid(`actionIfFileExists: expected one of ${ACTIONS_IF_FILE_EXISTS.join(", ")}, got ${JSON.stringify(action)}`);
   }
-  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal } = checkUploadOptions(
+  const { createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal, connections } = checkUploadOptions(
     options,
     ["createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
     OPERATION,
@@ -260,6 +260,7 @@ export async function createFile(target: SessionTarget, input: CreateFileInput, 
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
       retry,
+      connections,
       logger,
       operation: OPERATION,
     });

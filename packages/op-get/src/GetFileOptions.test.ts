@@ -119,6 +119,7 @@ describe("normalizeGetFileOptions", () => {
       signal: undefined,
       retry: undefined,
       logger: undefined,
+      connections: undefined,
     } satisfies Required<{ [K in keyof GetFileOptions]: unknown }>;
     expect(normalizeGetFileOptions({ fileName: "a", remoteDirectory: undefined }, options).options.failDeleteAfter).toBe(true);
   });

@@ -5,6 +5,7 @@ import {
   describeValue,
   invalidInputError,
   type NormalizedRetryOptions,
+  checkConnectionsOption,
   type OptionsSpec,
   type RetryOptions,
 } from "@sftp-connector/core";
@@ -92,6 +93,14 @@ export interface GetFileOptions {
   retry?: RetryOptions;
   /** Told about failed deletes (without `failDeleteAfter`), missing files, retries. @default silent */
   logger?: Logger;
+  /**
+   * With a `SessionProvider`: sessions a large file is read over at once. A file larger than one
+   * range (8 MiB) is read as ranges by up to this many sessions (each range resumed on its own
+   * after a lost connection) and the content still arrives in order, holding at most about
+   * `(connections + 1) × 8 MiB` in memory. Ignored with a single session.
+   * @default 1
+   */
+  connections?: number;
 }
 
 /** Options with defaults filled in. */
@@ -109,6 +118,7 @@ export interface NormalizedGetFileOptions {
   signal: AbortSignal | undefined;
   retry: NormalizedRetryOptions;
   logger: Logger;
+  connections: number;
 }
 
 /** The keys of GET's input: Boomi's names (`fileName` is its object ID, `remoteDirectory` its document property). */
@@ -135,6 +145,7 @@ export const GET_OPTIONS_SPEC: OptionsSpec = {
     signal: true,
     retry: true,
     logger: true,
+    connections: true,
   } satisfies Record<keyof GetFileOptions, true>),
   operation: "get",
 };
@@ -195,6 +206,7 @@ export function normalizeGetFileOptions(input: GetFileInput, givenOptions: GetFi
   }
   const retry = checkRetryOption(options.retry, problems);
   const logger = checkLoggerOption(options.logger, problems);
+  const connections = checkConnectionsOption(options.connections, problems);
   if (problems.length > 0) throw invalidInputError(problems, "get");
   return {
     fileName: (fileName as string).trim(),
@@ -212,6 +224,7 @@ export function normalizeGetFileOptions(input: GetFileInput, givenOptions: GetFi
       signal: options.signal,
       retry,
       logger,
+      connections,
     },
   };
 }

@@ -15,7 +15,7 @@ import {
   throwIfAborted,
 } from "@sftp-connector/core";
 import type { DocumentProperties, ErrorReason, FileDocument, ResolvedRemoteFile } from "@sftp-connector/core";
-import { createResumableReadStream, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
+import { DEFAULT_RANGE_BYTES, createParallelReadStream, createResumableReadStream, isSessionProvider, withSessionTarget } from "@sftp-connector/transport";
 import type { FileStats, SessionProvider, SessionTarget, SftpSession, WithRetryOptions } from "@sftp-connector/transport";
 import { createContentStream } from "./createContentStream.js";
 import { normalizeGetFileOptions, type GetFileInput, type GetFileOptions, type NormalizedGetFileOptions } from "./GetFileOptions.js";
@@ -134,16 +134,26 @@ export async function getFile(target: SessionTarget, input: GetFileInput, option
 
   const properties = propertiesOf(found);
   const metadataDate = opts.includeAllMetadata ? formatTimestamp(found.stats.modifiedAt) : undefined;
+  const parallel = opts.connections > 1 && isSessionProvider(target) && held !== undefined && found.stats.size > DEFAULT_RANGE_BYTES;
   const openStream = (): Readable =>
-    isSessionProvider(source)
-      ? createResumableReadStream(source, found.file.path, {
+    parallel
+      ? createParallelReadStream(lendHeldFirst(held!, target as SessionProvider), found.file.path, {
+          size: found.stats.size,
+          connections: opts.connections,
           ...opts.retry,
           logger: opts.logger,
-          sizeHint: found.stats.size,
           operation: OPERATION,
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
-      : source.createReadStream(found.file.path, { sizeHint: found.stats.size });
+      : isSessionProvider(source)
+        ? createResumableReadStream(source, found.file.path, {
+            ...opts.retry,
+            logger: opts.logger,
+            sizeHint: found.stats.size,
+            operation: OPERATION,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          })
+        : source.createReadStream(found.file.path, { sizeHint: found.stats.size });
   /** The file's bytes; an abort destroys the stream with ABORTED (which closes the remote handle). */
   const open = (): Readable => {
     const signal = opts.signal;
@@ -217,6 +227,35 @@ function holdOneSession(provider: SessionProvider): SessionProvider & { done(): 
     done() {
       if (held) provider.release(held, { broken: held.closed });
       held = undefined;
+    },
+  };
+}
+
+/**
+ * For a read over several sessions: the first session taken is the GET's held one (while it is not
+ * lent out), every other comes from the pool, so `connections` sessions read, not one more.
+ */
+function lendHeldFirst(held: SessionProvider, pool: SessionProvider): SessionProvider {
+  const fromHeld = new WeakSet<SftpSession>();
+  let lent = false;
+  return {
+    async acquire(options) {
+      if (lent) return pool.acquire(options);
+      lent = true;
+      try {
+        const session = await held.acquire(options);
+        fromHeld.add(session);
+        return session;
+      } catch (error) {
+        lent = false;
+        throw error;
+      }
+    },
+    release(session, options) {
+      if (!fromHeld.has(session)) return pool.release(session, options);
+      fromHeld.delete(session);
+      lent = false;
+      held.release(session, options);
     },
   };
 }

@@ -98,7 +98,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
   if (typeof input !== "object" || input === null) throw invalid("input: expected { content, fileName, remoteDirectory? }");
   checkOptions(input, UPSERT_INPUT_SPEC);
   const options = checkOptions(givenOptions, UPSERT_OPTIONS_SPEC);
-  const { append, createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal } = checkUploadOptions(
+  const { append, createDirectories, includeAllMetadata, allowAbsolutePaths, retry, logger, signal, connections } = checkUploadOptions(
     options,
     ["append", "createDirectories", "includeAllMetadata", "allowAbsolutePaths"],
     OPERATION,
@@ -140,6 +140,7 @@ export async function upsertFile(target: SessionTarget, input: UpsertFileInput, 
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
       retry,
+      connections,
       logger,
       operation: OPERATION,
     });

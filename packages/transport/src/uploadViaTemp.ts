@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { SftpConnectorError, abortedError, describeValue, isSftpConnectorError, quotePath, type DocumentContentInput } from "@sftp-connector/core";
 import type { FileStats, SftpSession } from "./SftpSession.js";
 import { createResumableWriteStream } from "./createResumableWriteStream.js";
+import { createParallelWriteStream } from "./createParallelWriteStream.js";
 import { isRetryable, isRetryableAt } from "./withRetry.js";
 import { isSessionProvider, withSessionTarget, type SessionTarget } from "./withSessionTarget.js";
 import { openContent } from "./openContent.js";
@@ -68,6 +69,15 @@ export interface UploadViaTempOptions {
   retry?: { attempts?: number; backoffMs?: number };
   /** Permissions of a created file. @default the server's default */
   mode?: number;
+  /**
+   * With a session provider: sessions the temporary file is written over at once (see
+   * `createParallelWriteStream`: ranges of `rangeBytes`, each retried on its own). Content no
+   * larger than one range uses one session. Not used with `append` or a plain session.
+   * @default 1
+   */
+  connections?: number;
+  /** With `connections` above 1: bytes per range. @default 8 MiB */
+  rangeBytes?: number;
   /** The operation, for errors and logs. @default "upload" */
   operation?: string;
   /** The input field the content came from, for errors. @default "content" */
@@ -159,6 +169,8 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
   if (tempPath !== undefined && !tempPath.startsWith("/")) throw invalid(`tempPath: expected an absolute remote path, got ${showPath(options.tempPath)}`);
   if (tempPath === finalPath) throw invalid(`tempPath: must differ from the final path ${quotePath(finalPath)}`);
   const retry = { attempts: options.retry?.attempts ?? 1, backoffMs: options.retry?.backoffMs ?? 1_000 };
+  const connections = options.connections ?? 1;
+  if (!Number.isInteger(connections) || connections < 1) throw invalid(`connections: expected an integer of at least 1, got ${describeValue(connections)}`);
   const signal = options.signal;
   const aborted = () => abortedError(operation, finalPath, signal);
   if (signal?.aborted) throw aborted();
@@ -188,9 +200,18 @@ export async function uploadViaTemp(target: SessionTarget, options: UploadViaTem
     },
   });
   const writer = (path: string, flags: "r+" | "a"): Writable => {
-    const stream = isSessionProvider(target)
-      ? createResumableWriteStream(target, path, { flags, ...retry, logger })
-      : target.createWriteStream(path, { flags });
+    const stream = !isSessionProvider(target)
+      ? target.createWriteStream(path, { flags })
+      : connections > 1 && flags === "r+"
+        ? createParallelWriteStream(target, path, {
+            connections,
+            ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
+            ...retry,
+            logger,
+            operation,
+            ...(signal ? { signal } : {}),
+          })
+        : createResumableWriteStream(target, path, { flags, ...retry, logger });
     stream.once("error", (error: unknown) => (writeError ??= error));
     return stream;
   };
