@@ -251,6 +251,7 @@ function lendHeldFirst(held: SessionProvider, pool: SessionProvider): SessionPro
         throw error;
       }
     },
+    available: () => (lent ? 0 : 1) + (pool.available?.() ?? Number.POSITIVE_INFINITY),
     release(session, options) {
       if (!fromHeld.has(session)) return pool.release(session, options);
       fromHeld.delete(session);

@@ -23,6 +23,13 @@ export interface SessionProvider {
    * available again: for cleanup that failed because the connection was lost. Optional.
    */
   removeWhenReconnected?(path: string): void;
+  /**
+   * Sessions `acquire` could hand out now without waiting (idle ones, and room to open more). A
+   * transfer over several sessions adds a session only while this is above 0, so it never waits
+   * on a full pool for an extra one (nor starves other callers). Optional: without it, extra
+   * sessions are asked for as needed.
+   */
+  available?(): number;
 }
 
 /** Options of {@link SessionProvider.acquire}. */
@@ -95,6 +102,12 @@ export class SessionPool implements SessionProvider {
     return this.active.size + this.idle.length + this.opening;
   }
 
+  /** Sessions `acquire` hands out now without waiting: idle ones plus room to open more, less the callers already waiting. */
+  available(): number {
+    if (this.draining) return 0;
+    return Math.max(0, this.idle.length + Math.max(0, this.max - this.size) - this.waiters.length);
+  }
+
   /** Callers waiting for a session. */
   get pending(): number {
     return this.waiters.length;
@@ -144,7 +157,8 @@ export class SessionPool implements SessionProvider {
     for (;;) {
       throwIfAborted(signal, "acquire");
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
-      const reused = await this.takeIdle();
+      // Claimed before any await: a caller asking `available()` right after `acquire()` sees this one counted.
+      const reused = this.idle.length > 0 ? await this.takeIdle() : undefined;
       if (reused) return reused;
       if (this.draining) throw new SftpConnectorError("CONNECTION_LOST", "the session pool is closed", { operation: "acquire", retryable: false });
       if (this.size < this.max) return this.openNew(signal);

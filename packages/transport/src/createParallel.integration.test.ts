@@ -90,6 +90,15 @@ describe("createParallelReadStream against OpenSSH", () => {
     await pool.close();
   });
 
+  it("with a pool smaller than connections, reads over the sessions free and never waits for one (a wait would time out here)", async () => {
+    const pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint" }), { max: 2, acquireTimeoutMs: 1 });
+    const { sink, digest } = sha256Sink();
+    await pipeline(createParallelReadStream(pool, `${home}/big.bin`, { size, connections: 4, rangeBytes: 2 * MiB }), sink);
+    expect(digest()).toBe(expected);
+    expect(pool.peak).toBe(2);
+    await pool.close();
+  });
+
   it("reads on past the size it was given when the file grew (the last range reads to end of file)", async () => {
     const pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint" }));
     const { sink, digest, bytes } = sha256Sink();
@@ -176,6 +185,18 @@ describe("createParallelWriteStream against OpenSSH", () => {
     expect(writer.bytesWritten).toBe(size);
     expect(writer.peakConnections).toBe(4);
     expect(counting.inUse()).toBe(0);
+    expect(await testbed.sha256(path)).toBe(contentSha);
+    await pool.close();
+  });
+
+  it("with a pool smaller than connections, writes over the sessions free and never waits for one (a wait would time out here)", async () => {
+    const pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint" }), { max: 2, acquireTimeoutMs: 1 });
+    const path = `${home}/up-small-pool.bin`;
+    await testbed.exec(`: > ${path} && chown tester ${path}`);
+    const writer = createParallelWriteStream(pool, path, { connections: 4, rangeBytes: MiB });
+    await pipeline(source(), writer);
+    expect(writer.peakConnections).toBe(2);
+    expect(pool.peak).toBe(2);
     expect(await testbed.sha256(path)).toBe(contentSha);
     await pool.close();
   });

@@ -96,9 +96,25 @@ export function createParallelReadStream(provider: SessionProvider, path: string
     resume?.();
   };
 
+  /** Ranges started that have not asked the provider for their session yet (`available()` does not count them). */
+  let unclaimed = 0;
+  /** The provider as one range sees it: its first `acquire` settles its claim. */
+  const claiming = (): SessionProvider => {
+    let claimed = false;
+    unclaimed += 1;
+    return {
+      acquire(acquireOptions) {
+        if (!claimed) unclaimed -= 1;
+        claimed = true;
+        return provider.acquire(acquireOptions);
+      },
+      release: (session, releaseOptions) => provider.release(session, releaseOptions),
+    };
+  };
+
   const start = (range: Range, lent: ParallelReadStreamOptions["session"]) => {
     reading += 1;
-    const stream = createResumableReadStream(provider, path, {
+    const stream = createResumableReadStream(lent ? provider : claiming(), path, {
       start: range.start,
       ...(range.end === undefined ? {} : { end: range.end, sizeHint: range.end + 1 }),
       attempts,
@@ -129,9 +145,20 @@ export function createParallelReadStream(provider: SessionProvider, path: string
     });
   };
 
-  /** Starts ranges while fewer than `connections` read and at most `connections + 1` wait to be delivered. */
+  /**
+   * Starts ranges while fewer than `connections` read and at most `connections + 1` wait to be
+   * delivered. Beyond the first range reading, one starts only while the provider has a session
+   * free now (`available`), so a full pool slows the read down to fewer sessions instead of
+   * making a range wait for one.
+   */
   const fill = () => {
-    while (!closed && started < ranges.length && reading < connections && started - delivered < connections + 1) {
+    while (
+      !closed &&
+      started < ranges.length &&
+      reading < connections &&
+      started - delivered < connections + 1 &&
+      (reading === 0 || provider.available === undefined || provider.available() - unclaimed > 0)
+    ) {
       const range = ranges[started]!;
       start(range, started === 0 ? options.session : undefined);
       started += 1;

@@ -53,7 +53,8 @@ export interface ParallelWriteStream extends Writable {
  * from its start on a fresh session (positioned writes are idempotent), without touching the other
  * ranges, up to `attempts` times; a range that fails for good fails the stream. `finish` is emitted
  * only once every range was acknowledged and every handle closed. Sessions are taken only as ranges
- * need them: content no larger than one range is written by one session. Memory stays within about
+ * need them: content no larger than one range is written by one session, and a lane beyond the first
+ * is added only while the provider has a session free now (`available`). Memory stays within about
  * `(connections + 1) × rangeBytes` (the ranges being written, and the one being filled).
  */
 export function createParallelWriteStream(provider: SessionProvider, path: string, options: ParallelWriteStreamOptions = {}): ParallelWriteStream {
@@ -160,7 +161,8 @@ export function createParallelWriteStream(provider: SessionProvider, path: strin
   const freeLane = (): Lane | undefined => {
     const idle = lanes.find((lane) => !lane.busy);
     if (idle) return idle;
-    if (lanes.length >= connections) return undefined;
+    // A lane beyond the first only when the provider has a session free now: never wait on a full pool for an extra one.
+    if (lanes.length >= connections || (lanes.length > 0 && provider.available !== undefined && provider.available() <= 0)) return undefined;
     const lane: Lane = { session: undefined, handle: undefined, busy: false };
     lanes.push(lane);
     peak = Math.max(peak, lanes.length);
