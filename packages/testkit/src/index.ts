@@ -13,6 +13,8 @@ export type {
 export { waitFor, sha256, rejectionOf, recordCalls, gatedSource, readmeCodeBlock, promisedOutput, runReadmeExample } from "./testing.js";
 export type { PathLike, RunReadmeExampleOptions } from "./testing.js";
 export { chunkedSource, recordingLogger } from "./chunkedSource.js";
+export { countingProvider } from "./countingProvider.js";
+export type { CountingProvider, CutOptions, LendingProvider } from "./countingProvider.js";
 export { ensureTestbedImage } from "./ensureTestbedImage.js";
 export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";
 export { prepareDockerEnvironment, removeLeftoverTestbeds, TESTBED_LABEL } from "./dockerEngine.js";
