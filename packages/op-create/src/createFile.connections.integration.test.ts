@@ -1,0 +1,109 @@
+// CREATE with `connections` against OpenSSH: the temporary file written as ranges over several sessions, then the same rename; byte-identical, a cut range written again or failing as one, an abort, nothing left behind.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { chunkedSource, countingProvider, recordingLogger, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
+import { SessionPool } from "@sftp-connector/transport";
+import { createFile } from "./index.js";
+
+const MiB = 1024 * 1024;
+/** Three 8 MiB ranges and a short last one. */
+const SIZE = 3 * 8 * MiB + 77_777;
+const data = randomBytes(SIZE);
+const dataSha = sha256(data);
+let testbed: Testbed;
+let home: string;
+let pool: SessionPool;
+let dir: string;
+let counter = 0;
+
+beforeAll(async () => {
+  testbed = await startTestbed();
+  home = testbed.users.password.home;
+  pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint" }));
+});
+afterAll(async () => {
+  await pool?.close();
+  await testbed?.stop();
+});
+/** Every test works in a fresh directory of its own. */
+beforeEach(async () => {
+  dir = `${home}/c${++counter}`;
+  await testbed.exec(`mkdir -p '${dir}'`, { user: "tester" });
+});
+
+/** Every entry of the test's directory on the server, hidden ones (a temporary file) too. */
+async function entries(): Promise<string[]> {
+  return (await testbed.exec(`ls -A '${dir}'`)).stdout.split("\n").filter(Boolean).sort();
+}
+
+describe("createFile with connections", () => {
+  it("writes content of several ranges over 4 sessions into the temporary file, renames it: byte-identical, nothing else left", async () => {
+    const counting = countingProvider(pool);
+    const result = await createFile(counting.provider, { content: chunkedSource(data, MiB), fileName: "big.bin", remoteDirectory: dir }, { connections: 4 });
+    expect(result.bytesWritten).toBe(SIZE);
+    expect(result.response).toEqual({ fileName: "big.bin", remoteDirectory: dir });
+    expect(await testbed.sha256(`${dir}/big.bin`)).toBe(dataSha);
+    expect(await entries()).toEqual(["big.bin"]);
+    expect(counting.peak()).toBeGreaterThan(1);
+    await waitFor(() => counting.inUse() === 0, "every session given back");
+  });
+
+  it("a Buffer and OVERWRITE of an existing file work the same; APPEND uses one connection", async () => {
+    await createFile(pool, { content: data, fileName: "buffer.bin", remoteDirectory: dir }, { connections: 3 });
+    expect(await testbed.sha256(`${dir}/buffer.bin`)).toBe(dataSha);
+    await createFile(pool, { content: "old", fileName: "buffer.bin", remoteDirectory: dir }, { connections: 3, actionIfFileExists: "OVERWRITE" });
+    const appending = countingProvider(pool);
+    await createFile(appending.provider, { content: data, fileName: "buffer.bin", remoteDirectory: dir }, { connections: 3, actionIfFileExists: "APPEND" });
+    expect(appending.peak()).toBe(1);
+    expect(await testbed.sha256(`${dir}/buffer.bin`)).toBe(sha256(Buffer.concat([Buffer.from("old"), data])));
+    await createFile(pool, { content: data, fileName: "buffer.bin", remoteDirectory: dir }, { connections: 3, actionIfFileExists: "OVERWRITE" });
+    expect(await testbed.sha256(`${dir}/buffer.bin`)).toBe(dataSha);
+    expect(await entries()).toEqual(["buffer.bin"]);
+  });
+
+  it("a range whose connection is cut mid-transfer is written again on its own: byte-identical, nothing else left", async () => {
+    const counting = countingProvider(pool, { session: 3, afterCalls: 4 });
+    const logger = recordingLogger();
+    await createFile(
+      counting.provider,
+      { content: chunkedSource(data, MiB), fileName: "cut.bin", remoteDirectory: dir },
+      { connections: 4, retry: { attempts: 2, backoffMs: 0 }, logger },
+    );
+    expect(counting.cuts()).toBe(1);
+    expect(logger.lines.filter((line) => line.includes("writing that range again"))).toHaveLength(1);
+    expect(await testbed.sha256(`${dir}/cut.bin`)).toBe(dataSha);
+    expect(await entries()).toEqual(["cut.bin"]);
+    await waitFor(() => counting.inUse() === 0, "every session given back");
+  });
+
+  it("without retries a cut connection fails the CREATE with CONNECTION_LOST: no file at the target name, no temporary file", async () => {
+    const counting = countingProvider(pool, { session: 3, afterCalls: 4 });
+    const error = await rejectionOf(
+      createFile(
+        counting.provider,
+        { content: chunkedSource(data, MiB), fileName: "lost.bin", remoteDirectory: dir },
+        { connections: 4, retry: { attempts: 0 } },
+      ),
+    );
+    expect(counting.cuts()).toBe(1);
+    expect(error).toMatchObject({ reason: "CONNECTION_LOST" });
+    await waitFor(async () => (await entries()).length === 0, "the temporary file removed");
+    await waitFor(() => counting.inUse() === 0, "every session given back");
+  });
+
+  it("an abort mid-way fails the CREATE with ABORTED: nothing left", async () => {
+    const counting = countingProvider(pool);
+    const controller = new AbortController();
+    const error = await rejectionOf(
+      createFile(
+        counting.provider,
+        { content: chunkedSource(data, MiB), fileName: "aborted.bin", remoteDirectory: dir },
+        { connections: 4, signal: controller.signal, onProgress: (bytes) => bytes >= 12 * MiB && controller.abort() },
+      ),
+    );
+    expect(error).toMatchObject({ reason: "ABORTED" });
+    await waitFor(async () => (await entries()).length === 0, "the temporary file removed");
+    await waitFor(() => counting.inUse() === 0, "every session given back");
+    expect(counting.overReleases()).toBe(0);
+  });
+});
