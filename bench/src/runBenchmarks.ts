@@ -1,4 +1,7 @@
 // `pnpm bench`: measures sftp-connector side by side with OpenSSH's sftp client and ssh2-sftp-client in one run, as ratios.
+// Flags: --quick (small sizes), --reps=N (medians of N), --only=GET,CREATE,QUERY,LIST,MEDIUM,RSS,LISTEN,FILTER, --runs=N (the
+// single-stream comparison N times in a row), --connections=N (the multi-connection rows; 0: no op-API rows),
+// --query-concurrency=N, --medium-concurrency=N. Needs `pnpm build` first: our transfers run the built packages in a child.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +26,8 @@ const quick = process.argv.includes("--quick");
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const reps = Number(arg("reps") ?? (quick ? 1 : 3));
 /** `--only=GET,QUERY` runs just those sections (GET, CREATE, QUERY, LIST, MEDIUM, RSS, LISTEN, FILTER). */
-const only = arg("only") === undefined ? undefined : new Set(arg("only")!.toUpperCase().split(","));
+const onlyArg = arg("only");
+const only = onlyArg === undefined ? undefined : new Set(onlyArg.toUpperCase().split(","));
 const want = (section: string) => !only || only.has(section);
 /** `--runs=5`: the single-stream GET and CREATE comparisons with OpenSSH, that many times in a row (every run's ratio and the lowest). */
 const runs = Number(arg("runs") ?? 1);
@@ -53,7 +57,7 @@ function ourTransfer(config: ConnectionConfig, args: string[]): Promise<Sample> 
   });
 }
 
-/** Runs `use` on `count` items, at most `limit` at once. */
+/** Runs `use` on every item, at most `limit` at once. */
 async function eachLimited<T>(items: T[], limit: number, use: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
