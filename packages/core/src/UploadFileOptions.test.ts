@@ -40,7 +40,9 @@ describe("checkUploadOptions", () => {
   it("takes connections from 1 to 64 and names the field otherwise", () => {
     expect(checkUploadOptions({ connections: 4 }, [], "create").connections).toBe(4);
     for (const bad of [0, 1.5, 65, "4", Number.NaN]) {
-      expect(thrown(() => checkUploadOptions({ connections: bad as never }, [], "create")).message).toMatch(/^connections: expected an integer from 1 to 64, got /);
+      expect(thrown(() => checkUploadOptions({ connections: bad as never }, [], "create")).message).toMatch(
+        /^connections: expected an integer from 1 to 64, got /,
+      );
     }
   });
 

@@ -1,7 +1,7 @@
 // GET with `connections` against OpenSSH: one file read as ranges over several sessions, byte-identical, deleteAfter once read whole, a cut connection resumed or failing as one, an abort, every session given back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { Writable } from "node:stream";
+import { type Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { countingProvider, recordingLogger, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
 import { SessionPool } from "@sftp-connector/transport";
@@ -163,7 +163,10 @@ describe("getFile with connections", () => {
         { fileName: "big.bin" },
         { as, failIfNotFound: true, connections: 4, signal: controller.signal, onProgress: () => controller.abort() },
       );
-      const error = await rejectionOf(reading.then((document) => (as === "stream" ? pipeline(document.content as never, hashingSink().sink) : document)));
+      const error = await rejectionOf(async () => {
+        const document = await reading;
+        if (as === "stream") await pipeline(document.content as Readable, hashingSink().sink);
+      });
       expect(error).toMatchObject({ reason: "ABORTED" });
       await waitFor(() => counting.inUse() === 0, "every session given back");
       await new Promise((resolve) => setTimeout(resolve, 500)); // a late second release would come now

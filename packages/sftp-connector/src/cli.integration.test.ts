@@ -1,4 +1,4 @@
-// The CLI against the real testbed, run in-process through main(argv, io): every command, the output forms, exit codes and secrets.
+// The CLI against the real testbed, run in-process through main(argv, io): every command, the output forms, exit codes and secrets; --connections on get, create and upsert.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -329,5 +329,79 @@ describe("sftp-connector CLI", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error \[USAGE\]: /m);
     expect((await cli(["list", ...conn, "--depth", "-3"])).code).toBe(2);
+  });
+});
+
+describe("sftp-connector CLI --connections", () => {
+  const MiB = 1024 * 1024;
+  const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+  /** Every entry of REMOTE/parallel, hidden ones (a temporary file) too. */
+  const parallelEntries = async () => (await remote("ls -A parallel")).split("\n").filter(Boolean).sort();
+
+  it("create, upsert and get with --connections 4 of a 20 MiB file: identical bytes, no temporary file left on either side", async () => {
+    await remote("mkdir -p parallel");
+    mkdirSync(join(local, "parallel"));
+    const data = randomBytes(20 * MiB + 13);
+    writeFileSync(join(local, "parallel", "big.bin"), data);
+    const created = await cli(["create", ...conn, "parallel/big.bin", "--name", "parallel/big.bin", "--connections", "4", "--json"]);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect(jsonLines(created.stdout)).toEqual([{ fileName: "parallel/big.bin", remoteDirectory: REMOTE, bytes: data.length }]);
+    expect(await testbed.sha256(`${REMOTE}/parallel/big.bin`)).toBe(sha(data));
+
+    const got = await cli(["get", ...conn, "parallel/big.bin", "-o", "parallel/copy.bin", "--connections", "4"]);
+    expect(got.code).toBe(0);
+    expect(sha(readFileSync(join(local, "parallel", "copy.bin")))).toBe(sha(data));
+    const toStdout = await cli(["get", ...conn, "parallel/big.bin", "-o", "-", "--connections", "4"]);
+    expect(toStdout.code).toBe(0);
+    expect(sha(toStdout.bytes)).toBe(sha(data));
+
+    const replacement = randomBytes(20 * MiB + 17);
+    writeFileSync(join(local, "parallel", "replacement.bin"), replacement);
+    const upserted = await cli(["upsert", ...conn, "parallel/replacement.bin", "--name", "parallel/big.bin", "--connections", "4"]);
+    expect(upserted.code).toBe(0);
+    expect(await testbed.sha256(`${REMOTE}/parallel/big.bin`)).toBe(sha(replacement));
+
+    expect(await parallelEntries()).toEqual(["big.bin"]);
+    expect(readdirSync(join(local, "parallel")).sort()).toEqual(["big.bin", "copy.bin", "replacement.bin"]);
+  });
+
+  it("--connections through a SOCKS5 proxy", async () => {
+    const { socksAuth } = testbed.proxies!;
+    const proxy = `socks5://${encodeURIComponent(socksAuth.username)}:${encodeURIComponent(socksAuth.password)}@${socksAuth.host}:${socksAuth.port}`;
+    const data = randomBytes(20 * MiB + 19);
+    writeFileSync(join(local, "parallel", "proxied.bin"), data);
+    expect((await cli(["create", ...conn, "parallel/proxied.bin", "--name", "parallel/proxied.bin", "--proxy", proxy, "--connections", "3"])).code).toBe(0);
+    expect(await testbed.sha256(`${REMOTE}/parallel/proxied.bin`)).toBe(sha(data));
+    const got = await cli(["get", ...conn, "parallel/proxied.bin", "-o", "-", "--proxy", proxy, "--connections", "3"]);
+    expect(got.code).toBe(0);
+    expect(sha(got.bytes)).toBe(sha(data));
+    expect(await parallelEntries()).toEqual(["big.bin", "proxied.bin"]);
+  });
+
+  it("--connections 0, abc or 65 is a usage error (exit 2) naming the flag, before anything is sent", async () => {
+    writeFileSync(join(local, "small.txt"), "small");
+    const before = await remote("ls -A");
+    for (const value of ["0", "abc", "65", "1.5"]) {
+      for (const command of [
+        ["get", "a.txt", "-o", "never.txt"],
+        ["create", "small.txt", "--name", "never.txt"],
+        ["upsert", "small.txt", "--name", "never.txt"],
+      ]) {
+        const result = await cli([...command, ...conn, "--connections", value]);
+        expect(result.code, `${command[0]} --connections ${value}`).toBe(2);
+        expect(result.stderr).toContain(`error [USAGE]: --connections: expected an integer from 1 to 64, got ${JSON.stringify(value)}`);
+      }
+    }
+    expect(await remote("ls -A")).toBe(before);
+    expect(existsSync(join(local, "never.txt"))).toBe(false);
+  });
+
+  it("the help of get, create and upsert tells of --connections", async () => {
+    for (const command of ["get", "create", "upsert"]) {
+      const help = await cli([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^ +--connections N +.*sessions at once.*1 to 64 \(default 1\)$/m);
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import { posix, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
-import { SftpConnectorError, quotePath, type DocumentProperties } from "@sftp-connector/core";
+import { MAX_CONNECTIONS, SftpConnectorError, quotePath, type DocumentProperties } from "@sftp-connector/core";
 import type { CommandSpec } from "./CommandSpec.js";
 import { formatTable, type Column } from "./formatTable.js";
 import { resolveLocalTarget } from "./resolveLocalTarget.js";
@@ -57,6 +57,7 @@ export const getCommand: CommandSpec = {
     overwrite: { type: "boolean" },
     "include-all-metadata": { type: "boolean" },
     "allow-absolute-paths": { type: "boolean" },
+    connections: { type: "string" },
   },
   optionHelp: [
     ["-o, --output FILE|DIR|-", "where the content goes (default: the current directory)"],
@@ -67,13 +68,19 @@ export const getCommand: CommandSpec = {
     ["--overwrite", "with --move-after: replace a file of the same name in DIR"],
     ["--include-all-metadata", 'write {"fileContent": "…", "modifiedDate": "…"} instead of the raw content'],
     ["--allow-absolute-paths", "let NAME and --move-after be absolute or leave the remote directory"],
+    ["--connections N", "read a file larger than 8 MiB as ranges over N sessions at once, 1 to 64 (default 1)"],
   ],
   maxPositionals: 1,
   abortable: true,
-  examples: ["sftp-connector get in/orders.csv -o ./downloads/ --delete-after", "sftp-connector get report.txt -o - | less"],
+  examples: [
+    "sftp-connector get in/orders.csv -o ./downloads/ --delete-after",
+    "sftp-connector get report.txt -o - | less",
+    "sftp-connector get backups/db.dump -o ./db.dump --connections 4",
+  ],
   async run({ args, connector, out, cwd, signal }) {
     const name = args.positionals[0];
     if (name === undefined || name.trim() === "") throw new UsageError("get needs the NAME of the remote file", "get");
+    const connections = args.integer("connections", 1, MAX_CONNECTIONS);
     const target = await outputTarget(args.string("output"), cwd);
     const localPath =
       target.kind === "file" ? target.path : target.kind === "directory" ? resolveLocalTarget(target.path, posix.basename(name.trim())) : undefined;
@@ -93,6 +100,7 @@ export const getCommand: CommandSpec = {
           overwrite: args.flag("overwrite"),
           includeAllMetadata: args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
+          ...(connections === undefined ? {} : { connections }),
           onProgress: (bytes) => bar.update(bytes),
           signal,
         },

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename, posix, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { ACTIONS_IF_FILE_EXISTS, type ActionIfFileExists, type CreateFileOptions } from "@sftp-connector/create";
-import type { UploadFileResult } from "@sftp-connector/core";
+import { MAX_CONNECTIONS, type UploadFileResult } from "@sftp-connector/core";
 import type { CommandContext, CommandSpec } from "./CommandSpec.js";
 import { formatTable } from "./formatTable.js";
 import { UsageError } from "./UsageError.js";
@@ -70,6 +70,18 @@ async function printUpload({ out }: CommandContext, result: UploadFileResult, gi
   for (const line of formatTable(columns, [row])) await out.line(line);
 }
 
+/** `--connections N`'s help line (create, upsert). */
+const CONNECTIONS_HELP: [string, string] = [
+  "--connections N",
+  "write content larger than 8 MiB as ranges over N sessions at once (into the temporary file, then the same rename), 1 to 64 (default 1)",
+];
+
+/** `--connections N` as the operation's `connections` option (nothing when not given); a bad value is a usage error naming the flag. */
+function connectionsOption({ args }: CommandContext): { connections?: number } {
+  const connections = args.integer("connections", 1, MAX_CONNECTIONS);
+  return connections === undefined ? {} : { connections };
+}
+
 /** `create`. */
 export const createCommand: CommandSpec = {
   name: "create",
@@ -90,6 +102,7 @@ export const createCommand: CommandSpec = {
     "create-directories": { type: "boolean" },
     "include-all-metadata": { type: "boolean" },
     "allow-absolute-paths": { type: "boolean" },
+    connections: { type: "string" },
   },
   optionHelp: [
     ["--name NAME", "the remote file name (a sub-path such as out/a.csv is fine)"],
@@ -101,10 +114,15 @@ export const createCommand: CommandSpec = {
     ["--create-directories", "create the remote directory when it is missing"],
     ["--include-all-metadata", "add the new file's timestamp to the output"],
     ["--allow-absolute-paths", "let NAME be absolute or leave the remote directory"],
+    CONNECTIONS_HELP,
   ],
   maxPositionals: 1,
   abortable: true,
-  examples: ["sftp-connector create ./orders.csv --name in/orders.csv --if-exists unique", "pg_dump db | sftp-connector create --name backup.sql"],
+  examples: [
+    "sftp-connector create ./orders.csv --name in/orders.csv --if-exists unique",
+    "pg_dump db | sftp-connector create --name backup.sql",
+    "sftp-connector create ./db.dump --name backups/db.dump --connections 4",
+  ],
   async run(context) {
     const { args, connector } = context;
     const ifExists = args.string("if-exists");
@@ -112,6 +130,7 @@ export const createCommand: CommandSpec = {
       ifExists === undefined ? undefined : (IF_EXISTS[ifExists.toLowerCase()] ?? ACTIONS_IF_FILE_EXISTS.find((name) => name === ifExists));
     if (ifExists !== undefined && action === undefined)
       throw new UsageError(`--if-exists: expected error, overwrite, append or unique, got ${JSON.stringify(ifExists)}`, "create");
+    const connections = connectionsOption(context);
     const source = await uploadSource(context, "create");
     const bar = context.out.progress(source.fileName, source.total);
     try {
@@ -130,6 +149,7 @@ export const createCommand: CommandSpec = {
           createDirectories: args.flag("create-directories"),
           includeAllMetadata: args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
+          ...connections,
           onProgress: (bytes) => bar.update(bytes),
           signal: context.signal,
         },
@@ -160,6 +180,7 @@ export const upsertCommand: CommandSpec = {
     "include-all": { type: "boolean" },
     "include-all-metadata": { type: "boolean" },
     "allow-absolute-paths": { type: "boolean" },
+    connections: { type: "string" },
   },
   optionHelp: [
     ["--name NAME", "the remote file name (a sub-path such as out/a.csv is fine)"],
@@ -167,12 +188,14 @@ export const upsertCommand: CommandSpec = {
     ["--create-dir", "create the remote directory when it is missing (also --create-directories)"],
     ["--include-all", "add the file's timestamp to the output (also --include-all-metadata)"],
     ["--allow-absolute-paths", "let NAME be absolute or leave the remote directory"],
+    CONNECTIONS_HELP,
   ],
   maxPositionals: 1,
   abortable: true,
   examples: ["sftp-connector upsert ./status.json --name status/latest.json", "date | sftp-connector upsert --name log.txt --append"],
   async run(context) {
     const { args, connector } = context;
+    const connections = connectionsOption(context);
     const source = await uploadSource(context, "upsert");
     const bar = context.out.progress(source.fileName, source.total);
     try {
@@ -183,6 +206,7 @@ export const upsertCommand: CommandSpec = {
           createDirectories: args.flag("create-dir") || args.flag("create-directories"),
           includeAllMetadata: args.flag("include-all") || args.flag("include-all-metadata"),
           allowAbsolutePaths: args.flag("allow-absolute-paths"),
+          ...connections,
           onProgress: (bytes) => bar.update(bytes),
           signal: context.signal,
         },
