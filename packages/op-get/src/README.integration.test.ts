@@ -13,6 +13,7 @@ describe("README example", () => {
       "INVALID_INPUT fileName: '../../etc/passwd' escapes the remote directory '~/inbox'; set allowAbsolutePaths: true to allow it",
       "20000000 PERMISSION_DENIED true",
       "20000000 20000000",
+      "true true",
     ]);
   }, 180_000);
 });
