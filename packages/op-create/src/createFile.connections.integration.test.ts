@@ -76,6 +76,26 @@ describe("createFile with connections", () => {
     await waitFor(() => counting.inUse() === 0, "every session given back");
   });
 
+  it("every session dropped by the server mid-transfer: each range is written again on a fresh session, byte-identical, nothing else left", async () => {
+    let dropped = false;
+    await createFile(
+      pool,
+      { content: chunkedSource(data, MiB), fileName: "dropped.bin", remoteDirectory: dir },
+      {
+        connections: 4,
+        retry: { attempts: 3, backoffMs: 50 },
+        onProgress: (bytes) => {
+          if (dropped || bytes < 12 * MiB) return;
+          dropped = true;
+          testbed.dropSessionsSync();
+        },
+      },
+    );
+    expect(dropped).toBe(true);
+    expect(await testbed.sha256(`${dir}/dropped.bin`)).toBe(dataSha);
+    expect(await entries()).toEqual(["dropped.bin"]);
+  });
+
   it("without retries a cut connection fails the CREATE with CONNECTION_LOST: no file at the target name, no temporary file", async () => {
     const counting = countingProvider(pool, { session: 3, afterCalls: 4 });
     const error = await rejectionOf(

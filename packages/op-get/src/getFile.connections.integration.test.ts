@@ -116,6 +116,27 @@ describe("getFile with connections", () => {
     expect(counting.inUse()).toBe(0);
   });
 
+  it("every session dropped by the server mid-transfer: each range resumes on a fresh session, byte-identical", async () => {
+    let dropped = false;
+    const document = await getFile(
+      pool,
+      { fileName: "big.bin" },
+      {
+        as: "buffer",
+        failIfNotFound: true,
+        connections: 4,
+        retry: { attempts: 3, backoffMs: 50 },
+        onProgress: (bytes) => {
+          if (dropped || bytes < 12 * MiB) return;
+          dropped = true;
+          testbed.dropSessionsSync();
+        },
+      },
+    );
+    expect(dropped).toBe(true);
+    expect(sha256(document.content)).toBe(expected);
+  });
+
   it("without retries a cut connection fails the GET with CONNECTION_LOST, the file is not deleted and every session goes back", async () => {
     const name = await copyOfBig();
     const counting = countingProvider(pool, { session: 2, afterCalls: 2 });
