@@ -105,6 +105,28 @@ describe("createSftpConnector with connections", () => {
     }
   });
 
+  it("a pool smaller than connections (max 1 or 2), or no pooling, moves the file over the sessions it has, byte-identical", async () => {
+    const home = modern.users.password.home;
+    for (const max of [1, 2, false] as const) {
+      const dir = `${home}/small-pool-${max}`;
+      await modern.exec(`mkdir -p ${dir}`, { user: "tester" });
+      const data = randomBytes(20 * MiB + 7);
+      const sftp = createSftpConnector(modern.connectionConfig({ extra: { remoteDirectory: dir, pool: max === false ? false : { max } } }));
+      try {
+        await sftp.create({ content: chunkedSource(data, MiB), fileName: "up.bin" }, { connections: 4 });
+        expect(await modern.sha256(`${dir}/up.bin`)).toBe(sha256(data));
+        const document = await sftp.get({ fileName: "up.bin" }, { as: "buffer", failIfNotFound: true, connections: 4 });
+        expect(sha256(document.content)).toBe(sha256(data));
+        await sftp.upsert({ content: chunkedSource(data.subarray(MiB), MiB), fileName: "up.bin" }, { connections: 4 });
+        expect(await modern.sha256(`${dir}/up.bin`)).toBe(sha256(data.subarray(MiB)));
+        expect(await entries(modern, dir)).toEqual(["up.bin"]);
+        if (max !== false) expect(sftp.pool.peak).toBeLessThanOrEqual(max);
+      } finally {
+        await sftp.close();
+      }
+    }
+  });
+
   it("works through an HTTP CONNECT proxy and a SOCKS5 proxy (both with credentials)", async () => {
     const { httpAuth, socksAuth } = modern.proxies!;
     await roundTrip(modern, modern.connectionConfig({ extra: { proxy: { type: "http", ...httpAuth } } }), "via-http", 20 * MiB + 1, 3);

@@ -1,10 +1,11 @@
 // A session provider wrapper for tests: counts the sessions taken and at most in use at once, and can cut one session's connection mid-transfer.
 
-/** The provider shape transport's `SessionProvider` has (`acquire`/`release`, optionally `removeWhenReconnected`), kept structural so the testkit needs no transport. */
+/** The provider shape transport's `SessionProvider` has (`acquire`/`release`, optionally `removeWhenReconnected` and `available`), kept structural so the testkit needs no transport. */
 export interface LendingProvider<Session> {
   acquire(options?: { signal?: AbortSignal }): Promise<Session>;
   release(session: Session, options?: { broken?: boolean }): void;
   removeWhenReconnected?(path: string): void;
+  available?(): number;
 }
 
 /** Which session to cut: the `session`-th one taken (from 1), once it has made `afterCalls` reads (`readChunk`) or writes (`write`). */
@@ -90,6 +91,7 @@ export function countingProvider<Session extends object, P extends LendingProvid
       provider.release(session, options);
     },
     ...(provider.removeWhenReconnected ? { removeWhenReconnected: (path: string) => provider.removeWhenReconnected!(path) } : {}),
+    ...(provider.available ? { available: () => provider.available!() } : {}),
   };
   return { provider: wrapped as P, taken: () => taken, peak: () => peak, inUse: () => inUse, cuts: () => cuts, overReleases: () => overReleases };
 }
