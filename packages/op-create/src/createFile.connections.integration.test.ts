@@ -1,6 +1,7 @@
 // CREATE with `connections` against OpenSSH: the temporary file written as ranges over several sessions, then the same rename; byte-identical, a cut range written again or failing as one, an abort, nothing left behind.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { chunkedSource, countingProvider, recordingLogger, rejectionOf, sha256, startTestbed, waitFor, type Testbed } from "@sftp-connector/testkit";
 import { SessionPool } from "@sftp-connector/transport";
 import { createFile } from "./index.js";
@@ -17,8 +18,10 @@ let dir: string;
 let counter = 0;
 
 beforeAll(async () => {
-  testbed = await startTestbed();
+  testbed = await startTestbed({ tmpfs: { "/home/tester/small": "size=12m,mode=1777" } });
   home = testbed.users.password.home;
+  // Mounting the tmpfs makes the home directory root's (a testkit quirk): give it back to the user.
+  await testbed.exec(`chown tester:tester '${home}'`);
   pool = new SessionPool(testbed.connectionConfig({ hostKey: "fingerprint" }));
 });
 afterAll(async () => {
@@ -109,6 +112,46 @@ describe("createFile with connections", () => {
     expect(error).toMatchObject({ reason: "CONNECTION_LOST" });
     await waitFor(async () => (await entries()).length === 0, "the temporary file removed");
     await waitFor(() => counting.inUse() === 0, "every session given back");
+  });
+
+  it("with a staging directory, and with FORCE_UNIQUE_NAMES and a temporary extension, into a sub-path: byte-identical, nothing left", async () => {
+    await testbed.exec(`mkdir -p '${dir}/staging' '${dir}/out'`, { user: "tester" });
+    await createFile(
+      pool,
+      { content: chunkedSource(data, MiB), fileName: "out/a.bin", remoteDirectory: dir },
+      { connections: 3, stagingDirectory: `${dir}/staging` },
+    );
+    const unique = await createFile(
+      pool,
+      { content: chunkedSource(data, MiB), fileName: "out/a.bin", remoteDirectory: dir },
+      { connections: 3, actionIfFileExists: "FORCE_UNIQUE_NAMES", tempExtension: "part" },
+    );
+    expect(unique.response.fileName).toBe("a1.bin");
+    for (const name of ["a.bin", "a1.bin"]) expect(await testbed.sha256(`${dir}/out/${name}`)).toBe(dataSha);
+    const list = async (path: string) => (await testbed.exec(`ls -A '${path}'`)).stdout.split("\n").filter(Boolean).sort();
+    expect(await list(`${dir}/out`)).toEqual(["a.bin", "a1.bin"]);
+    expect(await list(`${dir}/staging`)).toEqual([]);
+  });
+
+  it("a content stream that fails mid-way fails the CREATE with FAILURE naming the content: nothing left", async () => {
+    const failing = Readable.from(
+      (async function* () {
+        for (let at = 0; at < 12 * MiB; at += MiB) yield data.subarray(at, at + MiB);
+        throw new Error("the source broke");
+      })(),
+    );
+    const error = await rejectionOf(createFile(pool, { content: failing, fileName: "broken.bin", remoteDirectory: dir }, { connections: 4 }));
+    expect(error).toMatchObject({ reason: "FAILURE" });
+    expect((error as Error).message).toMatch(/^content: reading the content failed/);
+    await waitFor(async () => (await entries()).length === 0, "the temporary file removed");
+  });
+
+  it("a full disk fails the CREATE with FAILURE (disk full?): the temporary file is removed", async () => {
+    const small = `${home}/small`;
+    const error = await rejectionOf(createFile(pool, { content: chunkedSource(data, MiB), fileName: "full.bin", remoteDirectory: small }, { connections: 4 }));
+    expect(error).toMatchObject({ reason: "FAILURE" });
+    expect((error as Error).message).toContain("disk full?");
+    await waitFor(async () => (await testbed.exec(`ls -A '${small}'`)).stdout.trim() === "", "the temporary file removed");
   });
 
   it("an abort mid-way fails the CREATE with ABORTED: nothing left", async () => {
