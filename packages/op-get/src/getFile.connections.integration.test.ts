@@ -100,6 +100,31 @@ describe("getFile with connections", () => {
     expect(await exists(buffered)).toBe(false);
   });
 
+  it("moveAfter moves the file once the parallel content was read whole", async () => {
+    const name = await copyOfBig();
+    const document = await getFile(
+      pool,
+      { fileName: name },
+      { as: "buffer", failIfNotFound: true, connections: 4, moveAfter: "done", createDirectories: true },
+    );
+    expect(sha256(document.content)).toBe(expected);
+    expect(await exists(name)).toBe(false);
+    expect(await testbed.sha256(`${home}/done/${name}`)).toBe(expected);
+  });
+
+  it("a content stream destroyed half-way gives every session back and leaves the file (deleteAfter does not run)", async () => {
+    const name = await copyOfBig();
+    const counting = countingProvider(pool);
+    const document = await getFile(counting.provider, { fileName: name }, { failIfNotFound: true, connections: 4, deleteAfter: true });
+    let read = 0;
+    for await (const chunk of document.content as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      if (read >= SIZE / 2) break; // destroys the stream
+    }
+    await waitFor(() => counting.inUse() === 0, "every session given back");
+    expect(await exists(name)).toBe(true);
+  });
+
   it("a range whose connection is cut mid-transfer resumes on its own: byte-identical, deleteAfter still runs", async () => {
     const name = await copyOfBig();
     const counting = countingProvider(pool, { session: 3, afterCalls: 3 });
