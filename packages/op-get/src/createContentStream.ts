@@ -1,6 +1,7 @@
 // The Readable a GET document carries: the file's bytes (or its metadata JSON), progress, and the after-read action once the caller has consumed it all.
 import { Readable } from "node:stream";
 import { encodeMetadataJson } from "@sftp-connector/core";
+import { readChunks } from "@sftp-connector/transport";
 
 /** What {@link createContentStream} needs. */
 export interface ContentStreamOptions {
@@ -27,7 +28,7 @@ export function createContentStream(options: ContentStreamOptions): Readable {
   let source: Readable | undefined;
   let total = 0;
   async function* counted(from: Readable): AsyncGenerator<Buffer> {
-    for await (const chunk of from as AsyncIterable<Buffer>) {
+    for await (const chunk of readChunks(from)) {
       total += chunk.length;
       options.onBytes?.(total);
       yield chunk;

@@ -209,6 +209,8 @@ export async function getFile(target: SessionTarget, input: GetFileInput, option
  */
 function holdOneSession(provider: SessionProvider): SessionProvider & { done(): void } {
   let held: SftpSession | undefined;
+  /** The session `done` gave back: a step still reading on it when the GET ended gives it back to us later, which must not release it twice. */
+  let givenBack: SftpSession | undefined;
   return {
     async acquire(options) {
       if (held?.closed) provider.release(held, { broken: true });
@@ -218,6 +220,7 @@ function holdOneSession(provider: SessionProvider): SessionProvider & { done(): 
       return held;
     },
     release(session, options) {
+      if (session === givenBack) return;
       if (session !== held) provider.release(session, options);
       else if (options?.broken) {
         held = undefined;
@@ -226,6 +229,7 @@ function holdOneSession(provider: SessionProvider): SessionProvider & { done(): 
     },
     done() {
       if (held) provider.release(held, { broken: held.closed });
+      givenBack = held;
       held = undefined;
     },
   };

@@ -6,6 +6,7 @@ import type { SessionProvider } from "./SessionPool.js";
 import type { ReadStreamOptions } from "./SftpReadStream.js";
 import type { SftpSession } from "./SftpSession.js";
 import { retriesExhausted } from "./withRetry.js";
+import { readChunks } from "./readChunks.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
 /** Options of {@link createResumableReadStream}. */
@@ -73,7 +74,7 @@ export function createResumableReadStream(provider: SessionProvider | undefined,
         else throw new SftpConnectorError("INVALID_INPUT", "createResumableReadStream: give a session or a provider to read with", { operation, path });
         const stream = session.createReadStream(path, { ...readOptions, start: offset });
         stream.once("ready", () => output.emit("ready"));
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
+        for await (const chunk of readChunks(stream)) {
           offset += chunk.length;
           onProgress?.(offset - first);
           yield chunk;

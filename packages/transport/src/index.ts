@@ -22,6 +22,7 @@ export type { ResumableReadStreamOptions } from "./createResumableReadStream.js"
 export { createResumableWriteStream } from "./createResumableWriteStream.js";
 export type { ResumableWriteStreamOptions } from "./createResumableWriteStream.js";
 export { createParallelReadStream, DEFAULT_RANGE_BYTES } from "./createParallelReadStream.js";
+export { readChunks } from "./readChunks.js";
 export type { ParallelReadStreamOptions } from "./createParallelReadStream.js";
 export { createParallelWriteStream } from "./createParallelWriteStream.js";
 export type { ParallelWriteStream, ParallelWriteStreamOptions } from "./createParallelWriteStream.js";
