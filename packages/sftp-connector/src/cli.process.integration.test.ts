@@ -1,4 +1,4 @@
-// The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory, SIGINT/SIGTERM mid-transfer.
+// The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory, SIGINT/SIGTERM mid-transfer (also with --connections).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
@@ -242,6 +242,27 @@ describe("the CLI interrupted mid-transfer (a real child process)", () => {
     expect(ended.code).toBe(130);
     expect(ended.stderr).not.toMatch(CHATTER);
     expect(ended.stderr.trim()).toBe("interrupted");
+    expect(readdirSync(out)).toEqual([]);
+    await testbed.exec(`rm -f ${dir}/huge.bin`, { user: "tester" });
+  });
+
+  it("with --connections 4, SIGINT mid-transfer: create leaves neither temporary file nor target, get no partial local file; exit 130", async () => {
+    const dir = `${REMOTE}/int-parallel`;
+    await testbed.exec(`mkdir -p ${dir} && truncate -s ${HUGE} ${dir}/huge.bin`, { user: "tester" });
+    const created = await interruptUpload(["create", ...conn, "huge.bin", "--name", "int-parallel/up.bin", "--connections", "4"], dir, "SIGINT");
+    expect(created.code).toBe(130);
+    expect(created.stderr).not.toMatch(CHATTER);
+    expect(created.stderr.trim()).toBe("interrupted");
+    expect(await remoteNames(dir)).toEqual(["huge.bin"]);
+
+    const out = mkdtempSync(join(local, "get-parallel-"));
+    const run = start(["get", ...conn, "int-parallel/huge.bin", "-o", "copy.bin", "--connections", "4"], out);
+    await until(() => readdirSync(out).some((name) => name.endsWith(".part")), "the local temporary file appeared", run.ended);
+    run.child.kill("SIGINT");
+    const got = await run.ended;
+    expect(got.code).toBe(130);
+    expect(got.stderr).not.toMatch(CHATTER);
+    expect(got.stderr.trim()).toBe("interrupted");
     expect(readdirSync(out)).toEqual([]);
     await testbed.exec(`rm -f ${dir}/huge.bin`, { user: "tester" });
   });
