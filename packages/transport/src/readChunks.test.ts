@@ -12,7 +12,7 @@ describe("readChunks", () => {
     const got: Buffer[] = [];
     for await (const chunk of readChunks(stream)) got.push(chunk);
     expect(got).toHaveLength(10);
-    got.forEach((chunk, i) => expect(chunk).toBe(pushed[i]));
+    for (const [i, chunk] of got.entries()) expect(chunk).toBe(pushed[i]);
     // What this replaces: the built-in iterator hands over one joined copy.
     const builtin = new PassThrough();
     for (const chunk of pushed) builtin.write(chunk);
