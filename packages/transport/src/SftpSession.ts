@@ -300,7 +300,10 @@ export class SftpSession extends EventEmitter {
     return data && data.length > 0 ? data : null;
   }
 
-  /** Writes `length` bytes at `position`. */
+  /**
+   * Writes `length` bytes at `position`. A write of at most `limits.maxWriteLength` bytes has
+   * copied them before it returns (the write streams reuse their buffer).
+   */
   async write(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number, path?: string): Promise<void> {
     await this.request("write", path, (cb) => this.parts.sftp.write(handle, buffer, offset, length, position, cb));
   }

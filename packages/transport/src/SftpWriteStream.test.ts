@@ -102,6 +102,61 @@ describe("SftpWriteStream", () => {
     }
   });
 
+  it("by default keeps 1 MiB's worth of writes in flight: 4 of 255 KiB, 32 of 32 KiB", async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    for (const [maxWriteLength, expected] of [
+      [261_120, 4],
+      [32_768, 32],
+    ] as const) {
+      const { stream, peak, file } = open({}, { auto: true, maxWriteLength });
+      await pipeline(Readable.from([data]), stream);
+      expect(peak()).toBe(expected);
+      expect(file().equals(data)).toBe(true);
+    }
+  });
+
+  it("joins chunks smaller than a request while a write is in flight, and sends a short rest at once when none is, or at the end", async () => {
+    const data = randomBytes(1800);
+    const { stream, calls, file } = open({ chunkSize: 1000, concurrency: 2 });
+    // Nothing in flight: the first 300 bytes go out alone, at once.
+    stream.write(data.subarray(0, 300));
+    await callsReach(calls, 1);
+    // The next five (buffered by the writer meanwhile) are joined: one full request, and 500 bytes kept while that one is unacknowledged.
+    for (let i = 1; i < 6; i++) stream.write(data.subarray(i * 300, (i + 1) * 300));
+    await callsReach(calls, 2);
+    for (let i = 0; i < 10; i++) await tick();
+    expect(calls.map((call) => call.data.length)).toEqual([300, 1000]);
+    calls[0]!.ack();
+    for (let i = 0; i < 10; i++) await tick();
+    expect(calls).toHaveLength(2);
+    const done = new Promise((resolve) => stream.on("finish", resolve));
+    stream.end();
+    await callsReach(calls, 3);
+    expect(calls.map((call) => [call.position, call.data.length])).toEqual([
+      [0, 300],
+      [300, 1000],
+      [1300, 500],
+    ]);
+    calls[1]!.ack();
+    calls[2]!.ack();
+    await done;
+    expect(file().equals(data)).toBe(true);
+    expect(stream.bytesWritten).toBe(1800);
+  });
+
+  it("sends a short rest once the writes in flight are acknowledged, without waiting for more bytes or the end", async () => {
+    const { stream, calls } = open({ chunkSize: 1000, concurrency: 4 });
+    stream.write(randomBytes(1000));
+    await callsReach(calls, 1);
+    stream.write(randomBytes(10));
+    for (let i = 0; i < 10; i++) await tick();
+    expect(calls).toHaveLength(1);
+    calls[0]!.ack();
+    await callsReach(calls, 2);
+    expect(calls[1]!.data.length).toBe(10);
+    expect(calls[1]!.position).toBe(1000);
+  });
+
   it("holds the writer back while `concurrency` writes are unacknowledged (backpressure)", async () => {
     const { stream, calls } = open({ chunkSize: 100, concurrency: 2, highWaterMark: 100 });
     const source = Readable.from(Array.from({ length: 20 }, () => randomBytes(100)));
