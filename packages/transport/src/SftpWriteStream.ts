@@ -30,7 +30,7 @@ const IN_FLIGHT_BYTES = 1024 * 1024;
  * 32 writes of 255 KiB queued at the server cost its CPU half again as much per GiB as 4 and
  * uploaded a third slower than 4 when client and server share the cores.
  */
-function defaultConcurrency(chunkSize: number): number {
+export function defaultConcurrency(chunkSize: number): number {
   return Math.min(32, Math.max(4, Math.floor(IN_FLIGHT_BYTES / chunkSize)));
 }
 

@@ -7,6 +7,7 @@ import type { SftpSession } from "./SftpSession.js";
 import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 import { DEFAULT_RANGE_BYTES } from "./createParallelReadStream.js";
+import { defaultConcurrency } from "./SftpWriteStream.js";
 
 /** Options of {@link createParallelWriteStream}. */
 export interface ParallelWriteStreamOptions {
@@ -16,7 +17,7 @@ export interface ParallelWriteStreamOptions {
   rangeBytes?: number;
   /** Offset of the first byte written. @default 0 */
   start?: number;
-  /** Write requests in flight per session. @default 32 */
+  /** Write requests in flight per session. @default as many as carry 1 MiB, as `SftpWriteStream` (4 of OpenSSH's 255 KiB) */
   concurrency?: number;
   /** Retries of each range after a lost connection or a timeout (each range counts its own). @default 1 */
   attempts?: number;
@@ -61,7 +62,6 @@ export function createParallelWriteStream(provider: SessionProvider, path: strin
   const operation = options.operation ?? "write";
   const connections = options.connections ?? 4;
   const rangeBytes = options.rangeBytes ?? DEFAULT_RANGE_BYTES;
-  const concurrency = options.concurrency ?? 32;
   const invalid = (what: string) => new SftpConnectorError("INVALID_INPUT", what, { operation, path });
   if (!Number.isInteger(connections) || connections < 1) throw invalid(`connections: expected an integer of at least 1, got ${String(connections)}`);
   if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw invalid(`rangeBytes: expected an integer of at least 1, got ${String(rangeBytes)}`);
@@ -104,6 +104,7 @@ export function createParallelWriteStream(provider: SessionProvider, path: strin
     const session = lane.session;
     const handle = lane.handle!;
     const max = session.limits.maxWriteLength;
+    const concurrency = options.concurrency ?? defaultConcurrency(max);
     const requests: Array<Promise<void>> = [];
     let at = offset;
     let inFlight = 0;
