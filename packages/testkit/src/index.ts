@@ -14,8 +14,6 @@ export { waitFor, sha256, rejectionOf, recordCalls, gatedSource, readmeCodeBlock
 export type { PathLike, RunReadmeExampleOptions } from "./testing.js";
 export { chunkedSource, recordingLogger } from "./chunkedSource.js";
 export { countingProvider } from "./countingProvider.js";
-export { startFaultRelay } from "./startFaultRelay.js";
-export type { FaultRelay, RelayFaults, RelayDirection } from "./startFaultRelay.js";
 export type { CountingProvider, CutOptions, LendingProvider } from "./countingProvider.js";
 export { ensureTestbedImage } from "./ensureTestbedImage.js";
 export type { EnsureTestbedImageOptions } from "./ensureTestbedImage.js";

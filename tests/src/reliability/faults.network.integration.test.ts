@@ -1,8 +1,9 @@
 // The network cut after N bytes, throttled, delayed and stalled by a fault relay between the facade and the server: byte-identical, or CONNECTION_LOST/TIMEOUT in time.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { startTestbed, waitFor, sha256, rejectionOf, type Testbed, startFaultRelay, type FaultRelay, type RelayFaults } from "@sftp-connector/testkit";
+import { startTestbed, waitFor, sha256, rejectionOf, type Testbed } from "@sftp-connector/testkit";
 import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
+import { startFaultRelay, type FaultRelay, type RelayFaults } from "./faultRelay.js";
 
 let testbed: Testbed;
 let relay: FaultRelay | undefined;

@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import { startTestbed, waitFor, sha256, rejectionOf, gatedSource, type Testbed, startFaultRelay } from "@sftp-connector/testkit";
+import { startTestbed, waitFor, sha256, rejectionOf, gatedSource, type Testbed } from "@sftp-connector/testkit";
 import { createSftpConnector, isSftpConnectorError, type SftpConnector } from "sftp-connector";
 import type { Logger } from "@sftp-connector/transport";
 import { isTemporaryFileName } from "@sftp-connector/transport/upload";
+import { startFaultRelay } from "./faultRelay.js";
 
 let testbed: Testbed;
 const home = "/home/tester";

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
-import { startFaultRelay, type FaultRelay } from "./startFaultRelay.js";
+import { startFaultRelay, type FaultRelay } from "./faultRelay.js";
 
 let echo: Server;
 let echoPort: number;
