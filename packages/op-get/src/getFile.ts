@@ -134,7 +134,7 @@ export async function getFile(target: SessionTarget, input: GetFileInput, option
 
   const properties = propertiesOf(found);
   const metadataDate = opts.includeAllMetadata ? formatTimestamp(found.stats.modifiedAt) : undefined;
-  const parallel = opts.connections > 1 && isSessionProvider(target) && held !== undefined && found.stats.size > DEFAULT_RANGE_BYTES;
+  const parallel = opts.connections > 1 && held !== undefined && found.stats.size > DEFAULT_RANGE_BYTES;
   const openStream = (): Readable =>
     parallel
       ? createParallelReadStream(lendHeldFirst(held!, target as SessionProvider), found.file.path, {

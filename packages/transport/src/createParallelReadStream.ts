@@ -10,6 +10,18 @@ import { silentLogger, type Logger } from "./Logger.js";
 /** Bytes per range when none is given: large enough that opening a range costs nothing next to reading it. */
 export const DEFAULT_RANGE_BYTES = 8 * 1024 * 1024;
 
+/** The checks both parallel streams make of `connections` and `rangeBytes`: integers of at least 1, else INVALID_INPUT naming the field. */
+export function checkRangeOptions(connections: number, rangeBytes: number, operation: string, path: string): void {
+  for (const [field, value] of [
+    ["connections", connections],
+    ["rangeBytes", rangeBytes],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new SftpConnectorError("INVALID_INPUT", `${field}: expected an integer of at least 1, got ${String(value)}`, { operation, path });
+    }
+  }
+}
+
 /** Options of {@link createParallelReadStream}. */
 export interface ParallelReadStreamOptions {
   /** The file's size as last seen (e.g. from `stat`): it decides the ranges. The last range reads on to the server's end of file, so a file that grew is read whole. */
@@ -68,10 +80,10 @@ export function createParallelReadStream(provider: SessionProvider, path: string
   const operation = options.operation ?? "read";
   const connections = options.connections ?? 4;
   const rangeBytes = options.rangeBytes ?? DEFAULT_RANGE_BYTES;
-  const invalid = (what: string) => new SftpConnectorError("INVALID_INPUT", what, { operation, path });
-  if (!Number.isInteger(connections) || connections < 1) throw invalid(`connections: expected an integer of at least 1, got ${String(connections)}`);
-  if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw invalid(`rangeBytes: expected an integer of at least 1, got ${String(rangeBytes)}`);
-  if (!Number.isFinite(options.size) || options.size < 0) throw invalid(`size: expected a size in bytes, got ${String(options.size)}`);
+  checkRangeOptions(connections, rangeBytes, operation, path);
+  if (!Number.isFinite(options.size) || options.size < 0) {
+    throw new SftpConnectorError("INVALID_INPUT", `size: expected a size in bytes, got ${String(options.size)}`, { operation, path });
+  }
   const { attempts = 1, backoffMs = 1_000, logger = silentLogger, signal: given, onProgress } = options;
   // One listener on the caller's signal; the ranges listen to this stream's own (more than 10 listeners there is expected, not a leak).
   const inner = given ? new AbortController() : undefined;

@@ -1,12 +1,12 @@
 // One remote file written over several sessions at once: the bytes cut into ranges, each range written at its offset by the next free session, each retried on its own.
 import { Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { SftpConnectorError, abortedError, isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
+import { type SftpConnectorError, abortedError, isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
 import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
-import { DEFAULT_RANGE_BYTES } from "./createParallelReadStream.js";
+import { DEFAULT_RANGE_BYTES, checkRangeOptions } from "./createParallelReadStream.js";
 import { defaultConcurrency } from "./SftpWriteStream.js";
 
 /** Options of {@link createParallelWriteStream}. */
@@ -62,9 +62,7 @@ export function createParallelWriteStream(provider: SessionProvider, path: strin
   const operation = options.operation ?? "write";
   const connections = options.connections ?? 4;
   const rangeBytes = options.rangeBytes ?? DEFAULT_RANGE_BYTES;
-  const invalid = (what: string) => new SftpConnectorError("INVALID_INPUT", what, { operation, path });
-  if (!Number.isInteger(connections) || connections < 1) throw invalid(`connections: expected an integer of at least 1, got ${String(connections)}`);
-  if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw invalid(`rangeBytes: expected an integer of at least 1, got ${String(rangeBytes)}`);
+  checkRangeOptions(connections, rangeBytes, operation, path);
   const { attempts = 1, backoffMs = 1_000, logger = silentLogger, signal } = options;
 
   const lanes: Lane[] = [];
