@@ -31,6 +31,8 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
   let retainedFrom = 0;
   const retained: Buffer[] = [];
   let retries = 0;
+  /** The file was opened once with the caller's flags: every later open resumes it (`r+` at `retainedFrom`). */
+  let opened = false;
 
   const acknowledged = () => (inner ? inner.startOffset + inner.bytesWritten : retainedFrom);
 
@@ -71,6 +73,11 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     inner.on("error", () => {}); // failures surface through write callbacks and are retried there
     await whenOpen(inner);
     if (!resume) retainedFrom = inner.startOffset;
+    // From here on the file exists with our bytes: a failure during the replay below (which waits
+    // for acknowledgements once the window is full) must resume at the byte reached with `r+`,
+    // never open it again with the caller's flags (`w` would truncate it and write the retained
+    // bytes at offset 0).
+    opened = true;
     for (const chunk of retained) await writeInner(chunk);
   };
 
@@ -95,15 +102,11 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
    * Runs `step`; on a retryable failure reconnects and runs it again. `step` is told whether the
    * stream was (re)opened just now, in which case every retained byte was already replayed.
    */
-  let opened = false;
   const guarded = async (step: (replayed: boolean) => Promise<void>) => {
     for (;;) {
       try {
         const replayed = !inner;
-        if (!inner) {
-          await connect(opened);
-          opened = true;
-        }
+        if (!inner) await connect(opened);
         await step(replayed);
         trim();
         return;
