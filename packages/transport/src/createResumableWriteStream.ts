@@ -1,9 +1,10 @@
 // A write stream that survives a lost connection: it keeps the bytes the server has not acknowledged and replays them on a fresh session.
 import { Writable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import { isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
-import type { SftpWriteStream, WriteStreamOptions } from "./SftpWriteStream.js";
+import { defaultConcurrency, type SftpWriteStream, type WriteStreamOptions } from "./SftpWriteStream.js";
 import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -33,6 +34,8 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
   let retries = 0;
   /** The file was opened once with the caller's flags: every later open resumes it (`r+` at `retainedFrom`). */
   let opened = false;
+  /** Aborted when the stream is destroyed: ends a wait before a retry. */
+  const waitEnded = new AbortController();
 
   const acknowledged = () => (inner ? inner.startOffset + inner.bytesWritten : retainedFrom);
 
@@ -68,7 +71,9 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     // After a failure, fewer requests in flight (halved per retry): a link that drops every
     // connection after a while must see some bytes acknowledged before the next cut, which a full
     // window sent at once (and lost at once) would never get.
-    const options = retries > 0 ? { ...writeOptions, concurrency: Math.max(1, Math.floor((writeOptions.concurrency ?? 32) / 2 ** retries)) } : writeOptions;
+    // Halved from the window the first attempt used (the given one, else the default for the server's write size).
+    const firstWindow = () => writeOptions.concurrency ?? defaultConcurrency(Math.max(1, writeOptions.chunkSize ?? acquired.limits.maxWriteLength));
+    const options = retries > 0 ? { ...writeOptions, concurrency: Math.max(1, Math.floor(firstWindow() / 2 ** retries)) } : writeOptions;
     inner = session.createWriteStream(path, resume ? { ...options, flags: "r+", start: retainedFrom } : options);
     inner.on("error", () => {}); // failures surface through write callbacks and are retried there
     await whenOpen(inner);
@@ -121,7 +126,9 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
         if (!isRetryable(error, { attempt: retries }) || retries >= attempts) throw retriesExhausted(error, retries);
         retries += 1;
         logger.warn(`writing ${quotePath(path)} failed at byte ${retainedFrom} (${error.reason}); resuming on a new session (retry ${retries} of ${attempts})`);
-        await new Promise((resolve) => setTimeout(resolve, retryDelay(retries - 1, { backoffMs })));
+        // A destroy (abort, the pipeline failing) ends the wait, and nothing is taken after it.
+        await delay(retryDelay(retries - 1, { backoffMs }), undefined, { signal: waitEnded.signal }).catch(() => {});
+        if (outer.destroyed) throw error;
       }
     }
   };
@@ -140,6 +147,7 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
       }, callback);
     },
     destroy(error, callback) {
+      waitEnded.abort();
       inner?.destroy();
       if (session) provider.release(session, { broken: true });
       session = undefined;
