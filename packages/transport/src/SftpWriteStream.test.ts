@@ -238,4 +238,18 @@ describe("SftpWriteStream", () => {
     await tick();
     expect(ended.log).toEqual([]);
   });
+
+  it("destroyed with bytes still queued, an acknowledgement arriving afterwards sends nothing more", async () => {
+    const { stream, calls, session } = open({ chunkSize: 1000, concurrency: 1 });
+    const write = session.write.bind(session);
+    let attempts = 0;
+    session.write = (...args) => (attempts++, write(...args));
+    stream.on("error", () => {});
+    stream.write(randomBytes(3000));
+    await callsReach(calls, 1);
+    stream.destroy();
+    calls[0]!.ack();
+    for (let i = 0; i < 10; i++) await tick();
+    expect(attempts).toBe(1);
+  });
 });

@@ -160,6 +160,8 @@ export class SftpWriteStream extends Writable {
   }
 
   private send(): void {
+    // Destroyed: the handle is closed (or closing); bytes still queued are dropped, never sent.
+    if (this.destroyed) return;
     for (;;) {
       while (this.queued >= this.chunkSize && this.inFlight < this.concurrency) this.issue(this.dequeue(this.chunkSize));
       if (this.inFlight >= this.concurrency || this.failure) return;
