@@ -116,10 +116,15 @@ describe("listen with coordination, mode shared", () => {
       group.push(listener);
     }
     const names = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.txt`);
-    await testbed.exec(names.map((name, i) => `printf '${i}' > '${dir}/${name}'`).join(" && "), { user: "tester" });
+    // Written beside the directory and moved in whole: a poll never sees a file created but not yet written (with
+    // stableAfter 0 that would rightly be delivered as added, then changed).
+    const staging = `${dir}.staging`;
+    await testbed.exec(`mkdir '${staging}' && ${names.map((name, i) => `printf '${i}' > '${staging}/${name}'`).join(" && ")} && mv '${staging}'/* '${dir}/'`, {
+      user: "tester",
+    });
     await waitFor(() => seen.length >= names.length, "12 files handled");
     for (const listener of group) await listener.stop();
-    expect(seen.map((s) => s.name).sort()).toEqual(names);
+    expect(seen.map((s) => `${s.name} ${s.event}`).sort()).toEqual(names.map((name) => `${name} added`));
     expect(seen.every((s) => s.event === "added" && s.token === "1" && s.content === String(Number(s.name.slice(1, 3))))).toBe(true);
     const handled = group.reduce((sum, listener) => sum + (listener.worker?.stats.handled ?? 0), 0);
     expect(handled).toBe(names.length);
