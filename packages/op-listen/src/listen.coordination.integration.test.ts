@@ -124,7 +124,7 @@ describe("listen with coordination, mode shared", () => {
     });
     await waitFor(() => seen.length >= names.length, "12 files handled");
     for (const listener of group) await listener.stop();
-    expect(seen.map((s) => `${s.name} ${s.event}`).sort()).toEqual(names.map((name) => `${name} added`));
+    expect(seen.map((s) => `${s.name} ${s.event} token ${s.token}`).sort()).toEqual(names.map((name) => `${name} added token 1`));
     expect(seen.every((s) => s.event === "added" && s.token === "1" && s.content === String(Number(s.name.slice(1, 3))))).toBe(true);
     const handled = group.reduce((sum, listener) => sum + (listener.worker?.stats.handled ?? 0), 0);
     expect(handled).toBe(names.length);
