@@ -1,8 +1,8 @@
 // The CLI as a real child process (node running src/cli.ts through tsx) against the testbed: the --json conventions, JSON errors, config files with secrets named by variable, a failed query's directory, SIGINT/SIGTERM mid-transfer (also with --connections).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -186,6 +186,13 @@ async function remoteNames(directory: string): Promise<string[]> {
   return stdout.split("\n").filter(Boolean).sort();
 }
 
+/** Whether `signal` waits to be taken by a thread of process `pid` (in its shared or main thread's pending set, /proc/PID/status). */
+function signalPending(pid: number, signal: NodeJS.Signals): boolean {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const bit = 1n << BigInt(constants.signals[signal] - 1);
+  return ["ShdPnd", "SigPnd"].some((field) => (BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, "m").exec(status)?.[1] ?? "0"}`) & bit) !== 0n);
+}
+
 /** Polls `check` until it holds; fails when the child ends first. */
 async function until(check: () => Promise<boolean> | boolean, what: string, ended: Promise<Ended>): Promise<void> {
   let finished: Ended | undefined;
@@ -272,14 +279,20 @@ describe("the CLI interrupted mid-transfer (a real child process)", () => {
     await testbed.exec(`mkdir -p ${dir}`, { user: "tester" });
     const run = start(["create", ...conn, "huge.bin", "--name", "int-twice/int.bin"], local);
     await until(async () => (await remoteNames(dir)).some((name) => TEMP.test(name)), "the temporary file appeared", run.ended);
-    // Two signals sent back to back may reach Node in either order (any thread may take a process signal),
-    // so the second goes once the first one's abort shows: the temporary file is being removed.
-    run.child.kill("SIGINT");
-    let exited = false;
-    void run.ended.then(() => (exited = true));
-    await until(async () => exited || !(await remoteNames(dir)).some((name) => TEMP.test(name)), "the abort's clean-up", run.ended);
-    run.child.kill("SIGTERM");
-    const ended = await run.ended;
+    // The server frozen, the abort's clean-up (removing the temporary file) cannot finish: the second signal lands in
+    // it, not in the process's last moments (where Node's handlers are gone and a signal kills it by default).
+    await testbed.pause();
+    let ended: Ended;
+    try {
+      run.child.kill("SIGINT");
+      // Two signals sent back to back may reach Node in either order (any thread may take a process signal), so
+      // the second goes once a thread has taken the first (it left the kernel's pending sets: Node has it queued).
+      await until(() => !signalPending(run.child.pid!, "SIGINT"), "SIGINT taken", run.ended);
+      run.child.kill("SIGTERM");
+      ended = await run.ended;
+    } finally {
+      await testbed.unpause();
+    }
     expect(ended.code).toBe(130);
     expect(ended.signal).toBeNull();
     expect(ended.stderr).not.toMatch(CHATTER);
