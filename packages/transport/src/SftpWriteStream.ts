@@ -34,6 +34,15 @@ export function defaultConcurrency(chunkSize: number): number {
   return Math.min(32, Math.max(4, Math.floor(IN_FLIGHT_BYTES / chunkSize)));
 }
 
+/** The bytes per write request and the requests in flight of a write stream with `options` on a server whose largest write is `maxWriteLength`. */
+export function writeWindow(
+  options: Pick<WriteStreamOptions, "chunkSize" | "concurrency">,
+  maxWriteLength: number,
+): { chunkSize: number; concurrency: number } {
+  const chunkSize = Math.max(1, options.chunkSize ?? maxWriteLength);
+  return { chunkSize, concurrency: Math.max(1, options.concurrency ?? defaultConcurrency(chunkSize)) };
+}
+
 /**
  * Writes a remote file with up to `concurrency` requests in flight. `finish` is emitted only once
  * every write was acknowledged and the handle closed; `bytesWritten` counts the bytes the server
@@ -72,8 +81,7 @@ export class SftpWriteStream extends Writable {
     super({ highWaterMark: options.highWaterMark ?? 1024 * 1024, decodeStrings: true });
     this.path = path;
     this.options = options;
-    this.chunkSize = Math.max(1, options.chunkSize ?? session.limits.maxWriteLength);
-    this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency(this.chunkSize));
+    ({ chunkSize: this.chunkSize, concurrency: this.concurrency } = writeWindow(options, session.limits.maxWriteLength));
   }
 
   override _construct(callback: (error?: Error | null) => void): void {

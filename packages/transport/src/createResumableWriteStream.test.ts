@@ -45,6 +45,7 @@ describe("createResumableWriteStream after a lost connection", () => {
     let opened = 0;
     const session = {
       closed: false,
+      limits: { maxReadLength: 32_768, maxWriteLength: 32_768 },
       createWriteStream: (_path: string, options: { concurrency?: number }) => {
         seen.push(options.concurrency);
         opened += 1;

@@ -4,7 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { isRetryable, quotePath, retryDelay } from "@sftp-connector/core";
 import type { SessionProvider } from "./SessionPool.js";
 import type { SftpSession } from "./SftpSession.js";
-import { defaultConcurrency, type SftpWriteStream, type WriteStreamOptions } from "./SftpWriteStream.js";
+import { writeWindow, type SftpWriteStream, type WriteStreamOptions } from "./SftpWriteStream.js";
 import { retriesExhausted } from "./withRetry.js";
 import { silentLogger, type Logger } from "./Logger.js";
 
@@ -72,8 +72,8 @@ export function createResumableWriteStream(provider: SessionProvider, path: stri
     // connection after a while must see some bytes acknowledged before the next cut, which a full
     // window sent at once (and lost at once) would never get.
     // Halved from the window the first attempt used (the given one, else the default for the server's write size).
-    const firstWindow = () => writeOptions.concurrency ?? defaultConcurrency(Math.max(1, writeOptions.chunkSize ?? acquired.limits.maxWriteLength));
-    const options = retries > 0 ? { ...writeOptions, concurrency: Math.max(1, Math.floor(firstWindow() / 2 ** retries)) } : writeOptions;
+    const halved = () => Math.max(1, Math.floor(writeWindow(writeOptions, acquired.limits.maxWriteLength).concurrency / 2 ** retries));
+    const options = retries > 0 ? { ...writeOptions, concurrency: halved() } : writeOptions;
     inner = session.createWriteStream(path, resume ? { ...options, flags: "r+", start: retainedFrom } : options);
     inner.on("error", () => {}); // failures surface through write callbacks and are retried there
     await whenOpen(inner);
